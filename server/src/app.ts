@@ -1,0 +1,156 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import express from "express";
+import { defineRoom, defineServer, LocalDriver, LocalPresence, type Presence, type Server } from "@colyseus/core";
+import { RedisDriver } from "@colyseus/redis-driver";
+import { RedisPresence } from "@colyseus/redis-presence";
+import { WebSocketTransport } from "@colyseus/ws-transport";
+import type { Redis } from "ioredis";
+import type { Config } from "./config.ts";
+import { openDatabase, type Database } from "./db/database.ts";
+import { migrate } from "./db/migrate.ts";
+import { errorHandler, notFoundHandler } from "./http/errors-middleware.ts";
+import { healthRoutes } from "./http/health-routes.ts";
+import { Metrics } from "./http/metrics.ts";
+import { RateLimits } from "./http/rate-limits.ts";
+import { identityRoutes } from "./identity/identity-routes.ts";
+import { MemorySessionCache } from "./identity/memory-session-cache.ts";
+import { RedisSessionCache } from "./identity/redis-session-cache.ts";
+import { SessionRepository } from "./identity/session-repository.ts";
+import { SessionRevocations } from "./identity/session-revocations.ts";
+import { SessionService } from "./identity/session-service.ts";
+import { AccessTokens } from "./identity/tokens.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { RedisKeys } from "./redis/keys.ts";
+import { createRedisClient } from "./redis/redis-client.ts";
+import { createPingRoom } from "./rooms/ping-room.ts";
+import type { RoomDeps } from "./rooms/room-deps.ts";
+
+/** A running Holdfast node: everything built from one Config, closed in one call. */
+export interface HoldfastApp {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly db: Database;
+  readonly redis: Redis | undefined;
+  readonly sessions: SessionService;
+  readonly metrics: Metrics;
+  /** The bound port (useful with PORT=0). */
+  readonly port: number;
+  readonly isDraining: () => boolean;
+  /** Stops taking new work (readyz turns 503). */
+  drain(): void;
+  close(): Promise<void>;
+}
+
+export interface CreateAppOptions {
+  logger?: Logger;
+}
+
+/**
+ * The composition root. Builds the backends the configuration asks for (Redis or
+ * memory; a Postgres server or embedded PGlite), applies migrations, wires services,
+ * HTTP routes and rooms, and starts listening.
+ *
+ * Colyseus keeps its matchmaker in module state, so one process hosts one app at a
+ * time; multi-node tests run nodes as separate processes.
+ */
+export async function startApp(config: Config, options: CreateAppOptions = {}): Promise<HoldfastApp> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const keys = new RedisKeys(config.redisPrefix);
+  const closers: (() => Promise<void> | void)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        logger.warn({ err }, "error while closing");
+      }
+    }
+  };
+
+  try {
+    const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+    closers.push(() => db.close());
+    const migrated = await migrate(db);
+    if (migrated.applied.length > 0) logger.info({ applied: migrated.applied }, "migrations applied");
+
+    let redis: Redis | undefined;
+    let presence: Presence;
+    let driver: LocalDriver | RedisDriver;
+    if (config.redisUrl) {
+      redis = createRedisClient(config.redisUrl, logger, "main");
+      closers.push(() => void redis!.disconnect());
+      await redis.ping();
+      presence = new RedisPresence(config.redisUrl);
+      driver = new RedisDriver(config.redisUrl);
+    } else {
+      presence = new LocalPresence();
+      driver = new LocalDriver();
+    }
+
+    const metrics = new Metrics();
+    const revocations = new SessionRevocations(presence, keys.revocationChannel, logger);
+    const sessions = new SessionService({
+      repository: new SessionRepository(db.pool),
+      cache: redis ? new RedisSessionCache(redis, keys) : new MemorySessionCache(),
+      tokens: new AccessTokens(config.jwtSecret),
+      revocations,
+      logger,
+      sessionTtlSeconds: config.sessionTtlSeconds,
+      cacheTtlSeconds: config.sessionCacheTtlSeconds,
+    });
+    const limits = new RateLimits(config.rateLimits, { redis, keys }, logger);
+    let draining = false;
+
+    const roomDeps: RoomDeps = { config, logger, metrics, sessions, revocations };
+
+    const httpServer = http.createServer();
+    const server: Server = defineServer({
+      rooms: {
+        ping: defineRoom(createPingRoom(roomDeps)),
+      },
+      transport: new WebSocketTransport({ server: httpServer }),
+      presence,
+      driver,
+      publicAddress: config.publicAddress,
+      gracefullyShutdown: false,
+      greet: false,
+      express: (app) => {
+        app.disable("x-powered-by");
+        app.set("trust proxy", "loopback");
+        app.use(metrics.httpMiddleware());
+        app.use(healthRoutes({ db, redis, metrics, isDraining: () => draining }));
+        app.use("/api", express.json({ limit: config.maxBodyBytes, strict: false }));
+        app.use("/api/auth", identityRoutes(sessions, limits));
+        app.use("/api", limits.middleware("default"));
+        app.use(notFoundHandler);
+        app.use(errorHandler(logger));
+      },
+    });
+
+    await revocations.start();
+    closers.push(() => revocations.stop());
+    await server.listen(config.port);
+    closers.push(() => server.gracefullyShutdown(false));
+    const port = (httpServer.address() as AddressInfo).port;
+    logger.info({ port, redis: Boolean(redis), db: db.kind }, "holdfast node listening");
+
+    return {
+      config,
+      logger,
+      db,
+      redis,
+      sessions,
+      metrics,
+      port,
+      isDraining: () => draining,
+      drain: () => {
+        draining = true;
+      },
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

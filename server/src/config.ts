@@ -1,0 +1,168 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+
+/**
+ * Every environment variable Holdfast reads, in one place, validated once at start.
+ * A bad value stops the process with one line naming the variable (see `loadConfig`).
+ * Durations are whole seconds so tests can make them small.
+ */
+
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const onOff = (fallback: "on" | "off") =>
+  z
+    .enum(["on", "off", "true", "false", "1", "0"])
+    .default(fallback)
+    .transform((v) => v === "on" || v === "true" || v === "1");
+
+/** Per-route-class limits: `points` requests per `durationSeconds`, per client IP. */
+export const RateLimitRule = z.object({
+  points: z.number().int().positive(),
+  durationSeconds: z.number().int().positive(),
+});
+export type RateLimitRule = z.infer<typeof RateLimitRule>;
+
+export const RATE_LIMIT_CLASSES = ["signin", "holds", "webhook", "default"] as const;
+export type RateLimitClass = (typeof RATE_LIMIT_CLASSES)[number];
+
+export const DEFAULT_RATE_LIMITS: Record<RateLimitClass, RateLimitRule> = {
+  signin: { points: 5, durationSeconds: 60 },
+  holds: { points: 30, durationSeconds: 60 },
+  webhook: { points: 600, durationSeconds: 60 },
+  default: { points: 100, durationSeconds: 60 },
+};
+
+const RateLimitsSetting = z
+  .string()
+  .default("on")
+  .transform((raw, ctx): Record<RateLimitClass, RateLimitRule> | null => {
+    const value = raw.trim();
+    if (value === "on" || value === "") return DEFAULT_RATE_LIMITS;
+    if (value === "off") return null;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      ctx.addIssue({ code: "custom", message: 'expected "on", "off" or a JSON object' });
+      return z.NEVER;
+    }
+    const overrides = z.record(z.enum(RATE_LIMIT_CLASSES), RateLimitRule).safeParse(parsed);
+    if (!overrides.success) {
+      ctx.addIssue({
+        code: "custom",
+        message: `expected {"signin"|"holds"|"webhook"|"default": {points, durationSeconds}}`,
+      });
+      return z.NEVER;
+    }
+    return { ...DEFAULT_RATE_LIMITS, ...overrides.data };
+  });
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(2567),
+  PUBLIC_ADDRESS: z.string().trim().min(1).optional(),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .regex(/^rediss?:\/\//, "expected a redis:// or rediss:// URL")
+    .optional(),
+  /** Optional prefix for every Redis key (tests and shared Redis servers). */
+  REDIS_PREFIX: z.string().default("hf:"),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\//, "expected a postgres:// URL")
+    .optional(),
+  DATA_DIR: z.string().min(1).default("./.data"),
+  JWT_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  PAYMENT_WEBHOOK_SECRET: z.string().min(1).optional(),
+  SEAT_GRACE_SECONDS: seconds(300),
+  HEARTBEAT_SECONDS: seconds(30),
+  SEAT_TOKEN_TTL_SECONDS: seconds(7200),
+  SESSION_TTL_SECONDS: seconds(604800),
+  SESSION_CACHE_TTL_SECONDS: seconds(60),
+  TURN_SECONDS: seconds(30),
+  HOLD_TTL_SECONDS: seconds(300),
+  ORDER_TTL_SECONDS: seconds(900),
+  ADMISSION_TTL_SECONDS: seconds(120),
+  RATE_LIMITS: RateLimitsSetting,
+  DEMO_PAYMENTS: onOff("off"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Max JSON body size accepted by the HTTP API, in bytes. */
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+});
+
+export interface Config {
+  env: "development" | "production" | "test";
+  port: number;
+  publicAddress: string | undefined;
+  redisUrl: string | undefined;
+  redisPrefix: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  jwtSecret: string;
+  /** True when JWT_SECRET was not given and a random one was made for this process. */
+  jwtSecretGenerated: boolean;
+  paymentWebhookSecret: string | undefined;
+  seatGraceSeconds: number;
+  heartbeatSeconds: number;
+  seatTokenTtlSeconds: number;
+  sessionTtlSeconds: number;
+  sessionCacheTtlSeconds: number;
+  turnSeconds: number;
+  holdTtlSeconds: number;
+  orderTtlSeconds: number;
+  admissionTtlSeconds: number;
+  /** null when rate limits are off. */
+  rateLimits: Record<RateLimitClass, RateLimitRule> | null;
+  demoPayments: boolean;
+  logLevel: string;
+  maxBodyBytes: number;
+}
+
+/** Thrown by `loadConfig`; its message is the one line to print. */
+export class ConfigError extends Error {}
+
+/**
+ * Reads and validates the environment. Throws ConfigError naming the first bad
+ * variable, e.g. `invalid configuration: PORT: expected number, received NaN`.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset", as in most deployment tools.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`invalid configuration: ${issue.path.join(".")}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === "production") {
+    if (!e.JWT_SECRET) throw new ConfigError("invalid configuration: JWT_SECRET: required when NODE_ENV=production");
+    if (e.DEMO_PAYMENTS)
+      throw new ConfigError("invalid configuration: DEMO_PAYMENTS: must be off when NODE_ENV=production");
+  }
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    publicAddress: e.PUBLIC_ADDRESS,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    jwtSecret: e.JWT_SECRET ?? randomBytes(32).toString("hex"),
+    jwtSecretGenerated: !e.JWT_SECRET,
+    paymentWebhookSecret: e.PAYMENT_WEBHOOK_SECRET,
+    seatGraceSeconds: e.SEAT_GRACE_SECONDS,
+    heartbeatSeconds: e.HEARTBEAT_SECONDS,
+    seatTokenTtlSeconds: e.SEAT_TOKEN_TTL_SECONDS,
+    sessionTtlSeconds: e.SESSION_TTL_SECONDS,
+    sessionCacheTtlSeconds: e.SESSION_CACHE_TTL_SECONDS,
+    turnSeconds: e.TURN_SECONDS,
+    holdTtlSeconds: e.HOLD_TTL_SECONDS,
+    orderTtlSeconds: e.ORDER_TTL_SECONDS,
+    admissionTtlSeconds: e.ADMISSION_TTL_SECONDS,
+    rateLimits: e.RATE_LIMITS,
+    demoPayments: e.DEMO_PAYMENTS,
+    logLevel: e.LOG_LEVEL,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+  };
+}

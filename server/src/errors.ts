@@ -1,0 +1,44 @@
+import { ErrorCode, httpStatusOf, type ErrorBody } from "@holdfast/shared";
+
+/**
+ * The one error type of the server. Services throw it; the express error middleware
+ * and each room's reply path turn it into `{code, message}`. Anything else that
+ * escapes is a fault: logged, and answered as INTERNAL without details.
+ */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details?: unknown;
+  /** Extra response headers (Retry-After for RATE_LIMITED, say). */
+  readonly headers?: Record<string, string>;
+
+  constructor(code: ErrorCode, message: string, options: { details?: unknown; headers?: Record<string, string> } = {}) {
+    super(message);
+    this.name = "AppError";
+    this.code = code;
+    this.status = httpStatusOf[code];
+    this.details = options.details;
+    this.headers = options.headers;
+  }
+
+  toBody(): ErrorBody {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function isAppError(err: unknown): err is AppError {
+  return err instanceof AppError;
+}
+
+/** Turns a zod error into a VALIDATION_FAILED AppError with a readable message. */
+export function validationError(issues: { path: PropertyKey[]; message: string }[], what = "request"): AppError {
+  const first = issues[0];
+  const where = first && first.path.length > 0 ? `${first.path.map(String).join(".")}: ` : "";
+  return new AppError(ErrorCode.VALIDATION_FAILED, `invalid ${what}: ${where}${first?.message ?? "bad input"}`, {
+    details: issues.slice(0, 10).map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
+  });
+}
+
+export { ErrorCode };

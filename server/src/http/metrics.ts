@@ -1,0 +1,51 @@
+import type { RequestHandler } from "express";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+
+/**
+ * Prometheus metrics of one app. A registry per app (not prom-client's global one),
+ * so tests can build and drop apps without "metric already registered" errors.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly httpDuration = new Histogram({
+    name: "holdfast_http_request_duration_seconds",
+    help: "HTTP request duration by method, route and status",
+    labelNames: ["method", "route", "status"] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly rooms = new Gauge({
+    name: "holdfast_rooms",
+    help: "Live rooms on this node by room type",
+    labelNames: ["room"] as const,
+    registers: [this.registry],
+  });
+  readonly clients = new Gauge({
+    name: "holdfast_connected_clients",
+    help: "Connected room clients on this node by room type",
+    labelNames: ["room"] as const,
+    registers: [this.registry],
+  });
+  readonly roomErrors = new Counter({
+    name: "holdfast_room_errors_total",
+    help: "Room commands answered with an error, by room type and code",
+    labelNames: ["room", "code"] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: "holdfast_" });
+  }
+
+  /** Times every request; `route` is the matched express route pattern, never the raw path. */
+  httpMiddleware(): RequestHandler {
+    return (req, res, next) => {
+      const end = this.httpDuration.startTimer();
+      res.on("finish", () => {
+        const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : "unmatched";
+        end({ method: req.method, route, status: String(res.statusCode) });
+      });
+      next();
+    };
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * Every Redis key and presence channel Holdfast uses is built here, under one prefix
+ * (`REDIS_PREFIX`, default `hf:`), so that tests and environments sharing a Redis do
+ * not collide and an operator can find everything Holdfast owns.
+ *
+ * Keys that a Lua script touches together carry a hash tag (`{...}`) so they land on
+ * one Redis Cluster slot.
+ */
+export class RedisKeys {
+  constructor(readonly prefix: string) {}
+
+  session(sessionId: string): string {
+    return `${this.prefix}session:${sessionId}`;
+  }
+
+  rateLimit(routeClass: string): string {
+    return `${this.prefix}rl:${routeClass}`;
+  }
+
+  /** Presence channel: session revocations, heard by every node. */
+  get revocationChannel(): string {
+    return `${this.prefix}revocations`;
+  }
+}

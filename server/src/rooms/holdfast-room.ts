@@ -1,0 +1,107 @@
+import { Room, type Client, type RoomOptions } from "@colyseus/core";
+import type { StandardSchemaV1 } from "@colyseus/core/build/utils/StandardSchema.ts";
+import type { z } from "zod";
+import { ErrorCode } from "@holdfast/shared";
+import { AppError, validationError } from "../errors.ts";
+import type { Identity } from "../identity/session-service.ts";
+import type { RoomDeps } from "./room-deps.ts";
+import { toReplyError } from "./room-errors.ts";
+
+export type AuthedClient = Client<{ auth: Identity }>;
+
+/**
+ * What every Holdfast room shares:
+ * - sessions: each client is tracked under its session id so a logout on any node
+ *   closes it with 4401;
+ * - commands: `command(type, schema, handler)` registers a zod-validated handler whose
+ *   failures (bad payload, AppError, fault) are answered as `{code, message}` instead
+ *   of kicking the client, and a `"*"` fallback answers unknown types the same way;
+ * - metrics: rooms and clients per room type.
+ *
+ * Subclasses are made by factories that close over `RoomDeps` (no module singletons),
+ * and authenticate in a static `onAuth` built with `authenticateWith`.
+ */
+export abstract class HoldfastRoom<T extends RoomOptions = RoomOptions> extends Room<T> {
+  protected abstract readonly deps: RoomDeps;
+  private readonly untrack = new Map<string, () => void>();
+
+  /** Registers a validated command whose return value (or AppError) answers `room.request`. */
+  protected command<S extends z.ZodType>(
+    type: string,
+    schema: S,
+    handler: (client: AuthedClient, message: z.infer<S>) => unknown,
+  ): void {
+    this.onMessage(type, async (client: AuthedClient, raw: unknown, ctx) => {
+      const parsed = schema.safeParse(raw ?? {});
+      try {
+        if (!parsed.success) throw validationError(parsed.error.issues, `${type} message`);
+        return await handler(client, parsed.data);
+      } catch (err) {
+        const body = toReplyError(err);
+        this.deps.metrics.roomErrors.inc({ room: this.roomName, code: body.code });
+        if (body.code === ErrorCode.INTERNAL) {
+          this.deps.logger.error({ err, room: this.roomName, roomId: this.roomId, type }, "room command failed");
+        }
+        return ctx.reject(body);
+      }
+    });
+  }
+
+  /** Answers every unregistered message type with an error instead of a 4002 kick. */
+  protected rejectUnknownMessages(): void {
+    this.onMessage("*", (client: AuthedClient, type: string | number) => {
+      client.send("error", { code: ErrorCode.VALIDATION_FAILED, message: `unknown message type "${String(type)}"` });
+    });
+  }
+
+  /** Call from onJoin (and after a reconnection) so a revoked session closes this client. */
+  protected trackSession(client: AuthedClient): void {
+    const identity = client.auth;
+    if (!identity) return;
+    this.untrack.get(client.sessionId)?.();
+    this.untrack.set(
+      client.sessionId,
+      this.deps.revocations.track(identity.sessionId, { close: (code, reason) => client.leave(code, reason) }),
+    );
+  }
+
+  protected untrackSession(client: Client): void {
+    this.untrack.get(client.sessionId)?.();
+    this.untrack.delete(client.sessionId);
+  }
+
+  protected countCreated(): void {
+    this.deps.metrics.rooms.inc({ room: this.roomName });
+  }
+
+  protected countDisposed(): void {
+    this.deps.metrics.rooms.dec({ room: this.roomName });
+    for (const untrack of this.untrack.values()) untrack();
+    this.untrack.clear();
+  }
+
+  protected countJoined(): void {
+    this.deps.metrics.clients.inc({ room: this.roomName });
+  }
+
+  protected countLeft(): void {
+    this.deps.metrics.clients.dec({ room: this.roomName });
+  }
+
+  override onUncaughtException(error: Error, methodName: string): void {
+    this.deps.logger.error({ err: error, room: this.roomName, roomId: this.roomId, methodName }, "uncaught room exception");
+  }
+}
+
+/** Builds a static `onAuth` that accepts only a live session's access token. */
+export function authenticateWith(deps: RoomDeps) {
+  return async (token: string | undefined): Promise<Identity> => {
+    try {
+      return await deps.sessions.authenticate(token);
+    } catch (err) {
+      throw err instanceof AppError ? err : new AppError(ErrorCode.UNAUTHORIZED, "authentication failed");
+    }
+  };
+}
+
+export type { StandardSchemaV1 };

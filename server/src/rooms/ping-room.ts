@@ -1,0 +1,48 @@
+import { z } from "zod";
+import { authenticateWith, HoldfastRoom, type AuthedClient } from "./holdfast-room.ts";
+import type { RoomDeps } from "./room-deps.ts";
+import { toJoinError } from "./room-errors.ts";
+
+/**
+ * `ping`: the smallest authenticated room. Answers `ping {t?}` with the server time,
+ * which load testers use to measure round trips through the full stack, and operators
+ * use as a liveness probe for the WebSocket path (auth, matchmaker, revocation).
+ */
+export function createPingRoom(deps: RoomDeps) {
+  const authenticate = authenticateWith(deps);
+  return class PingRoom extends HoldfastRoom {
+    protected readonly deps = deps;
+    override maxClients = 500;
+
+    static override async onAuth(token: string) {
+      try {
+        return await authenticate(token);
+      } catch (err) {
+        throw toJoinError(err);
+      }
+    }
+
+    override onCreate(): void {
+      this.countCreated();
+      this.command("ping", z.object({ t: z.number().optional() }).strict(), (_client, msg) => ({
+        t: msg.t,
+        serverTime: Date.now(),
+      }));
+      this.rejectUnknownMessages();
+    }
+
+    override onJoin(client: AuthedClient): void {
+      this.trackSession(client);
+      this.countJoined();
+    }
+
+    override onLeave(client: AuthedClient): void {
+      this.untrackSession(client);
+      this.countLeft();
+    }
+
+    override onDispose(): void {
+      this.countDisposed();
+    }
+  };
+}

@@ -1,0 +1,14 @@
+import type { Config } from "../config.ts";
+import type { Metrics } from "../http/metrics.ts";
+import type { SessionRevocations } from "../identity/session-revocations.ts";
+import type { SessionService } from "../identity/session-service.ts";
+import type { Logger } from "../logger.ts";
+
+/** What rooms get from the composition root. Grows as rooms need more services. */
+export interface RoomDeps {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  sessions: SessionService;
+  revocations: SessionRevocations;
+}

@@ -1,0 +1,3 @@
+export * from "./errors.ts";
+export * from "./close-codes.ts";
+export * from "./identity.ts";
