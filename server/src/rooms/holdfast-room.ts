@@ -1,5 +1,4 @@
 import { Room, type Client, type RoomOptions } from "@colyseus/core";
-import type { StandardSchemaV1 } from "@colyseus/core/build/utils/StandardSchema.ts";
 import type { z } from "zod";
 import { ErrorCode } from "@holdfast/shared";
 import { AppError, validationError } from "../errors.ts";
@@ -104,4 +103,3 @@ export function authenticateWith(deps: RoomDeps) {
   };
 }
 
-export type { StandardSchemaV1 };
