@@ -1,0 +1,78 @@
+import pg from "pg";
+import { Redis } from "ioredis";
+import { randomBytes } from "node:crypto";
+
+/**
+ * Real services for the tests that are about them. Without REDIS_URL / DATABASE_URL a
+ * suite may skip, printing why; with REQUIRE_SERVICES=1 (CI) a missing service fails.
+ */
+export const requireServices = process.env.REQUIRE_SERVICES === "1";
+
+/** Skips the current suite (or fails under REQUIRE_SERVICES=1) when `what` is missing. */
+export function skipUnless(ctx: Mocha.Context, available: boolean, what: string): void {
+  if (available) return;
+  if (requireServices) throw new Error(`${what} is required (REQUIRE_SERVICES=1) but not configured`);
+  console.log(`      (skipped: ${what} not configured)`);
+  ctx.skip();
+}
+
+/**
+ * A Redis URL on a DB number of its own (Colyseus's driver keeps global keys, so each
+ * suite that boots servers gets a separate DB), flushed before use. Returns undefined
+ * when REDIS_URL is unset.
+ */
+export async function testRedisUrl(db: number): Promise<string | undefined> {
+  const base = process.env.REDIS_URL;
+  if (!base) return undefined;
+  const url = new URL(base);
+  url.pathname = `/${db}`;
+  const client = new Redis(url.toString(), { maxRetriesPerRequest: 1 });
+  try {
+    await client.flushdb();
+  } finally {
+    client.disconnect();
+  }
+  return url.toString();
+}
+
+export async function flushRedisDb(url: string): Promise<void> {
+  const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    await client.flushdb();
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** A unique Redis key prefix, for store tests sharing DB 0. */
+export function uniquePrefix(name: string): string {
+  return `hftest:${name}:${randomBytes(4).toString("hex")}:`;
+}
+
+/** Creates a fresh database on the DATABASE_URL server; `drop()` removes it. */
+export async function createTestDatabase(name: string): Promise<{ url: string; drop(): Promise<void> } | undefined> {
+  const base = process.env.DATABASE_URL;
+  if (!base) return undefined;
+  const dbName = `hf_${name}_${randomBytes(4).toString("hex")}`.toLowerCase().replace(/[^a-z0-9_]/g, "_");
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${dbName}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(base);
+  url.pathname = `/${dbName}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
