@@ -1,3 +1,4 @@
 export * from "./errors.ts";
 export * from "./close-codes.ts";
 export * from "./identity.ts";
+export * from "./commerce.ts";
