@@ -92,7 +92,8 @@ export class SessionService {
     if (sessionIds.length === 0) return;
     await Promise.all(
       sessionIds.map((id) =>
-        this.o.cache.markRevoked(id, this.o.cacheTtlSeconds).catch((err) =>
+        // Promise.resolve().then: a cache that throws synchronously is "down" too.
+        Promise.resolve().then(() => this.o.cache.markRevoked(id, this.o.cacheTtlSeconds)).catch((err) =>
           // The database already says revoked; a stale cache entry would let the token
           // live until the cache TTL, so say so loudly.
           this.o.logger.error({ err, sessionId: id }, "could not write revocation to the session cache"),
@@ -119,7 +120,9 @@ export class SessionService {
   private async cacheFill(session: CachedSession): Promise<void> {
     // Never cache longer than the session lives.
     const ttl = Math.min(this.o.cacheTtlSeconds, Math.max(1, Math.floor((session.expiresAt - Date.now()) / 1000)));
-    await this.o.cache.fill(session, ttl).catch(() => undefined);
+    await Promise.resolve()
+      .then(() => this.o.cache.fill(session, ttl))
+      .catch(() => undefined);
   }
 }
 

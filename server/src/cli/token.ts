@@ -1,0 +1,68 @@
+/**
+ * `npm run token -- --admin [--name N] [--user-id U] [--ttl SECONDS]`
+ *
+ * Prints one access token on stdout, signed with JWT_SECRET, for operators and scripts
+ * (`TOKEN=$(npm run -s token -- --admin)`). The CLI does not touch the database: the
+ * token carries `prv: true`, and the first server that sees it records its session
+ * (SessionService.authenticate), after which it is checked and revocable like any other.
+ */
+import { randomUUID } from "node:crypto";
+import { Command, InvalidArgumentError } from "commander";
+import { Role } from "@holdfast/shared";
+import { ConfigError, loadConfig } from "../config.ts";
+import { AccessTokens, type AccessClaims } from "../identity/tokens.ts";
+
+function fail(message: string): never {
+  console.error(`holdfast token: ${message}`);
+  process.exit(1);
+}
+
+const positiveInt = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("expected a positive whole number of seconds");
+  return n;
+};
+
+const program = new Command()
+  .name("npm run token --")
+  .description("Print an access token signed with JWT_SECRET (admin with --admin).")
+  .option("--admin", "give the token the admin role", false)
+  .option("--name <name>", "display name carried by the token")
+  .option("--user-id <id>", "user id (sub); a fresh one when omitted. An existing user gets the token's roles")
+  .option("--ttl <seconds>", "token and session lifetime (default SESSION_TTL_SECONDS)", positiveInt)
+  .showHelpAfterError()
+  .parse();
+
+const opts = program.opts<{ admin: boolean; name?: string; userId?: string; ttl?: number }>();
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) fail(err.message);
+  throw err;
+}
+if (config.jwtSecretGenerated) {
+  fail(
+    "JWT_SECRET is not set. Set it to the value the server uses: without it the server makes a random " +
+      "secret per process (development), and no token printed here could match it.",
+  );
+}
+
+const name = opts.name?.trim() || (opts.admin ? "admin" : "operator");
+if (name.length > 40) fail("--name: at most 40 characters");
+const userId = opts.userId?.trim() || `u_${randomUUID()}`;
+const claims: AccessClaims = {
+  sub: userId,
+  sid: `s_${randomUUID()}`,
+  name,
+  roles: opts.admin ? [Role.ADMIN] : [],
+  prv: true,
+};
+const ttlSeconds = opts.ttl ?? config.sessionTtlSeconds;
+const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
+process.stdout.write(`${new AccessTokens(config.jwtSecret).sign(claims, expiresAt)}\n`);
+console.error(
+  `holdfast token: ${opts.admin ? "admin " : ""}token for ${name} (user ${userId}, session ${claims.sid}), ` +
+    `expires ${expiresAt.toISOString()}`,
+);
