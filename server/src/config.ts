@@ -45,7 +45,8 @@ const RateLimitsSetting = z
       ctx.addIssue({ code: "custom", message: 'expected "on", "off" or a JSON object' });
       return z.NEVER;
     }
-    const overrides = z.record(z.enum(RATE_LIMIT_CLASSES), RateLimitRule).safeParse(parsed);
+    // partialRecord: a zod 4 record over an enum demands every key; overrides name only some.
+    const overrides = z.partialRecord(z.enum(RATE_LIMIT_CLASSES), RateLimitRule).safeParse(parsed);
     if (!overrides.success) {
       ctx.addIssue({
         code: "custom",
