@@ -1,0 +1,159 @@
+import type { Redis } from "ioredis";
+import type { HoldStatus } from "@holdfast/shared";
+import { CommerceKeys } from "./commerce-keys.ts";
+import { defineHoldCommands, type HoldCommands } from "./hold-scripts.ts";
+import {
+  cartLineHoldId,
+  consumeAcrossSkus,
+  HOLD_RECORD_RETENTION_MS,
+  holdCodeError,
+  newHoldId,
+  skuOfHoldId,
+  StockNotLoadedError,
+  type CartLineInput,
+  type ConsumedHold,
+  type HoldRecord,
+  type HoldStore,
+  type ReserveInput,
+  type StockCounts,
+  type StockSource,
+} from "./hold-store.ts";
+
+/**
+ * HoldStore on Redis: one Lua script per operation (lua/*.lua), every key of a SKU
+ * under one hash tag. Shared by all nodes; survives node restarts; when Redis loses
+ * its data the counters are rebuilt from Postgres (see CommerceService.rebuild).
+ */
+export class RedisHoldStore implements HoldStore {
+  readonly kind = "redis";
+  private readonly redis: Redis & HoldCommands;
+
+  constructor(
+    redis: Redis,
+    private readonly keys: CommerceKeys,
+    private readonly retentionMs = HOLD_RECORD_RETENTION_MS,
+  ) {
+    this.redis = defineHoldCommands(redis);
+  }
+
+  async setStock(sku: string, s: StockSource): Promise<void> {
+    await this.redis.hfSetStock(...this.keys.sku(sku), s.total, s.committed, s.perUserLimit, "set");
+  }
+
+  async loadStock(sku: string, s: StockSource): Promise<boolean> {
+    return (await this.redis.hfSetStock(...this.keys.sku(sku), s.total, s.committed, s.perUserLimit, "load")) === 2;
+  }
+
+  async getCounts(sku: string): Promise<StockCounts | null> {
+    const r = (await this.redis.hfSweep(...this.keys.sku(sku), this.retentionMs)) as number[];
+    if (r[0] === -10) return null;
+    return { total: r[1], available: r[2], held: r[3] };
+  }
+
+  async reserve(input: ReserveInput): Promise<HoldRecord> {
+    const holdId = input.holdId ?? newHoldId(input.sku);
+    const res = Number(
+      await this.redis.hfReserve(
+        ...this.keys.sku(input.sku),
+        holdId,
+        input.userId,
+        input.quantity,
+        input.ttlSeconds * 1000,
+        input.perUserLimit ?? "",
+        this.retentionMs,
+      ),
+    );
+    if (res <= 0) throw holdCodeError(res, input.sku);
+    return { holdId, sku: input.sku, userId: input.userId, quantity: input.quantity, status: "active", expiresAt: res, createdAt: Date.now() };
+  }
+
+  async setQuantity(input: CartLineInput): Promise<HoldRecord | null> {
+    const holdId = cartLineHoldId(input);
+    const res = Number(
+      await this.redis.hfSetQuantity(
+        ...this.keys.sku(input.sku),
+        holdId,
+        input.userId,
+        input.quantity,
+        input.ttlSeconds * 1000,
+        input.perUserLimit ?? "",
+        this.retentionMs,
+      ),
+    );
+    if (res < 0) throw holdCodeError(res, input.sku, "cart line");
+    if (res === 0) return null;
+    return this.get(holdId);
+  }
+
+  async get(holdId: string): Promise<HoldRecord | null> {
+    const sku = skuOfHoldId(holdId);
+    if (!sku) return null;
+    const rec = await this.redis.hget(this.keys.sku(sku)[1], holdId);
+    return rec ? parseRecord(holdId, sku, rec) : null;
+  }
+
+  async release(holdId: string, ownerId: string | null): Promise<"released" | "unchanged"> {
+    const sku = skuOfHoldId(holdId);
+    if (!sku) throw holdCodeError(-3, "?");
+    const res = Number(await this.redis.hfRelease(...this.keys.sku(sku), holdId, ownerId ?? "", this.retentionMs));
+    if (res < 0) throw holdCodeError(res, sku);
+    return res === 1 ? "released" : "unchanged";
+  }
+
+  consume(userId: string, holdIds: string[]): Promise<ConsumedHold[]> {
+    return consumeAcrossSkus(
+      userId,
+      holdIds,
+      async (sku, ids) => {
+        const r = (await this.redis.hfConsume(...this.keys.sku(sku), userId, this.retentionMs, ...ids)) as number[];
+        if (r[0] !== 1) throw holdCodeError(r[0], sku, r[1] > 0 ? `hold ${ids[r[1] - 1]}` : "hold");
+        return r.slice(1);
+      },
+      (sku, ids) => this.unconsumeSku(userId, sku, ids),
+    );
+  }
+
+  async unconsume(userId: string, holdIds: string[]): Promise<void> {
+    const bySku = new Map<string, string[]>();
+    for (const id of holdIds) {
+      const sku = skuOfHoldId(id);
+      if (sku) bySku.set(sku, [...(bySku.get(sku) ?? []), id]);
+    }
+    for (const [sku, ids] of bySku) await this.unconsumeSku(userId, sku, ids);
+  }
+
+  private async unconsumeSku(userId: string, sku: string, ids: string[]): Promise<void> {
+    await this.redis.hfUnconsume(...this.keys.sku(sku), userId, ...ids);
+  }
+
+  async restock(sku: string, quantity: number): Promise<void> {
+    await this.redis.hfRestock(...this.keys.sku(sku), quantity);
+  }
+
+  async sweep(sku: string): Promise<number> {
+    const r = (await this.redis.hfSweep(...this.keys.sku(sku), this.retentionMs)) as number[];
+    if (r[0] === -10) throw new StockNotLoadedError(sku);
+    return r[0];
+  }
+
+  async isIntact(): Promise<boolean> {
+    return (await this.redis.exists(this.keys.sentinel)) === 1;
+  }
+
+  async markIntact(): Promise<void> {
+    await this.redis.set(this.keys.sentinel, String(Date.now()));
+  }
+
+  async close(): Promise<void> {
+    // The client belongs to the caller.
+  }
+}
+
+function parseRecord(holdId: string, sku: string, rec: string): HoldRecord {
+  const [userId, qty, exp, status, created] = rec.split("|");
+  const expiresAt = Number(exp);
+  let s = status as HoldStatus;
+  // Not swept yet, but past its expiry: it is expired for every reader.
+  if (s === "active" && expiresAt <= Date.now()) s = "expired";
+  return { holdId, sku, userId, quantity: Number(qty), status: s, expiresAt, createdAt: Number(created) };
+}
