@@ -6,6 +6,7 @@ import { RedisDriver } from "@colyseus/redis-driver";
 import { RedisPresence } from "@colyseus/redis-presence";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import type { Redis } from "ioredis";
+import { createCommerce } from "./commerce.ts";
 import type { Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/database.ts";
 import { migrate } from "./db/migrate.ts";
@@ -100,6 +101,7 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
       cacheTtlSeconds: config.sessionCacheTtlSeconds,
     });
     const limits = new RateLimits(config.rateLimits, { redis, keys }, logger);
+    const commerce = createCommerce({ config, db, redis, keys, logger, presence, sessions, limits });
     let draining = false;
 
     const roomDeps: RoomDeps = { config, logger, metrics, sessions, revocations };
@@ -120,6 +122,7 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
         app.set("trust proxy", "loopback");
         app.use(metrics.httpMiddleware());
         app.use(healthRoutes({ db, redis, metrics, isDraining: () => draining }));
+        app.use("/api", commerce.routes); // inventory, holds, orders, payments (parses its own JSON)
         app.use("/api", express.json({ limit: config.maxBodyBytes, strict: false }));
         app.use("/api/auth", identityRoutes(sessions, limits));
         app.use("/api", limits.middleware("default"));
@@ -130,6 +133,8 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
 
     await revocations.start();
     closers.push(() => revocations.stop());
+    await commerce.start();
+    closers.push(() => commerce.stop());
     await server.listen(config.port);
     closers.push(() => server.gracefullyShutdown(false));
     const port = (httpServer.address() as AddressInfo).port;

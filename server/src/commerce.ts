@@ -1,0 +1,135 @@
+import type { Presence } from "@colyseus/core";
+import express, { Router, type Request } from "express";
+import type { Redis } from "ioredis";
+import type { Config } from "./config.ts";
+import type { Database } from "./db/database.ts";
+import type { RateLimits } from "./http/rate-limits.ts";
+import { CommerceKeys } from "./holds/commerce-keys.ts";
+import { HoldService } from "./holds/hold-service.ts";
+import { defineHoldCommands } from "./holds/hold-scripts.ts";
+import type { HoldStore } from "./holds/hold-store.ts";
+import { holdsRoutes } from "./holds/holds-routes.ts";
+import { MemoryHoldStore } from "./holds/memory-hold-store.ts";
+import { RedisHoldStore } from "./holds/redis-hold-store.ts";
+import type { SessionService } from "./identity/session-service.ts";
+import { InventoryRepository } from "./inventory/inventory-repository.ts";
+import { inventoryRoutes } from "./inventory/inventory-routes.ts";
+import { InventoryService } from "./inventory/inventory-service.ts";
+import type { Logger } from "./logger.ts";
+import { Idempotency } from "./orders/idempotency.ts";
+import { OrderEvents } from "./orders/order-events.ts";
+import { OrderRepository } from "./orders/order-repository.ts";
+import { OrderService } from "./orders/order-service.ts";
+import { ordersRoutes } from "./orders/orders-routes.ts";
+import { MemoryLease, RedisLease, Sweeper } from "./orders/sweeper.ts";
+import type { RedisKeys } from "./redis/keys.ts";
+
+export interface CommerceDeps {
+  config: Config;
+  db: Database;
+  redis: Redis | undefined;
+  keys: RedisKeys;
+  logger: Logger;
+  presence: Presence;
+  sessions: SessionService;
+  limits: RateLimits;
+  /** Test seam: wraps the order repository (fault injection). */
+  wrapOrderRepository?: (repo: OrderRepository) => OrderRepository;
+}
+
+export interface Commerce {
+  /** Mount under `/api`, before the generic JSON parser (it parses its own bodies, keeping raw bytes). */
+  routes: Router;
+  holdStore: HoldStore;
+  inventory: InventoryService;
+  holdService: HoldService;
+  orderService: OrderService;
+  sweeper: Sweeper;
+  /** Rebuilds missing counters from Postgres and starts the sweeper. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Paths this module answers; its JSON parser runs only on them. */
+const PATHS = ["/inventory", "/holds", "/orders", "/payments"];
+
+/**
+ * Inventory, holds, orders and payments (issue 5), built from the app's shared parts.
+ * Redis mode: RedisHoldStore with its own auto-pipelining connection, and a Redis lease
+ * so one node sweeps. Embedded mode: MemoryHoldStore and an always-held lease.
+ */
+export function createCommerce(deps: CommerceDeps): Commerce {
+  const { config, db, logger } = deps;
+  const keys = CommerceKeys.from(deps.keys);
+  // A connection of our own: auto-pipelining batches concurrent hold scripts into one write.
+  const redis = deps.redis?.duplicate({ enableAutoPipelining: true, connectionName: "holdfast:holds" });
+  const holdStore: HoldStore = redis ? new RedisHoldStore(redis, keys) : new MemoryHoldStore();
+  const inventory = new InventoryService(new InventoryRepository(db.pool), holdStore, logger);
+  const holdService = new HoldService(holdStore, inventory, config.holdTtlSeconds);
+  const baseRepo = new OrderRepository(db);
+  const orderService = new OrderService({
+    db,
+    repo: deps.wrapOrderRepository ? deps.wrapOrderRepository(baseRepo) : baseRepo,
+    store: holdStore,
+    inventory,
+    events: new OrderEvents(deps.presence, keys.orderEventsChannel, logger),
+    logger,
+    orderTtlSeconds: config.orderTtlSeconds,
+  });
+  const idempotency = new Idempotency(db.pool);
+  const inventoryRepo = new InventoryRepository(db.pool);
+
+  const intervalMs = Math.min(1000, config.orderTtlSeconds * 250);
+  const sweeper = new Sweeper({
+    lease: redis ? new RedisLease(defineHoldCommands(redis), keys.sweeperLease, intervalMs * 5) : new MemoryLease(),
+    intervalMs,
+    logger,
+    // Every node notices lost Redis data (cheap EXISTS); loadStock is idempotent.
+    always: async () => {
+      await inventory.rebuildIfLost();
+    },
+    tick: async () => {
+      while ((await orderService.expireDue(100)) === 100);
+      for (const sku of await inventoryRepo.listSkus()) await inventory.withLoaded(sku, () => holdStore.sweep(sku));
+    },
+  });
+
+  const routes = Router();
+  routes.use(
+    PATHS,
+    express.json({
+      limit: config.maxBodyBytes,
+      strict: false,
+      verify: (req, _res, buf) => {
+        (req as unknown as Request & { rawBody?: Buffer }).rawBody = buf;
+      },
+    }),
+  );
+  const limit = (routeClass: "holds" | "webhook" | "default") => deps.limits.middleware(routeClass);
+  routes.use(["/inventory", "/holds/:holdId"], limit("default"));
+  routes.use(inventoryRoutes(inventory, deps.sessions));
+  routes.use(holdsRoutes(holdService, deps.sessions, idempotency, limit("holds")));
+  routes.use(ordersRoutes(orderService, deps.sessions, idempotency, {
+    webhookSecret: config.paymentWebhookSecret,
+    webhookLimit: limit("webhook"),
+    defaultLimit: limit("default"),
+  }));
+
+  return {
+    routes,
+    holdStore,
+    inventory,
+    holdService,
+    orderService,
+    sweeper,
+    async start() {
+      await inventory.rebuildAll();
+      sweeper.start();
+    },
+    async stop() {
+      await sweeper.stop();
+      await holdStore.close();
+      redis?.disconnect();
+    },
+  };
+}

@@ -1,0 +1,147 @@
+import { randomUUID } from "node:crypto";
+import {
+  ErrorCode,
+  PaymentOutcome,
+  type CreateOrderResponse,
+  type OrderStatus,
+  type OrderView,
+  type PaymentWebhookBody,
+} from "@holdfast/shared";
+import type { Database } from "../db/database.ts";
+import { AppError } from "../errors.ts";
+import { groupBySku, StockNotLoadedError, type HoldStore } from "../holds/hold-store.ts";
+import type { Identity } from "../identity/session-service.ts";
+import type { InventoryService } from "../inventory/inventory-service.ts";
+import type { Logger } from "../logger.ts";
+import type { OrderEvents } from "./order-events.ts";
+import type { OrderRepository } from "./order-repository.ts";
+
+export interface OrderServiceOptions {
+  db: Database;
+  repo: OrderRepository;
+  store: HoldStore;
+  inventory: InventoryService;
+  events: OrderEvents;
+  logger: Logger;
+  orderTtlSeconds: number;
+}
+
+/**
+ * Orders: made from holds (consumed in the store, then recorded in Postgres, with
+ * compensation when the record fails), paid or cancelled by the payment webhook,
+ * cancelled by their owner, expired by the sweeper. Postgres decides every status
+ * change (`UPDATE ... WHERE status = 'pending'`), so stock returns exactly once.
+ */
+export class OrderService {
+  constructor(private readonly o: OrderServiceOptions) {}
+
+  async create(identity: Identity, holdIds: string[]): Promise<CreateOrderResponse> {
+    const { store, repo, inventory } = this.o;
+    let consumed;
+    try {
+      consumed = await store.consume(identity.userId, holdIds);
+    } catch (err) {
+      if (!(err instanceof StockNotLoadedError)) throw err;
+      // Counters were lost (Redis flushed): rebuild, then the holds are simply gone.
+      for (const sku of groupBySku(holdIds).keys()) await inventory.ensureLoaded(sku).catch(() => undefined);
+      consumed = await store.consume(identity.userId, holdIds);
+    }
+    const orderId = `o_${randomUUID()}`;
+    const expiresAt = new Date(Date.now() + this.o.orderTtlSeconds * 1000);
+    let order: OrderView;
+    try {
+      order = await repo.insert({ orderId, userId: identity.userId, expiresAt, items: consumed });
+    } catch (err) {
+      // Redis consumed the holds but Postgres has no order: give the holds back.
+      await store.unconsume(identity.userId, holdIds).catch((e: unknown) =>
+        this.o.logger.error({ err: e, orderId, holdIds }, "compensation failed: holds stay consumed until rebuild"),
+      );
+      this.o.logger.error({ err, orderId }, "order not recorded; holds returned");
+      throw err;
+    }
+    this.o.events.publish(order);
+    return {
+      order,
+      payment: { expiresAt: order.expiresAt, durationMinutes: Math.max(1, Math.round(this.o.orderTtlSeconds / 60)) },
+    };
+  }
+
+  async get(identity: Identity, orderId: string): Promise<OrderView> {
+    const order = await this.o.repo.get(orderId);
+    if (!order || (order.userId !== identity.userId && !identity.isAdmin)) {
+      throw new AppError(ErrorCode.ORDER_NOT_FOUND, `order ${orderId} not found`);
+    }
+    return order;
+  }
+
+  /** Own orders; an admin asking for a status sees everyone's orders in it. */
+  list(identity: Identity, query: { status?: OrderStatus; limit?: number }): Promise<OrderView[]> {
+    const everyone = identity.isAdmin && query.status !== undefined;
+    return this.o.repo.list({ userId: everyone ? undefined : identity.userId, status: query.status, limit: query.limit ?? 100 });
+  }
+
+  async cancel(identity: Identity, orderId: string): Promise<OrderView> {
+    await this.get(identity, orderId); // 404 for strangers before any state is revealed
+    return this.finish(orderId, "cancelled", { reason: identity.isAdmin ? "cancelled_by_admin" : "cancelled_by_user" });
+  }
+
+  /**
+   * A verified payment outcome. succeeded → paid (sold raised in the same transaction);
+   * failed → cancelled (stock returned). The same outcome again answers the same order.
+   */
+  async applyPayment(body: PaymentWebhookBody): Promise<OrderView> {
+    const target = body.outcome === PaymentOutcome.SUCCEEDED ? "paid" : "cancelled";
+    return this.finish(body.orderId, target, {
+      reference: body.reference,
+      reason: target === "cancelled" ? "payment_failed" : undefined,
+      redeliveryOk: true,
+    });
+  }
+
+  /** Expires pending orders past their deadline (a batch). Returns how many. */
+  async expireDue(limit = 100): Promise<number> {
+    const expired = await this.o.db.transaction(async (c) => {
+      const ids = await this.o.repo.lockDue(c, limit);
+      const done: OrderView[] = [];
+      for (const id of ids) {
+        if (await this.o.repo.finish(c, id, "expired", { reason: "payment_timeout" })) done.push((await this.o.repo.getWith(c, id))!);
+      }
+      return done;
+    });
+    for (const order of expired) await this.afterFinish(order);
+    return expired.length;
+  }
+
+  private async finish(
+    orderId: string,
+    target: Exclude<OrderStatus, "pending">,
+    extra: { reference?: string; reason?: string; redeliveryOk?: boolean },
+  ): Promise<OrderView> {
+    const { repo } = this.o;
+    const result = await this.o.db.transaction(async (c) => {
+      const current = await repo.getWith(c, orderId, true);
+      if (!current) throw new AppError(ErrorCode.ORDER_NOT_FOUND, `order ${orderId} not found`);
+      if (current.status === target && extra.redeliveryOk) return { order: current, changed: false };
+      if (current.status !== "pending") {
+        throw new AppError(ErrorCode.ORDER_STATE_CONFLICT, `order ${orderId} is ${current.status}, not pending`);
+      }
+      await repo.finish(c, orderId, target, extra);
+      return { order: (await repo.getWith(c, orderId))!, changed: true };
+    });
+    if (result.changed) await this.afterFinish(result.order);
+    return result.order;
+  }
+
+  /** After the status change committed: stock back for cancelled/expired, then the event. */
+  private async afterFinish(order: OrderView): Promise<void> {
+    if (order.status === "cancelled" || order.status === "expired") {
+      for (const item of order.items) {
+        // If this fails the units stay out of `available` until the next rebuild: never oversold.
+        await this.o.store
+          .restock(item.sku, item.quantity)
+          .catch((err: unknown) => this.o.logger.error({ err, orderId: order.orderId, sku: item.sku }, "restock failed"));
+      }
+    }
+    this.o.events.publish(order);
+  }
+}
