@@ -29,7 +29,7 @@ let db;
 try {
   db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger, maxConnections: 1 });
 } catch (err) {
-  fail(`could not open ${target}: ${(err as Error).message}`);
+  fail(`could not open ${target}: ${describe(err)}`);
 }
 try {
   const result = await migrate(db);
@@ -42,7 +42,7 @@ try {
   }
 } catch (err) {
   await db.close().catch(() => undefined);
-  fail((err as Error).message);
+  fail(`${target}: ${describe(err)}`);
 }
 await db.close();
 process.exit(0);
@@ -56,4 +56,10 @@ function redactUrl(raw: string): string {
   } catch {
     return "DATABASE_URL";
   }
+}
+
+/** One line for an error; AggregateError (every address refused) has an empty message. */
+function describe(err: unknown): string {
+  if (err instanceof AggregateError && !err.message) return err.errors.map((e) => describe(e)).join("; ");
+  return err instanceof Error ? err.message || err.name : String(err);
 }
