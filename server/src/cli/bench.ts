@@ -1,0 +1,248 @@
+/**
+ * `npm run bench -- holds [--seconds S] [--rounds R] [--connections C]`
+ *
+ * Hold reservations per second through `POST /api/holds` (a real server in Redis mode,
+ * started here on a free loopback port and stopped at the end) against a baseline
+ * measured in the same run: `redis-benchmark` running the very same Lua reserve script
+ * (EVALSHA) with the same concurrency. Rounds interleave baseline and project; medians
+ * are reported with the ratio and a verdict (target: >= 0.45 and HTTP p99 <= 5 ms).
+ *
+ * Uses Redis DB 6 of REDIS_URL (default redis://127.0.0.1:6379) and flushes it before
+ * and after. Postgres: DATABASE_URL when set, else embedded in a temp directory.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command, InvalidArgumentError } from "commander";
+import { Redis } from "ioredis";
+import { CommerceKeys } from "../holds/commerce-keys.ts";
+import { holdScriptSource } from "../holds/hold-scripts.ts";
+import { AccessTokens } from "../identity/tokens.ts";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const TARGET_RATIO = 0.45;
+const TARGET_P99_MS = 5;
+
+const positiveInt = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("expected a positive whole number");
+  return n;
+};
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+
+interface Round {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+async function startServer(env: Record<string, string>): Promise<{ proc: ChildProcess; port: number }> {
+  const proc = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "server/src/main.ts")], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      if (out.length < 200_000) out += chunk.toString();
+      const m = /"port":(\d+)[^\n]*holdfast node listening/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    };
+    proc.stdout!.on("data", onData);
+    proc.stderr!.on("data", onData);
+    proc.once("exit", (code) => reject(new Error(`server exited (${code}):\n${out}`)));
+  });
+  return { proc, port };
+}
+
+function request(agent: http.Agent, port: number, method: string, p: string, token: string | undefined, body?: unknown) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request(
+      {
+        host: "127.0.0.1",
+        port,
+        method,
+        path: p,
+        agent,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(data ? { "content-type": "application/json", "content-length": Buffer.byteLength(data) } : {}),
+        },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (text += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on("error", reject);
+    req.end(data);
+  });
+}
+
+/** `connections` clients, each POSTing holds back to back for `seconds`. */
+async function httpRound(port: number, tokens: string[], sku: string, seconds: number): Promise<Round & { errors: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: tokens.length });
+  const latencies: number[] = [];
+  let errors = 0;
+  const until = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    tokens.map(async (token) => {
+      while (performance.now() < until) {
+        const t0 = performance.now();
+        const res = await request(agent, port, "POST", "/api/holds", token, { sku, quantity: 1 });
+        latencies.push(performance.now() - t0);
+        if (res.status !== 201) errors++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return { rps: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
+}
+
+/** redis-benchmark running EVALSHA of the reserve script: `requests` calls, `connections` clients. */
+function redisRound(url: URL, sha: string, keys: string[], connections: number, requests: number): Round {
+  const args = [
+    "-h", url.hostname, "-p", url.port || "6379", "--dbnum", "6", "-c", String(connections), "-n", String(requests),
+    "-r", "1000000000", "--csv",
+    "EVALSHA", sha, "5", ...keys, "h___rand_int__", "u___rand_int__", "1", "3600000", "", "3600000",
+  ];
+  const r = spawnSync("redis-benchmark", args, { encoding: "utf8", timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`redis-benchmark failed: ${r.stderr || r.error}`);
+  const lines = r.stdout.trim().split("\n").filter((l) => l.startsWith('"'));
+  const header = JSON.parse(`[${lines[0]}]`) as string[];
+  const row = JSON.parse(`[${lines[lines.length - 1]}]`) as string[];
+  const col = (name: string) => Number(row[header.indexOf(name)]);
+  return { rps: col("rps"), p50: col("p50_latency_ms"), p99: col("p99_latency_ms") };
+}
+
+async function benchHolds(opts: { seconds: number; rounds: number; connections: number }): Promise<void> {
+  const base = new URL(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+  if (!["127.0.0.1", "localhost", "::1", "[::1]"].includes(base.hostname)) throw new Error("bench holds runs against a loopback Redis only");
+  const redisUrl = new URL(base.toString());
+  redisUrl.pathname = "/6";
+  const redis = new Redis(redisUrl.toString(), { maxRetriesPerRequest: 1 });
+  await redis.flushdb();
+  const jwtSecret = randomBytes(24).toString("hex");
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "holdfast-bench-"));
+  const env: Record<string, string> = {
+    PORT: "0",
+    NODE_ENV: "test",
+    REDIS_URL: redisUrl.toString(),
+    DATA_DIR: dataDir,
+    JWT_SECRET: jwtSecret,
+    RATE_LIMITS: "off",
+    LOG_LEVEL: "info",
+    HOLD_TTL_SECONDS: "3600",
+  };
+  if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
+  else delete process.env.DATABASE_URL;
+  console.log(`bench holds: starting a server (Redis DB 6, ${env.DATABASE_URL ? "Postgres" : "embedded Postgres"})...`);
+  const { proc, port } = await startServer(env);
+  const stop = async () => {
+    if (proc.exitCode === null) {
+      const exited = new Promise((r) => proc.once("exit", r));
+      proc.kill("SIGTERM");
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  // Never outlive the bounded run, whatever happens.
+  const guard = setTimeout(() => {
+    proc.kill("SIGKILL");
+    process.exit(2);
+  }, (opts.rounds * opts.seconds * 3 + 120) * 1000);
+  guard.unref();
+  try {
+    const agent = new http.Agent({ keepAlive: true });
+    const admin = new AccessTokens(jwtSecret).sign(
+      { sub: `u_bench_${randomUUID().slice(0, 8)}`, sid: `s_${randomUUID()}`, name: "bench", roles: ["admin"], prv: true },
+      new Date(Date.now() + 3600_000),
+    );
+    for (const sku of ["bench-http", "bench-redis"]) {
+      const r = await request(agent, port, "PUT", `/api/inventory/${sku}`, admin, { stock: 1_000_000_000, perUserLimit: 1_000_000_000 });
+      if (r.status !== 200) throw new Error(`PUT inventory failed: ${r.status} ${r.body}`);
+    }
+    const tokens: string[] = [];
+    for (let i = 0; i < opts.connections; i++) {
+      const r = await request(agent, port, "POST", "/api/auth/guest", undefined, { name: `bench${i}` });
+      tokens.push(JSON.parse(r.body).token);
+    }
+    agent.destroy();
+    const sha = String(await redis.script("LOAD", holdScriptSource("reserve")));
+    const keys = new CommerceKeys("hf:").sku("bench-redis");
+    // Warm-up both paths (JIT, connections, session cache), and size redis-benchmark's run.
+    await httpRound(port, tokens, "bench-http", 1);
+    const probe = redisRound(base, sha, keys, opts.connections, 20_000);
+    let requests = Math.max(20_000, Math.round(probe.rps * opts.seconds));
+    const baseline: Round[] = [];
+    const project: (Round & { errors: number })[] = [];
+    for (let i = 0; i < opts.rounds; i++) {
+      const b = redisRound(base, sha, keys, opts.connections, requests);
+      baseline.push(b);
+      requests = Math.max(20_000, Math.round(b.rps * opts.seconds));
+      const p = await httpRound(port, tokens, "bench-http", opts.seconds);
+      project.push(p);
+      console.log(
+        `round ${i + 1}/${opts.rounds}: redis-benchmark EVALSHA ${b.rps.toFixed(0)}/s (p50 ${b.p50} ms, p99 ${b.p99} ms) | ` +
+          `POST /api/holds ${p.rps.toFixed(0)}/s (p50 ${p.p50.toFixed(2)} ms, p99 ${p.p99.toFixed(2)} ms, non-201 ${p.errors})`,
+      );
+    }
+    const bRps = median(baseline.map((r) => r.rps));
+    const pRps = median(project.map((r) => r.rps));
+    const pP50 = median(project.map((r) => r.p50));
+    const pP99 = median(project.map((r) => r.p99));
+    const ratio = pRps / bRps;
+    const errors = project.reduce((n, r) => n + r.errors, 0);
+    console.log("");
+    console.log(`baseline (redis-benchmark, same Lua reserve script, ${opts.connections} clients): median ${bRps.toFixed(0)}/s, p50 ${median(baseline.map((r) => r.p50))} ms, p99 ${median(baseline.map((r) => r.p99))} ms`);
+    console.log(`project  (POST /api/holds, ${opts.connections} connections):                    median ${pRps.toFixed(0)}/s, p50 ${pP50.toFixed(2)} ms, p99 ${pP99.toFixed(2)} ms, non-201 ${errors}`);
+    const ok = ratio >= TARGET_RATIO && pP99 <= TARGET_P99_MS && errors === 0;
+    console.log(
+      `verdict: ratio ${ratio.toFixed(3)} (target >= ${TARGET_RATIO}), p99 ${pP99.toFixed(2)} ms (target <= ${TARGET_P99_MS} ms): ${ok ? "PASS" : "FAIL"}`,
+    );
+    process.exitCode = ok ? 0 : 1;
+  } finally {
+    await stop();
+    await redis.flushdb().catch(() => undefined);
+    redis.disconnect();
+  }
+}
+
+const program = new Command().name("npm run bench --").description("Benchmarks that print ratios against a baseline measured in the same run.");
+program
+  .command("holds")
+  .description("POST /api/holds (Redis mode) vs redis-benchmark running the same Lua reserve script")
+  .option("--seconds <n>", "length of each measured round", positiveInt, 5)
+  .option("--rounds <n>", "interleaved baseline/project rounds (medians reported)", positiveInt, 3)
+  .option("--connections <n>", "concurrent connections / redis-benchmark clients", positiveInt, 50)
+  .action(async (opts: { seconds: number; rounds: number; connections: number }) => {
+    try {
+      await benchHolds(opts);
+    } catch (err) {
+      console.error(`bench holds: ${(err as Error).message}`);
+      process.exitCode = 1;
+    }
+  });
+await program.parseAsync();
