@@ -14,6 +14,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -50,7 +51,7 @@ interface Round {
 async function startServer(env: Record<string, string>): Promise<{ proc: ChildProcess; port: number }> {
   const proc = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "server/src/main.ts")], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...env, ...(process.env.HF_BENCH_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.HF_BENCH_PROF}` } : {}) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -98,25 +99,82 @@ function request(agent: http.Agent, port: number, method: string, p: string, tok
   });
 }
 
+/**
+ * One keep-alive connection speaking just enough HTTP/1.1 to send a prebuilt request and
+ * read the status and a Content-Length body. node:http's client costs more CPU per
+ * request than the server under test on a 2-core machine, which would measure the client.
+ */
+class RawConnection {
+  private buf: Buffer<ArrayBufferLike> = Buffer.alloc(0);
+  private waiter: ((status: number) => void) | undefined;
+  private failer: ((err: Error) => void) | undefined;
+  private constructor(private readonly socket: net.Socket) {
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => {
+      this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+      this.tryComplete();
+    });
+    socket.on("error", (err) => this.failer?.(err));
+    socket.on("close", () => this.failer?.(new Error("connection closed")));
+  }
+
+  static open(port: number): Promise<RawConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(port, "127.0.0.1", () => resolve(new RawConnection(socket)));
+      socket.once("error", reject);
+    });
+  }
+
+  send(request: Buffer): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.waiter = resolve;
+      this.failer = reject;
+      this.socket.write(request);
+    });
+  }
+
+  private tryComplete(): void {
+    const end = this.buf.indexOf("\r\n\r\n");
+    if (end < 0 || !this.waiter) return;
+    const head = this.buf.subarray(0, end).toString("latin1");
+    const length = Number(/content-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
+    if (this.buf.length < end + 4 + length) return;
+    this.buf = this.buf.subarray(end + 4 + length);
+    const done = this.waiter;
+    this.waiter = undefined;
+    this.failer = undefined;
+    done(Number(head.slice(9, 12)));
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
 /** `connections` clients, each POSTing holds back to back for `seconds`. */
 async function httpRound(port: number, tokens: string[], sku: string, seconds: number): Promise<Round & { errors: number }> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: tokens.length });
+  const body = JSON.stringify({ sku, quantity: 1 });
+  const conns = await Promise.all(tokens.map(() => RawConnection.open(port)));
   const latencies: number[] = [];
   let errors = 0;
   const until = performance.now() + seconds * 1000;
   const started = performance.now();
   await Promise.all(
-    tokens.map(async (token) => {
+    tokens.map(async (token, i) => {
+      const request = Buffer.from(
+        `POST /api/holds HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${token}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
       while (performance.now() < until) {
         const t0 = performance.now();
-        const res = await request(agent, port, "POST", "/api/holds", token, { sku, quantity: 1 });
+        const status = await conns[i].send(request);
         latencies.push(performance.now() - t0);
-        if (res.status !== 201) errors++;
+        if (status !== 201) errors++;
       }
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
-  agent.destroy();
+  for (const c of conns) c.close();
   latencies.sort((a, b) => a - b);
   return { rps: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
 }
