@@ -23,6 +23,7 @@ export function isBettingStreet(state: HoldemState): boolean {
   return state.street === "preflop" || state.street === "flop" || state.street === "turn" || state.street === "river";
 }
 
+/** The player in `seat` in the current hand, if dealt in. */
 export function playerAt(state: HoldemState, seat: number): HoldemPlayer | undefined {
   return state.players.find((p) => p.seat === seat);
 }

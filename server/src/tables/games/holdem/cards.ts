@@ -3,6 +3,7 @@ import type { Card, Rank, Rng, Suit } from "./types.ts";
 
 /** Ranks low to high; a rank's index + 2 is its value (A = 14). */
 export const RANKS: readonly Rank[] = ["2", "3", "4", "5", "6", "7", "8", "9", "T", "J", "Q", "K", "A"];
+/** Suits: clubs, diamonds, hearts, spades. */
 export const SUITS: readonly Suit[] = ["c", "d", "h", "s"];
 
 /** The 52 cards in a fixed order (by suit, then rank). Never mutated. */

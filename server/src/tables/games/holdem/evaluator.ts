@@ -13,6 +13,7 @@ export const HAND_CATEGORIES = [
   "four_of_a_kind",
   "straight_flush",
 ] as const;
+/** A hand category name, such as "full_house". */
 export type HandCategory = (typeof HAND_CATEGORIES)[number];
 
 /** The value of a best five-card hand. Compare `score`s: higher wins, equal splits. */

@@ -141,6 +141,7 @@ export interface AwayActionCommand {
   seat: number;
 }
 
+/** Commands of the decider. The room validates the wire message and fills in `seat`. */
 export type HoldemCommand = StartHandCommand | ActCommand | TimeoutCommand | AwayActionCommand;
 
 /** What `decideHoldem` needs besides state and command. No clocks or randomness inside. */
@@ -175,6 +176,7 @@ interface EventOf<T extends string, D, V extends Visibility = "public"> {
   data: D;
 }
 
+/** A hand begins: button, blinds, who is dealt in (with their timeout streaks), deck commitment. */
 export type HandStartedEvent = EventOf<
   "hand_started",
   {
@@ -187,13 +189,18 @@ export type HandStartedEvent = EventOf<
     seats: { seat: number; userId: string; stack: number; timeouts: number }[];
   }
 >;
+/** The shuffled deck and commitment salt. Server only: in the log for restore and audit, never sent. */
 export type DeckShuffledEvent = EventOf<"deck_shuffled", { deck: Card[]; salt: string }, "server">;
+/** Small and big blind posted (a short stack posts what it has, all-in); `currentBet` is the big blind. */
 export type BlindsPostedEvent = EventOf<
   "blinds_posted",
   { posts: { seat: number; blind: "small" | "big"; amount: number; allIn: boolean }[]; currentBet: number }
 >;
+/** Two hole cards to one seat. Private to that seat; others get `publicEvent`'s redacted form. */
 export type HoleCardsDealtEvent = EventOf<"hole_cards_dealt", { seat: number; cards: Card[] }, { seat: number }>;
+/** It is `seat`'s turn until `deadline` (epoch ms): the room arms its timer from this. */
 export type TurnStartedEvent = EventOf<"turn_started", { seat: number; deadline: number }>;
+/** A player acted (or was acted for: `auto`). */
 export type PlayerActedEvent = EventOf<
   "player_acted",
   {
@@ -210,25 +217,32 @@ export type PlayerActedEvent = EventOf<
     auto: "timeout" | "away" | null;
   }
 >;
+/** The unmatched part of the top bet goes back to its owner when betting ends. */
 export type UncalledBetReturnedEvent = EventOf<"uncalled_bet_returned", { seat: number; amount: number }>;
+/** Flop (3 cards), turn or river (1) dealt after a burn; `board` is the whole board so far. */
 export type StreetDealtEvent = EventOf<"street_dealt", { street: "flop" | "turn" | "river"; cards: Card[]; board: Card[] }>;
+/** Every live hand shown with its best five and rank; `rank` is a `HandCategory`. */
 export type ShowdownEvent = EventOf<
   "showdown",
   { reveals: { seat: number; cards: Card[]; rank: string; score: number; best: Card[]; description: string }[] }
 >;
+/** One pot paid out, in pot order (main pot first); several winners split it. */
 export type PotAwardedEvent = EventOf<
   "pot_awarded",
   { potIndex: number; amount: number; winners: { seat: number; amount: number }[]; reason: "showdown" | "uncontested" }
 >;
+/** The hand is over: final stacks and the seats left with no chips (`busted`). */
 export type HandEndedEvent = EventOf<
   "hand_ended",
   { handNo: number; stacks: { seat: number; userId: string; stack: number }[]; busted: number[] }
 >;
+/** After `hand_ended`: this player timed out in `timeouts` hands in a row; the room stands them up. */
 export type PlayerStoodUpForTimeoutsEvent = EventOf<
   "player_stood_up_for_timeouts",
   { seat: number; userId: string; timeouts: number }
 >;
 
+/** Every event the decider emits, in the order it emits them. */
 export type HoldemEvent =
   | HandStartedEvent
   | DeckShuffledEvent
