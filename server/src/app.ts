@@ -26,6 +26,14 @@ import { RedisKeys } from "./redis/keys.ts";
 import { createRedisClient } from "./redis/redis-client.ts";
 import { createPingRoom } from "./rooms/ping-room.ts";
 import type { RoomDeps } from "./rooms/room-deps.ts";
+import { MemorySeatBindingStore, RedisSeatBindingStore } from "./tables/seat-binding-store.ts";
+import { SeatTokens } from "./tables/seat-tokens.ts";
+import { MemoryTableEventLog } from "./tables/table-event-log.ts";
+import { TableRepository } from "./tables/table-repository.ts";
+import { createTableRoom } from "./tables/table-room.ts";
+import type { TableRoomDeps } from "./tables/table-room-deps.ts";
+import { tableRoutes } from "./tables/table-routes.ts";
+import { randomUUID } from "node:crypto";
 
 /** A running Holdfast node: everything built from one Config, closed in one call. */
 export interface HoldfastApp {
@@ -105,11 +113,19 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
     let draining = false;
 
     const roomDeps: RoomDeps = { config, logger, metrics, sessions, revocations };
+    const tableDeps: TableRoomDeps = {
+      ...roomDeps,
+      tables: new TableRepository(db.pool),
+      seatTokens: new SeatTokens(config.jwtSecret, config.seatTokenTtlSeconds),
+      bindings: redis ? new RedisSeatBindingStore(redis, keys) : new MemorySeatBindingStore(),
+      eventLog: new MemoryTableEventLog(),
+    };
 
     const httpServer = http.createServer();
     const server: Server = defineServer({
       rooms: {
         ping: defineRoom(createPingRoom(roomDeps)),
+        table: defineRoom(createTableRoom(tableDeps)).filterBy(["tableId"]),
       },
       transport: new WebSocketTransport({ server: httpServer }),
       presence,
@@ -126,6 +142,10 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
         app.use("/api", express.json({ limit: config.maxBodyBytes, strict: false }));
         app.use("/api/auth", identityRoutes(sessions, limits));
         app.use("/api", limits.middleware("default"));
+        app.use(
+          "/api/tables",
+          tableRoutes({ tables: tableDeps.tables, sessions, eventLog: tableDeps.eventLog, newId: () => `t-${randomUUID().slice(0, 8)}` }),
+        );
         app.use(notFoundHandler);
         app.use(errorHandler(logger));
       },

@@ -15,6 +15,14 @@ export const ErrorCode = {
   ALREADY_SEATED: "ALREADY_SEATED",
   SEAT_TOKEN_INVALID: "SEAT_TOKEN_INVALID",
   SEAT_TOKEN_EXPIRED: "SEAT_TOKEN_EXPIRED",
+  /** The seat token was issued for another table. */
+  SEAT_TOKEN_WRONG_TABLE: "SEAT_TOKEN_WRONG_TABLE",
+  /** The seat token belongs to another user than the session's. */
+  SEAT_TOKEN_WRONG_USER: "SEAT_TOKEN_WRONG_USER",
+  /** The seat was released (stand, grace expired) or re-issued: this token is dead. */
+  SEAT_TOKEN_REVOKED: "SEAT_TOKEN_REVOKED",
+  /** The table's multi-tab policy is `reject` and the seat is connected elsewhere. */
+  SEAT_IN_USE: "SEAT_IN_USE",
   TABLE_FULL: "TABLE_FULL",
   SPECTATORS_FULL: "SPECTATORS_FULL",
   NOT_YOUR_TURN: "NOT_YOUR_TURN",
@@ -57,6 +65,10 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   ALREADY_SEATED: 409,
   SEAT_TOKEN_INVALID: 401,
   SEAT_TOKEN_EXPIRED: 401,
+  SEAT_TOKEN_WRONG_TABLE: 403,
+  SEAT_TOKEN_WRONG_USER: 403,
+  SEAT_TOKEN_REVOKED: 410,
+  SEAT_IN_USE: 409,
   TABLE_FULL: 409,
   SPECTATORS_FULL: 409,
   NOT_YOUR_TURN: 409,

@@ -1,4 +1,5 @@
 export * from "./errors.ts";
 export * from "./close-codes.ts";
 export * from "./identity.ts";
+export * from "./tables.ts";
 export * from "./commerce.ts";

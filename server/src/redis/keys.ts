@@ -17,6 +17,11 @@ export class RedisKeys {
     return `${this.prefix}rl:${routeClass}`;
   }
 
+  /** Who holds a seat (user, token id), with a TTL heartbeats extend. */
+  seatBinding(tableId: string, seat: number): string {
+    return `${this.prefix}seat:{${tableId}}:${seat}`;
+  }
+
   /** Presence channel: session revocations, heard by every node. */
   get revocationChannel(): string {
     return `${this.prefix}revocations`;

@@ -6,7 +6,15 @@ import type { Identity } from "../identity/session-service.ts";
 import type { RoomDeps } from "./room-deps.ts";
 import { toReplyError } from "./room-errors.ts";
 
-export type AuthedClient = Client<{ auth: Identity }>;
+/**
+ * `client.auth` of every Holdfast room. The login session id is `loginSessionId`, not
+ * `sessionId`: Colyseus adopts an auth object's `sessionId` as the connection's
+ * sessionId, which would make two tabs of one login the same connection.
+ */
+export type RoomIdentity = Omit<Identity, "sessionId"> & { loginSessionId: string };
+
+/** A room client whose static onAuth accepted a live session (so `auth` is always set). */
+export type AuthedClient = Client<{ auth: RoomIdentity }> & { auth: RoomIdentity };
 
 /**
  * What every Holdfast room shares:
@@ -60,7 +68,7 @@ export abstract class HoldfastRoom<T extends RoomOptions = RoomOptions> extends 
     this.untrack.get(client.sessionId)?.();
     this.untrack.set(
       client.sessionId,
-      this.deps.revocations.track(identity.sessionId, { close: (code, reason) => client.leave(code, reason) }),
+      this.deps.revocations.track(identity.loginSessionId, { close: (code, reason) => client.leave(code, reason) }),
     );
   }
 
@@ -94,9 +102,10 @@ export abstract class HoldfastRoom<T extends RoomOptions = RoomOptions> extends 
 
 /** Builds a static `onAuth` that accepts only a live session's access token. */
 export function authenticateWith(deps: RoomDeps) {
-  return async (token: string | undefined): Promise<Identity> => {
+  return async (token: string | undefined): Promise<RoomIdentity> => {
     try {
-      return await deps.sessions.authenticate(token);
+      const { sessionId, ...identity } = await deps.sessions.authenticate(token);
+      return { ...identity, loginSessionId: sessionId };
     } catch (err) {
       throw err instanceof AppError ? err : new AppError(ErrorCode.UNAUTHORIZED, "authentication failed");
     }

@@ -1,0 +1,138 @@
+import { Client as ColyseusClient } from "@colyseus/sdk";
+import type { GuestSignInResponse, SessionResponse, TableSummary } from "@holdfast/shared";
+import { ErrorCode } from "@holdfast/shared";
+import { HoldfastError } from "./errors.ts";
+import { requestJson } from "./http.ts";
+import { defaultStorage, storageKeys, type KeyValueStorage } from "./storage.ts";
+import { DEFAULT_RECONNECT, TableConnection, type ReconnectPolicy } from "./table-connection.ts";
+
+export interface HoldfastClientOptions {
+  /** The server's base URL, e.g. `http://localhost:2567`. */
+  url: string;
+  /** Where session and seat tokens survive refreshes (default: localStorage or memory). */
+  storage?: KeyValueStorage;
+  /** Heartbeat interval; match the server's HEARTBEAT_SECONDS (default 30). */
+  heartbeatSeconds?: number;
+  reconnect?: Partial<ReconnectPolicy>;
+}
+
+interface StoredSession {
+  token: string;
+  userId: string;
+  name: string;
+  sessionId: string;
+}
+
+/** Sign-in and the session, kept in storage so a refreshed page is still signed in. */
+export class AuthApi {
+  session: StoredSession | null = null;
+
+  constructor(private readonly client: HoldfastClient) {}
+
+  get token(): string | undefined {
+    return this.session?.token;
+  }
+
+  /** Restores the stored session, if any; returns whether there was one. */
+  async restore(): Promise<boolean> {
+    const raw = await this.client.storage.get(storageKeys.session);
+    if (!raw) return false;
+    try {
+      this.use(JSON.parse(raw) as StoredSession);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async guest(name?: string): Promise<GuestSignInResponse> {
+    const res = await requestJson<GuestSignInResponse>(this.client.url, "POST", "/api/auth/guest", {
+      body: name === undefined ? {} : { name },
+    });
+    const session = { token: res.token, userId: res.userId, name: res.name, sessionId: res.sessionId };
+    await this.client.storage.set(storageKeys.session, JSON.stringify(session));
+    this.use(session);
+    return res;
+  }
+
+  /** Uses a token obtained elsewhere (an operator token, say). */
+  async useToken(token: string): Promise<SessionResponse> {
+    const me = await requestJson<SessionResponse>(this.client.url, "GET", "/api/auth/session", { token });
+    const session = { token, userId: me.userId, name: me.name, sessionId: me.sessionId };
+    await this.client.storage.set(storageKeys.session, JSON.stringify(session));
+    this.use(session);
+    return me;
+  }
+
+  me(): Promise<SessionResponse> {
+    return requestJson<SessionResponse>(this.client.url, "GET", "/api/auth/session", { token: this.requireToken() });
+  }
+
+  async logout(): Promise<void> {
+    await requestJson<void>(this.client.url, "POST", "/api/auth/logout", { token: this.requireToken() });
+    await this.client.storage.remove(storageKeys.session);
+    this.session = null;
+  }
+
+  requireToken(): string {
+    if (!this.session) throw new HoldfastError(ErrorCode.UNAUTHORIZED, "sign in first (auth.guest())");
+    return this.session.token;
+  }
+
+  private use(session: StoredSession): void {
+    this.session = session;
+    this.client.colyseus.auth.token = session.token;
+  }
+}
+
+export class TablesApi {
+  constructor(private readonly client: HoldfastClient) {}
+
+  list(): Promise<TableSummary[]> {
+    return requestJson(this.client.url, "GET", "/api/tables");
+  }
+
+  get(tableId: string): Promise<TableSummary> {
+    return requestJson(this.client.url, "GET", `/api/tables/${encodeURIComponent(tableId)}`);
+  }
+
+  /**
+   * Joins a table: reclaims the stored seat when there is one (after a refresh, in a
+   * new tab), otherwise watches as a spectator until you `sit`.
+   */
+  async join(tableId: string, options: { spectate?: boolean } = {}): Promise<TableConnection> {
+    const session = this.client.auth.session;
+    if (!session) throw new HoldfastError(ErrorCode.UNAUTHORIZED, "sign in first (auth.guest())");
+    const connection = new TableConnection(this.client.colyseus, tableId, session.userId, this.client.storage, {
+      spectate: options.spectate ?? false,
+      heartbeatMs: this.client.heartbeatSeconds * 1000,
+      reconnect: this.client.reconnectPolicy,
+    });
+    try {
+      return await connection.start();
+    } catch (err) {
+      throw HoldfastError.from(err);
+    }
+  }
+}
+
+/** The Holdfast SDK entry point, for browsers and Node 22+. */
+export class HoldfastClient {
+  readonly url: string;
+  readonly storage: KeyValueStorage;
+  readonly colyseus: ColyseusClient;
+  readonly heartbeatSeconds: number;
+  readonly reconnectPolicy: ReconnectPolicy;
+  readonly auth: AuthApi;
+  readonly tables: TablesApi;
+
+  constructor(options: HoldfastClientOptions) {
+    this.url = options.url.replace(/\/$/, "");
+    this.storage = options.storage ?? defaultStorage();
+    this.colyseus = new ColyseusClient(this.url);
+    this.heartbeatSeconds = options.heartbeatSeconds ?? 30;
+    this.reconnectPolicy = { ...DEFAULT_RECONNECT, ...(options.reconnect ?? {}) };
+    this.auth = new AuthApi(this);
+    this.tables = new TablesApi(this);
+  }
+}

@@ -1,0 +1,402 @@
+import type { Client as ColyseusClient, Room } from "@colyseus/sdk";
+import {
+  CloseCode,
+  ErrorCode,
+  TableMessage,
+  type ActCommand,
+  type ResyncReply,
+  type SitReply,
+  type TableEvent,
+} from "@holdfast/shared";
+import { HoldfastError } from "./errors.ts";
+import type { KeyValueStorage } from "./storage.ts";
+import { storageKeys } from "./storage.ts";
+
+/** What the app sees of the connection. */
+export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "restored" | "lost" | "closed";
+
+export interface SeatView {
+  index: number;
+  userId: string;
+  name: string;
+  status: "empty" | "active" | "away";
+  awayUntil: number;
+  stack: number;
+}
+
+export interface TableStateView {
+  tableId: string;
+  kind: string;
+  seq: number;
+  spectators: number;
+  seats: SeatView[];
+}
+
+export interface ReconnectPolicy {
+  /** First retry delay; doubles each attempt up to `maxDelayMs`, with jitter. */
+  minDelayMs: number;
+  maxDelayMs: number;
+  /** A spectator (no seat to keep) gives up after this long. */
+  spectatorGiveUpMs: number;
+  /** Used until the server tells the seat's real grace (heartbeat replies carry it). */
+  defaultGraceMs: number;
+}
+
+export const DEFAULT_RECONNECT: ReconnectPolicy = {
+  minDelayMs: 100,
+  maxDelayMs: 5000,
+  spectatorGiveUpMs: 60_000,
+  defaultGraceMs: 300_000,
+};
+
+interface StoredSeat {
+  token: string;
+  seat: number;
+  expiresAt: string;
+}
+
+/** Codes after which the stored seat token is useless. */
+const DEAD_TOKEN_CODES = new Set<string>([
+  ErrorCode.SEAT_TOKEN_INVALID,
+  ErrorCode.SEAT_TOKEN_EXPIRED,
+  ErrorCode.SEAT_TOKEN_REVOKED,
+  ErrorCode.SEAT_TOKEN_WRONG_TABLE,
+  ErrorCode.SEAT_TOKEN_WRONG_USER,
+]);
+
+/** Close codes that end the connection for good: no reconnect loop. */
+const FINAL_CLOSE_CODES = new Set<number>([4000, CloseCode.SESSION_REVOKED, CloseCode.REPLACED]);
+
+type Listener<T> = (value: T) => void;
+
+/**
+ * A seat (or a spectator's view) at one table that outlives sockets.
+ *
+ * - Joins reconnect-first: with a stored seat token it reclaims the seat.
+ * - Keeps the seat alive with heartbeats and stores refreshed seat tokens.
+ * - When the socket drops it reports `reconnecting` and keeps trying (Colyseus's
+ *   reconnection token first, then the seat token through the matchmaker, which works
+ *   after a refresh or on another node) with jittered backoff until the seat's grace
+ *   ends; then `restored`, or `lost`.
+ * - Delivers one gap-free, duplicate-free event feed (`onEvent`) across reconnects.
+ */
+export class TableConnection {
+  status: ConnectionStatus = "connecting";
+  /** The seat this connection plays, or null when spectating. */
+  seat: number | null = null;
+  /** The last event sequence number delivered to the app. */
+  lastSeq = 0;
+  room!: Room;
+
+  private readonly eventListeners = new Set<Listener<TableEvent>>();
+  private readonly statusListeners = new Set<Listener<ConnectionStatus>>();
+  private readonly stateListeners = new Set<Listener<TableStateView>>();
+  private readonly errorListeners = new Set<Listener<HoldfastError>>();
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private closedByApp = false;
+  private graceMs: number;
+  private restoring: Promise<void> | null = null;
+  private restoredWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly colyseus: ColyseusClient,
+    readonly tableId: string,
+    private readonly userId: string,
+    private readonly storage: KeyValueStorage,
+    private readonly options: { spectate: boolean; heartbeatMs: number; reconnect: ReconnectPolicy },
+  ) {
+    this.graceMs = options.reconnect.defaultGraceMs;
+  }
+
+  // --- app-facing API ------------------------------------------------------------------
+
+  get state(): TableStateView {
+    return this.room.state as TableStateView;
+  }
+
+  onEvent(listener: Listener<TableEvent>): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  onStatus(listener: Listener<ConnectionStatus>): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  onState(listener: Listener<TableStateView>): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  /** Errors that are not the answer to a call: event gaps, a lost seat token. */
+  onError(listener: Listener<HoldfastError>): () => void {
+    this.errorListeners.add(listener);
+    return () => this.errorListeners.delete(listener);
+  }
+
+  async sit(options: { seat?: number; buyIn?: number } = {}): Promise<SitReply> {
+    const reply = await this.command<SitReply>("sit", options);
+    this.seat = reply.seat;
+    await this.storeSeat({ token: reply.seatToken, seat: reply.seat, expiresAt: reply.expiresAt });
+    return reply;
+  }
+
+  async stand(): Promise<{ seat: number }> {
+    const reply = await this.command<{ seat: number }>("stand", {});
+    this.seat = null;
+    await this.storage.remove(storageKeys.seat(this.tableId, this.userId));
+    return reply;
+  }
+
+  act(action: ActCommand["action"], amount?: number): Promise<unknown> {
+    return this.command("act", amount === undefined ? { action } : { action, amount });
+  }
+
+  /**
+   * Sends a command with a fresh `cid`. If the socket drops before the answer, the
+   * same command (same `cid`) is sent again once the connection is restored: the
+   * server applies it once and answers with the first answer.
+   */
+  async command<T = unknown>(type: string, payload: Record<string, unknown>, cid = newCid()): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      await this.whenConnected();
+      try {
+        return (await this.room.request(type, { ...payload, cid })) as T;
+      } catch (err) {
+        const error = HoldfastError.from(err);
+        const socketLost = error.code === ErrorCode.UNAVAILABLE;
+        if (!socketLost || attempt >= 3 || this.closedByApp) throw error;
+      }
+    }
+  }
+
+  /** Asks the server for the events after `lastSeq` and delivers them. */
+  async resync(): Promise<void> {
+    const reply = (await this.room.request("resync", { lastSeq: this.lastSeq })) as ResyncReply;
+    this.applyResync(reply);
+  }
+
+  /** Leaves the table for good (keeps the seat for its grace unless you `stand` first). */
+  async leave(): Promise<void> {
+    this.closedByApp = true;
+    this.stopHeartbeat();
+    this.setStatus("closed");
+    // A socket that is already dead never answers the leave: do not wait for it forever.
+    await Promise.race([this.room?.leave(true).catch(() => undefined), sleep(2000)]);
+  }
+
+  // --- lifecycle -------------------------------------------------------------------------
+
+  /** First join: reclaim a stored seat if there is one, else watch (or `sit` later). */
+  async start(): Promise<this> {
+    const stored = this.options.spectate ? null : await this.loadSeat();
+    let room: Room;
+    try {
+      room = await this.join(stored?.token);
+    } catch (err) {
+      const error = HoldfastError.from(err);
+      if (!stored || !DEAD_TOKEN_CODES.has(error.code)) throw error;
+      await this.forgetSeat(error);
+      room = await this.join(undefined);
+    }
+    await this.attach(room, stored ? stored.seat : null);
+    this.lastSeq = (room.state as TableStateView).seq ?? 0;
+    this.setStatus("connected");
+    return this;
+  }
+
+  private async join(seatToken: string | undefined): Promise<Room> {
+    const options: Record<string, unknown> = { tableId: this.tableId };
+    if (seatToken) options.seatToken = seatToken;
+    if (this.options.spectate) options.spectate = true;
+    if (this.lastSeq > 0) options.lastSeq = this.lastSeq;
+    return this.colyseus.joinOrCreate("table", options);
+  }
+
+  /** Takes `room` as the live connection; `seat` is the seat we expect to hold in it. */
+  private async attach(room: Room, seat: number | null): Promise<void> {
+    this.room = room;
+    // Our own loop replaces Colyseus's (which gives up after about a minute).
+    room.reconnection.enabled = false;
+    // Handlers first (messages can arrive before the first state), then wait for state.
+    room.onMessage(TableMessage.EVENT, (event: TableEvent) => this.receive(event));
+    room.onMessage(TableMessage.RESYNC, (reply: ResyncReply) => this.applyResync(reply));
+    room.onMessage(TableMessage.SEAT_TOKEN, (msg: { token: string; expiresAt: string }) => {
+      if (this.seat !== null) void this.storeSeat({ token: msg.token, seat: this.seat, expiresAt: msg.expiresAt });
+    });
+    room.onMessage(TableMessage.ERROR, (body: { code: ErrorCode; message: string }) =>
+      this.emitError(new HoldfastError(body.code, body.message)),
+    );
+    room.onStateChange((state) => {
+      for (const l of this.stateListeners) l(state as TableStateView);
+    });
+    room.onLeave((code: number) => this.onSocketClosed(room, code));
+    if (!(room.state as TableStateView | undefined)?.seats) {
+      await new Promise<void>((resolve) => room.onStateChange.once(() => resolve()));
+    }
+    this.seat = seat !== null && this.ownsSeatIn(room, seat) ? seat : null;
+    this.startHeartbeat();
+  }
+
+  private ownsSeatIn(room: Room, seat: number): boolean {
+    const s = (room.state as TableStateView).seats?.[seat];
+    return s !== undefined && s.userId === this.userId && s.status !== "empty";
+  }
+
+  private onSocketClosed(room: Room, code: number): void {
+    if (room !== this.room || this.closedByApp) return;
+    this.stopHeartbeat();
+    if (FINAL_CLOSE_CODES.has(code)) {
+      this.setStatus(code === CloseCode.REPLACED ? "closed" : "lost");
+      return;
+    }
+    void this.recover(room.reconnectionToken);
+  }
+
+  /** The reconnect loop: runs until restored, or until the seat's grace is over. */
+  private recover(reconnectionToken: string | undefined): Promise<void> {
+    if (this.restoring) return this.restoring;
+    this.setStatus("reconnecting");
+    const deadline = Date.now() + (this.seat !== null ? this.graceMs : this.options.reconnect.spectatorGiveUpMs);
+    const policy = this.options.reconnect;
+    this.restoring = (async () => {
+      for (let attempt = 0; Date.now() < deadline && !this.closedByApp; attempt++) {
+        try {
+          let room: Room;
+          let fastPath = false;
+          if (reconnectionToken && attempt < 2) {
+            fastPath = true;
+            room = await this.colyseus.reconnect(reconnectionToken);
+          } else {
+            const stored = this.seat !== null ? await this.loadSeat() : null;
+            try {
+              room = await this.join(stored?.token);
+            } catch (err) {
+              const error = HoldfastError.from(err);
+              if (!stored || !DEAD_TOKEN_CODES.has(error.code)) throw error;
+              await this.forgetSeat(error);
+              room = await this.join(undefined);
+            }
+          }
+          await this.attach(room, this.seat);
+          if (fastPath) await this.resync().catch(() => undefined);
+          this.restoring = null;
+          this.setStatus("restored");
+          for (const wake of this.restoredWaiters.splice(0)) wake();
+          return;
+        } catch (err) {
+          const error = HoldfastError.from(err);
+          if (error.code === ErrorCode.UNAUTHORIZED) break;
+        }
+        const backoff = Math.min(policy.maxDelayMs, policy.minDelayMs * 2 ** Math.min(attempt, 10));
+        await sleep(backoff / 2 + Math.random() * (backoff / 2));
+      }
+      this.restoring = null;
+      this.setStatus("lost");
+      for (const wake of this.restoredWaiters.splice(0)) wake();
+    })();
+    return this.restoring;
+  }
+
+  private whenConnected(): Promise<void> {
+    if (this.status === "reconnecting" || this.status === "connecting") {
+      return new Promise((resolve) => this.restoredWaiters.push(resolve));
+    }
+    if (this.status === "lost" || this.status === "closed") {
+      return Promise.reject(new HoldfastError(ErrorCode.UNAVAILABLE, `table connection is ${this.status}`));
+    }
+    return Promise.resolve();
+  }
+
+  // --- the gap-free event feed ------------------------------------------------------------
+
+  private receive(event: TableEvent): void {
+    if (event.seq <= this.lastSeq) return; // duplicate
+    if (event.seq > this.lastSeq + 1) {
+      // Missed something: ask for it, then this event comes along in order.
+      void this.resync().catch((err) => this.emitError(HoldfastError.from(err)));
+      return;
+    }
+    this.deliver(event);
+  }
+
+  private applyResync(reply: ResyncReply): void {
+    if (reply.snapshot) {
+      // The missed events are gone: the state already shows the table as it is.
+      this.lastSeq = Math.max(this.lastSeq, reply.toSeq);
+      return;
+    }
+    for (const event of reply.events) {
+      if (event.seq <= this.lastSeq) continue;
+      if (event.seq !== this.lastSeq + 1) {
+        this.emitError(new HoldfastError(ErrorCode.INTERNAL, `event gap: expected ${this.lastSeq + 1}, got ${event.seq}`));
+      }
+      this.deliver(event);
+    }
+  }
+
+  private deliver(event: TableEvent): void {
+    this.lastSeq = event.seq;
+    for (const l of this.eventListeners) l(event);
+  }
+
+  // --- heartbeat and storage --------------------------------------------------------------
+
+  private startHeartbeat(): void {
+    this.stopHeartbeat();
+    this.heartbeat = setInterval(() => {
+      if (this.status === "reconnecting") return;
+      this.room
+        .request("hb", {})
+        .then((reply: { graceSeconds?: number }) => {
+          if (reply?.graceSeconds) this.graceMs = reply.graceSeconds * 1000;
+        })
+        .catch(() => undefined);
+    }, this.options.heartbeatMs);
+    (this.heartbeat as { unref?: () => void }).unref?.();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+  }
+
+  private async loadSeat(): Promise<StoredSeat | null> {
+    const raw = await this.storage.get(storageKeys.seat(this.tableId, this.userId));
+    if (!raw) return null;
+    try {
+      return JSON.parse(raw) as StoredSeat;
+    } catch {
+      return null;
+    }
+  }
+
+  private async storeSeat(seat: StoredSeat): Promise<void> {
+    await this.storage.set(storageKeys.seat(this.tableId, this.userId), JSON.stringify(seat));
+  }
+
+  private async forgetSeat(reason: HoldfastError): Promise<void> {
+    await this.storage.remove(storageKeys.seat(this.tableId, this.userId));
+    this.seat = null;
+    this.emitError(reason);
+  }
+
+  private setStatus(status: ConnectionStatus): void {
+    if (this.status === status) return;
+    this.status = status;
+    for (const l of this.statusListeners) l(status);
+  }
+
+  private emitError(error: HoldfastError): void {
+    for (const l of this.errorListeners) l(error);
+  }
+}
+
+function newCid(): string {
+  return globalThis.crypto.randomUUID();
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,12 @@
+import type { RoomDeps } from "../rooms/room-deps.ts";
+import type { SeatBindingStore } from "./seat-binding-store.ts";
+import type { SeatTokens } from "./seat-tokens.ts";
+import type { TableEventLog } from "./table-event-log.ts";
+import type { TableRepository } from "./table-repository.ts";
+
+export interface TableRoomDeps extends RoomDeps {
+  tables: TableRepository;
+  seatTokens: SeatTokens;
+  bindings: SeatBindingStore;
+  eventLog: TableEventLog;
+}

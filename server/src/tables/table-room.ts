@@ -1,0 +1,428 @@
+import type { Client, Deferred } from "@colyseus/core";
+import {
+  ActCommand,
+  CloseCode,
+  ErrorCode,
+  HeartbeatCommand,
+  MultiTabPolicy,
+  ResyncCommand,
+  SeatStatus,
+  SitCommand,
+  StandCommand,
+  TableEventType,
+  TableJoinOptions,
+  TableMessage,
+  type ResyncReply,
+  type SitReply,
+  type TableDto,
+  type TableEvent,
+} from "@holdfast/shared";
+import { AppError, validationError } from "../errors.ts";
+import { authenticateWith, HoldfastRoom, type AuthedClient } from "../rooms/holdfast-room.ts";
+import { toJoinError } from "../rooms/room-errors.ts";
+import { CommandReplies } from "./command-replies.ts";
+import { decideSeat, evolveSeat, publicSeatEventData, type SeatCommand, type SeatEvent } from "./seat-decider.ts";
+import { initialTable, type TableModel } from "./table-model.ts";
+import type { TableRoomDeps } from "./table-room-deps.ts";
+import { projectTable, publicSnapshot, TableState } from "./table-schema.ts";
+
+/** One connection in the room: a player (seat set) or a spectator (seat null). */
+interface Connection {
+  userId: string;
+  name: string;
+  seat: number | null;
+  /** Epoch ms the connection's seat token expires (heartbeats refresh it past half-life). */
+  tokenExpiresAt: number;
+}
+
+const DEFAULT_MAX_SPECTATORS = 100;
+const RESYNC_LIMIT = 500;
+const DEADLINE_CHECK_MS = 250;
+
+/**
+ * The `table` room: one live room per `tableId` (matchmaker `filterBy`). Thin by design:
+ * it validates messages, asks the seat decider, appends the events to the log before
+ * acknowledging, folds them into the model, projects the model into the Colyseus state
+ * and broadcasts every event as `ev`.
+ *
+ * Seats survive connections: a drop turns the seat `away` with a deadline in state; the
+ * same user comes back through the Colyseus reconnection token (a blip on this node) or
+ * by joining with the seat token (refresh, new tab, another node's matchmaker).
+ */
+export function createTableRoom(deps: TableRoomDeps) {
+  const authenticate = authenticateWith(deps);
+
+  return class TableRoom extends HoldfastRoom<{ state: TableState }> {
+    protected readonly deps = deps;
+    private table!: TableDto;
+    private model!: TableModel;
+    private readonly connections = new Map<string, Connection>();
+    /** seat index -> sessionId of the connection that plays it. */
+    private readonly seatOwners = new Map<number, string>();
+    /** sessionId -> Colyseus reconnection wait, so a rejoin by seat token can end it. */
+    private readonly reconnections = new Map<string, Deferred<Client>>();
+    private readonly replies = new CommandReplies(deps.config.seatGraceSeconds * 1000);
+    /** Commands run one at a time, in arrival order (log appends are async). */
+    private queue: Promise<unknown> = Promise.resolve();
+    private metadataDirty = false;
+
+    static override async onAuth(token: string, options: unknown) {
+      try {
+        const parsed = TableJoinOptions.safeParse(options);
+        if (!parsed.success) throw validationError(parsed.error.issues, "join options");
+        return await authenticate(token);
+      } catch (err) {
+        throw toJoinError(err);
+      }
+    }
+
+    override async onCreate(options: unknown): Promise<void> {
+      const { tableId } = TableJoinOptions.parse(options);
+      const table = await deps.tables.find(tableId);
+      if (!table) throw toJoinError(new AppError(ErrorCode.NOT_FOUND, `table ${tableId} does not exist`));
+      this.table = table;
+      this.model = initialTable(table.tableId, table.kind, table.seats);
+      this.maxClients = table.seats * 2 + this.maxSpectators;
+      // Seats outlive connections: the room stays while anyone is seated or away.
+      this.autoDispose = false;
+      this.setState(new TableState());
+      projectTable(this.model, this.state);
+      this.countCreated();
+
+      this.command("sit", SitCommand, (client, msg) => this.once(client, msg.cid, () => this.sit(client, msg)));
+      this.command("stand", StandCommand, (client, msg) => this.once(client, msg.cid, () => this.stand(client)));
+      this.command("hb", HeartbeatCommand, (client) => this.heartbeat(client));
+      this.command("resync", ResyncCommand, (_client, msg) => this.resync(msg.lastSeq));
+      this.command("act", ActCommand, (client, msg) =>
+        this.once(client, msg.cid, async () => {
+          this.playerSeat(client);
+          throw new AppError(ErrorCode.ILLEGAL_ACTION, `this ${this.table.kind} table has no game actions yet`);
+        }),
+      );
+      this.rejectUnknownMessages();
+
+      this.clock.setInterval(() => {
+        void this.releaseExpiredSeats();
+        this.flushMetadata();
+      }, DEADLINE_CHECK_MS);
+      await this.setMetadata({ tableId, kind: table.kind, seats: table.seats, seated: 0, spectators: 0 });
+    }
+
+    private get maxSpectators(): number {
+      return this.table.options.maxSpectators ?? DEFAULT_MAX_SPECTATORS;
+    }
+
+    // --- joins, drops, reconnects -------------------------------------------------
+
+    override async onJoin(client: AuthedClient, options: unknown): Promise<void> {
+      try {
+        const opts = TableJoinOptions.parse(options);
+        const identity = client.auth;
+        const conn: Connection = { userId: identity.userId, name: identity.name, seat: null, tokenExpiresAt: 0 };
+        if (opts.seatToken && !opts.spectate) {
+          await this.run(() => this.reclaimSeat(client, conn, opts.seatToken!));
+        } else if (this.spectatorCount() >= this.maxSpectators) {
+          throw new AppError(ErrorCode.SPECTATORS_FULL, `this table has room for ${this.maxSpectators} spectators`);
+        }
+        this.connections.set(client.sessionId, conn);
+        this.trackSession(client);
+        this.countJoined();
+        this.refreshCounts();
+        if (opts.lastSeq !== undefined && opts.lastSeq < this.model.seq) {
+          client.send(TableMessage.RESYNC, await this.resync(opts.lastSeq));
+        }
+      } catch (err) {
+        throw toJoinError(err);
+      }
+    }
+
+    /**
+     * Joining with a seat token: the token must be for this table and user, and still
+     * the seat's current token. A previous connection of the seat is ended: a pending
+     * reconnection wait is cancelled; a live one is handled by the multi-tab policy.
+     */
+    private async reclaimSeat(client: AuthedClient, conn: Connection, seatToken: string): Promise<void> {
+      const claims = deps.seatTokens.verify(seatToken, { tableId: this.table.tableId, userId: conn.userId });
+      const seat = this.model.seats[claims.seat];
+      if (!seat || seat.userId !== conn.userId || seat.tokenId !== claims.jti) {
+        throw new AppError(ErrorCode.SEAT_TOKEN_REVOKED, "this seat token is no longer valid (the seat was released)");
+      }
+      const previous = this.seatOwners.get(seat.index);
+      if (previous && previous !== client.sessionId) {
+        const waiting = this.reconnections.get(previous);
+        if (waiting) {
+          this.reconnections.delete(previous);
+          this.detachSeat(previous);
+          waiting.reject(new Error("seat reclaimed by a new connection"));
+        } else {
+          const policy = this.table.options.multiTab ?? MultiTabPolicy.TAKEOVER;
+          if (policy === MultiTabPolicy.REJECT) {
+            throw new AppError(ErrorCode.SEAT_IN_USE, `seat ${seat.index} is connected in another tab`);
+          }
+          if (policy === MultiTabPolicy.SPECTATE) return; // joins as a spectator
+          this.detachSeat(previous);
+          this.clients.find((c) => c.sessionId === previous)?.leave(CloseCode.REPLACED, "replaced by a newer connection");
+        }
+      }
+      conn.seat = seat.index;
+      conn.tokenExpiresAt = claims.exp * 1000;
+      this.seatOwners.set(seat.index, client.sessionId);
+      if (seat.status === SeatStatus.AWAY) await this.apply({ type: "return", userId: conn.userId });
+    }
+
+    override async onDrop(client: AuthedClient): Promise<void> {
+      const conn = this.connections.get(client.sessionId);
+      if (!conn) return;
+      const seated = this.ownsSeat(client.sessionId, conn);
+      if (seated) {
+        await this.run(() => this.apply({ type: "drop", userId: conn.userId, awayUntil: this.awayDeadline() })).catch(
+          (err) => deps.logger.warn({ err, tableId: this.table.tableId }, "could not mark seat away"),
+        );
+      }
+      // Players wait as long as their seat does; spectators a short while.
+      const seconds = seated ? deps.config.seatGraceSeconds : Math.min(30, deps.config.seatGraceSeconds);
+      const waiting = this.allowReconnection(client, seconds);
+      this.reconnections.set(client.sessionId, waiting);
+      waiting.then(
+        () => undefined,
+        () => undefined,
+      );
+    }
+
+    override async onReconnect(client: AuthedClient): Promise<void> {
+      this.reconnections.delete(client.sessionId);
+      this.trackSession(client);
+      const conn = this.connections.get(client.sessionId);
+      if (!conn || conn.seat === null) return;
+      if (!this.ownsSeat(client.sessionId, conn)) {
+        conn.seat = null; // the seat was released or taken over meanwhile
+        this.refreshCounts();
+        return;
+      }
+      await this.run(() => this.apply({ type: "return", userId: conn.userId }));
+    }
+
+    override async onLeave(client: AuthedClient, code?: number): Promise<void> {
+      this.reconnections.delete(client.sessionId);
+      this.untrackSession(client);
+      this.countLeft();
+      const conn = this.connections.get(client.sessionId);
+      this.connections.delete(client.sessionId);
+      if (conn && this.ownsSeat(client.sessionId, conn)) {
+        this.seatOwners.delete(conn.seat!);
+        // Leaving without `stand` (a closed tab, a revoked session, an ended reconnection
+        // wait) keeps the seat for the grace window; the deadline releases it.
+        const seat = this.model.seats[conn.seat!];
+        if (seat.status === SeatStatus.ACTIVE) {
+          await this.run(() => this.apply({ type: "drop", userId: conn.userId, awayUntil: this.awayDeadline() })).catch(
+            (err) => deps.logger.warn({ err, code }, "could not mark seat away on leave"),
+          );
+        }
+      }
+      this.refreshCounts();
+      this.disposeIfIdle();
+    }
+
+    override onDispose(): void {
+      this.countDisposed();
+    }
+
+    // --- commands -------------------------------------------------------------------
+
+    private async sit(client: AuthedClient, msg: SitCommand): Promise<SitReply> {
+      const conn = this.connectionOf(client);
+      const stack = this.buyIn(msg.buyIn);
+      const tokenId = deps.seatTokens.newTokenId();
+      const [event] = await this.run(() =>
+        this.apply({ type: "sit", userId: conn.userId, name: conn.name, seat: msg.seat, stack, tokenId }),
+      );
+      const seat = (event.data as { seat: number }).seat;
+      const { token, expiresAt } = deps.seatTokens.sign({ userId: conn.userId, tableId: this.table.tableId, seat, tokenId });
+      conn.seat = seat;
+      conn.tokenExpiresAt = expiresAt.getTime();
+      this.seatOwners.set(seat, client.sessionId);
+      this.refreshCounts();
+      return { seat, seatToken: token, expiresAt: expiresAt.toISOString() };
+    }
+
+    private async stand(client: AuthedClient): Promise<{ seat: number }> {
+      const conn = this.connectionOf(client);
+      const seat = this.playerSeat(client);
+      await this.run(() => this.apply({ type: "stand", userId: conn.userId }));
+      return { seat };
+    }
+
+    private async heartbeat(client: AuthedClient): Promise<{ serverTime: number; seq: number; graceSeconds: number }> {
+      const conn = this.connectionOf(client);
+      if (conn.seat !== null && this.ownsSeat(client.sessionId, conn)) {
+        const seat = this.model.seats[conn.seat];
+        await deps.bindings
+          .extend(this.table.tableId, seat.index, seat.tokenId!, deps.config.seatTokenTtlSeconds)
+          .catch((err) => deps.logger.warn({ err }, "could not extend seat binding"));
+        if (deps.seatTokens.needsRefresh(conn.tokenExpiresAt)) {
+          const { token, expiresAt } = deps.seatTokens.sign({
+            userId: conn.userId,
+            tableId: this.table.tableId,
+            seat: seat.index,
+            tokenId: seat.tokenId!,
+          });
+          conn.tokenExpiresAt = expiresAt.getTime();
+          client.send(TableMessage.SEAT_TOKEN, { token, expiresAt: expiresAt.toISOString() });
+        }
+      }
+      return { serverTime: Date.now(), seq: this.model.seq, graceSeconds: deps.config.seatGraceSeconds };
+    }
+
+    private async resync(lastSeq: number): Promise<ResyncReply> {
+      const toSeq = this.model.seq;
+      if (lastSeq >= toSeq) return { events: [], fromSeq: lastSeq + 1, toSeq };
+      const { events, complete } = await deps.eventLog.readAfter(this.table.tableId, lastSeq, RESYNC_LIMIT);
+      if (complete && events.length === toSeq - lastSeq) {
+        return { events: events.map(toPublicEvent), fromSeq: lastSeq + 1, toSeq };
+      }
+      // The missed events are no longer kept (or too many): send the table as it is now.
+      return { events: [], fromSeq: toSeq + 1, toSeq, snapshot: publicSnapshot(this.model, this.state.spectators) };
+    }
+
+    // --- the decide / append / evolve / broadcast cycle ------------------------------
+
+    /** Runs `fn` after every earlier command has finished (one at a time). */
+    private run<T>(fn: () => Promise<T>): Promise<T> {
+      const next = this.queue.then(fn, fn);
+      this.queue = next.catch(() => undefined);
+      return next;
+    }
+
+    /** Decides, appends to the log (before anyone is told), evolves, projects, broadcasts. */
+    private async apply(command: SeatCommand): Promise<TableEvent[]> {
+      const decided = decideSeat(this.model, command);
+      if (decided instanceof AppError) throw decided;
+      if (decided.length === 0) return [];
+      const at = Date.now();
+      let model = this.model;
+      const logged: TableEvent[] = [];
+      for (const event of decided) {
+        model = { ...evolveSeat(model, event), seq: model.seq + 1 };
+        logged.push({ seq: model.seq, type: event.type, at, data: event.data });
+      }
+      await deps.eventLog.append(this.table.tableId, logged);
+      this.model = model;
+      projectTable(this.model, this.state);
+      for (const event of decided) await this.afterEvent(event);
+      for (const event of logged) this.broadcast(TableMessage.EVENT, toPublicEvent(event));
+      this.metadataDirty = true;
+      return logged;
+    }
+
+    /** Side effects outside the model: seat bindings and who plays which seat. */
+    private async afterEvent(event: SeatEvent): Promise<void> {
+      const tableId = this.table.tableId;
+      if (event.type === TableEventType.SEAT_TAKEN) {
+        await deps.bindings
+          .bind(tableId, event.data.seat, { userId: event.data.userId, tokenId: event.data.tokenId }, deps.config.seatTokenTtlSeconds)
+          .catch((err) => deps.logger.warn({ err }, "could not store seat binding"));
+      } else if (event.type === TableEventType.SEAT_RELEASED) {
+        const owner = this.seatOwners.get(event.data.seat);
+        if (owner) {
+          this.detachSeat(owner);
+          // A released seat's reconnection wait is pointless now: end it.
+          const waiting = this.reconnections.get(owner);
+          if (waiting) {
+            this.reconnections.delete(owner);
+            waiting.reject(new Error("seat released"));
+          }
+        }
+        await deps.bindings.release(tableId, event.data.seat).catch(() => undefined);
+      }
+    }
+
+    private async releaseExpiredSeats(): Promise<void> {
+      const now = Date.now();
+      if (!this.model.seats.some((s) => s.status === SeatStatus.AWAY && s.awayUntil <= now)) return;
+      await this.run(() => this.apply({ type: "expire_away", now: Date.now() })).catch((err) =>
+        deps.logger.error({ err, tableId: this.table.tableId }, "could not release expired seats"),
+      );
+      this.refreshCounts();
+      this.disposeIfIdle();
+    }
+
+    // --- helpers ----------------------------------------------------------------------
+
+    /** Applies a command once per (user, cid): a repeat gets the first answer. */
+    private once<T>(client: AuthedClient, cid: string | undefined, fn: () => Promise<T>): Promise<T> {
+      if (!cid) return fn();
+      return this.replies.once(`${client.auth.userId}:${cid}`, fn);
+    }
+
+    private connectionOf(client: AuthedClient): Connection {
+      const conn = this.connections.get(client.sessionId);
+      if (!conn) throw new AppError(ErrorCode.NOT_SEATED, "not joined");
+      return conn;
+    }
+
+    private playerSeat(client: AuthedClient): number {
+      const conn = this.connectionOf(client);
+      if (conn.seat === null || !this.ownsSeat(client.sessionId, conn)) {
+        throw new AppError(ErrorCode.NOT_SEATED, "you are not seated at this table");
+      }
+      return conn.seat;
+    }
+
+    private ownsSeat(sessionId: string, conn: Connection): boolean {
+      return conn.seat !== null && this.seatOwners.get(conn.seat) === sessionId && this.model.seats[conn.seat]?.userId === conn.userId;
+    }
+
+    private detachSeat(sessionId: string): void {
+      const conn = this.connections.get(sessionId);
+      if (conn?.seat !== null && conn?.seat !== undefined && this.seatOwners.get(conn.seat) === sessionId) {
+        this.seatOwners.delete(conn.seat);
+      }
+      if (conn) conn.seat = null;
+    }
+
+    private buyIn(requested: number | undefined): number {
+      if (this.table.kind !== "holdem") return 0;
+      const { minBuyIn = 100, maxBuyIn = 10_000, defaultBuyIn } = this.table.options;
+      const amount = requested ?? defaultBuyIn ?? Math.min(maxBuyIn, Math.max(minBuyIn, 1000));
+      if (amount < minBuyIn || amount > maxBuyIn) {
+        throw new AppError(ErrorCode.VALIDATION_FAILED, `buy-in must be between ${minBuyIn} and ${maxBuyIn}`);
+      }
+      return amount;
+    }
+
+    private awayDeadline(): number {
+      return Date.now() + deps.config.seatGraceSeconds * 1000;
+    }
+
+    private spectatorCount(): number {
+      let n = 0;
+      for (const [sessionId, conn] of this.connections) if (!this.ownsSeat(sessionId, conn)) n++;
+      return n;
+    }
+
+    private refreshCounts(): void {
+      const spectators = this.spectatorCount();
+      if (this.state.spectators !== spectators) this.state.spectators = spectators;
+      this.metadataDirty = true;
+    }
+
+    private flushMetadata(): void {
+      if (!this.metadataDirty) return;
+      this.metadataDirty = false;
+      const seated = this.model.seats.filter((s) => s.status !== SeatStatus.EMPTY).length;
+      void this.setMetadata({ ...this.metadata, seated, spectators: this.state.spectators }).catch(() => undefined);
+    }
+
+    /** Nobody connected, nobody seated or away: the table can go. */
+    private disposeIfIdle(): void {
+      if (this.clients.length > 0 || this.reconnections.size > 0) return;
+      if (this.model.seats.some((s) => s.status !== SeatStatus.EMPTY)) return;
+      void this.disconnect();
+    }
+  };
+}
+
+function toPublicEvent(event: TableEvent): TableEvent {
+  return { seq: event.seq, type: event.type, at: event.at, data: publicSeatEventData(event) };
+}
+

@@ -1,0 +1,89 @@
+import { Router } from "express";
+import { matchMaker } from "@colyseus/core";
+import { z } from "zod";
+import { CreateTableBody, ErrorCode, TableId, type TableDto, type TableSummary } from "@holdfast/shared";
+import { AppError } from "../errors.ts";
+import { requireAdmin } from "../identity/identity-routes.ts";
+import type { SessionService } from "../identity/session-service.ts";
+import { parseOrThrow } from "../http/validate.ts";
+import { publicSeatEventData } from "./seat-decider.ts";
+import type { TableEventLog } from "./table-event-log.ts";
+import type { TableRepository } from "./table-repository.ts";
+
+const EventsQuery = z
+  .object({
+    after: z.coerce.number().int().min(0).default(0),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strip();
+
+interface LiveInfo {
+  seated: number;
+  spectators: number;
+}
+
+/** Live seat and spectator counts from the matchmaker's room listings (every node's). */
+async function liveTables(): Promise<Map<string, LiveInfo>> {
+  const rooms = await matchMaker.query({ name: "table" });
+  const live = new Map<string, LiveInfo>();
+  for (const room of rooms) {
+    const meta = room.metadata as { tableId?: string; seated?: number; spectators?: number } | undefined;
+    if (meta?.tableId) live.set(meta.tableId, { seated: meta.seated ?? 0, spectators: meta.spectators ?? 0 });
+  }
+  return live;
+}
+
+function summarize(table: TableDto, live: LiveInfo | undefined): TableSummary & { options: TableDto["options"] } {
+  return {
+    tableId: table.tableId,
+    kind: table.kind,
+    seats: table.seats,
+    seated: live?.seated ?? 0,
+    spectators: live?.spectators ?? 0,
+    live: live !== undefined,
+    options: table.options,
+  };
+}
+
+/** `/api/tables`: admin creation, listing with live counts, one table, its public events. */
+export function tableRoutes(deps: { tables: TableRepository; sessions: SessionService; eventLog: TableEventLog; newId: () => string }): Router {
+  const router = Router();
+
+  router.post("/", requireAdmin(deps.sessions), async (req, res) => {
+    const body = parseOrThrow(CreateTableBody, req.body);
+    const options = body.options ?? {};
+    if (options.minBuyIn && options.maxBuyIn && options.minBuyIn > options.maxBuyIn) {
+      throw new AppError(ErrorCode.VALIDATION_FAILED, "invalid request body: options.minBuyIn is above options.maxBuyIn");
+    }
+    const created = await deps.tables.create({ tableId: body.tableId ?? deps.newId(), kind: body.kind, seats: body.seats, options });
+    if (!created) throw new AppError(ErrorCode.CONFLICT, `table ${body.tableId} already exists`);
+    res.status(201).json(summarize(created, undefined));
+  });
+
+  router.get("/", async (_req, res) => {
+    const [tables, live] = await Promise.all([deps.tables.list(), liveTables()]);
+    res.json(tables.map((t) => summarize(t, live.get(t.tableId))));
+  });
+
+  router.get("/:tableId", async (req, res) => {
+    const table = await findOr404(deps.tables, req.params.tableId);
+    const live = await liveTables();
+    res.json(summarize(table, live.get(table.tableId)));
+  });
+
+  router.get("/:tableId/events", async (req, res) => {
+    const table = await findOr404(deps.tables, req.params.tableId);
+    const query = parseOrThrow(EventsQuery, req.query, "query");
+    const { events } = await deps.eventLog.readAfter(table.tableId, query.after, query.limit);
+    res.json({ events: events.map((e) => ({ ...e, data: publicSeatEventData(e) })) });
+  });
+
+  return router;
+}
+
+async function findOr404(tables: TableRepository, rawId: string): Promise<TableDto> {
+  const id = TableId.safeParse(rawId);
+  const table = id.success ? await tables.find(id.data) : null;
+  if (!table) throw new AppError(ErrorCode.NOT_FOUND, `table ${rawId} does not exist`);
+  return table;
+}

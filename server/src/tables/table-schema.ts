@@ -1,0 +1,57 @@
+import { ArraySchema, Schema, type } from "@colyseus/schema";
+import type { TableModel } from "./table-model.ts";
+
+/** Colyseus projection of a seat (contract: SeatState). */
+export class SeatState extends Schema {
+  @type("uint8") index: number = 0;
+  @type("string") userId: string = "";
+  @type("string") name: string = "";
+  @type("string") status: string = "empty";
+  /** Epoch ms deadline of an away seat; 0 otherwise. */
+  @type("number") awayUntil: number = 0;
+  @type("number") stack: number = 0;
+}
+
+/** Colyseus projection of a table (contract: TableState). Game state sits beside it. */
+export class TableState extends Schema {
+  @type("string") tableId: string = "";
+  @type("string") kind: string = "";
+  @type("number") seq: number = 0;
+  @type("uint16") spectators: number = 0;
+  @type([SeatState]) seats = new ArraySchema<SeatState>();
+}
+
+/**
+ * Copies the model into the schema, touching only fields that changed, so Colyseus
+ * sends small patches.
+ */
+export function projectTable(model: TableModel, state: TableState): void {
+  if (state.tableId !== model.tableId) state.tableId = model.tableId;
+  if (state.kind !== model.kind) state.kind = model.kind;
+  if (state.seq !== model.seq) state.seq = model.seq;
+  model.seats.forEach((seat, i) => {
+    let s = state.seats[i];
+    if (!s) {
+      s = new SeatState();
+      s.index = i;
+      state.seats.push(s);
+    }
+    const userId = seat.userId ?? "";
+    if (s.userId !== userId) s.userId = userId;
+    if (s.name !== seat.name) s.name = seat.name;
+    if (s.status !== seat.status) s.status = seat.status;
+    if (s.awayUntil !== seat.awayUntil) s.awayUntil = seat.awayUntil;
+    if (s.stack !== seat.stack) s.stack = seat.stack;
+  });
+}
+
+/** The public table as JSON (snapshots for resync; no token ids). */
+export function publicSnapshot(model: TableModel, spectators: number) {
+  return {
+    tableId: model.tableId,
+    kind: model.kind,
+    seq: model.seq,
+    spectators,
+    seats: model.seats.map(({ tokenId: _secret, userId, ...rest }) => ({ ...rest, userId: userId ?? "" })),
+  };
+}

@@ -1,0 +1,123 @@
+import { z } from "zod";
+
+/** Table kinds: No-Limit Hold'em and a restaurant table with a shared cart. */
+export const TableKind = { HOLDEM: "holdem", DINING: "dining" } as const;
+export type TableKind = (typeof TableKind)[keyof typeof TableKind];
+
+export const SeatStatus = { EMPTY: "empty", ACTIVE: "active", AWAY: "away" } as const;
+export type SeatStatus = (typeof SeatStatus)[keyof typeof SeatStatus];
+
+/** What happens when a second connection of a seated user arrives with the seat token. */
+export const MultiTabPolicy = { TAKEOVER: "takeover", REJECT: "reject", SPECTATE: "spectate" } as const;
+export type MultiTabPolicy = (typeof MultiTabPolicy)[keyof typeof MultiTabPolicy];
+
+const tableIdPattern = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+export const TableId = z.string().regex(tableIdPattern, "lowercase letters, digits, - and _, at most 63 characters");
+
+export const TableOptions = z
+  .object({
+    maxSpectators: z.number().int().min(0).max(10_000).optional(),
+    multiTab: z.enum(["takeover", "reject", "spectate"]).optional(),
+    minBuyIn: z.number().int().positive().optional(),
+    maxBuyIn: z.number().int().positive().optional(),
+    defaultBuyIn: z.number().int().positive().optional(),
+    smallBlind: z.number().int().positive().optional(),
+    bigBlind: z.number().int().positive().optional(),
+    turnSeconds: z.number().int().positive().max(3600).optional(),
+    branchId: z.string().min(1).max(64).optional(),
+  })
+  .strict();
+export type TableOptions = z.infer<typeof TableOptions>;
+
+/** Body of `POST /api/tables` (admin). */
+export const CreateTableBody = z
+  .object({
+    tableId: TableId.optional(),
+    kind: z.enum(["holdem", "dining"]),
+    seats: z.number().int().min(2).max(10),
+    options: TableOptions.optional(),
+  })
+  .strict();
+export type CreateTableBody = z.infer<typeof CreateTableBody>;
+
+export interface TableDto {
+  tableId: string;
+  kind: TableKind;
+  seats: number;
+  options: TableOptions;
+  createdAt: string;
+}
+
+export interface TableSummary {
+  tableId: string;
+  kind: TableKind;
+  seats: number;
+  seated: number;
+  spectators: number;
+  live: boolean;
+}
+
+/** Join options of the `table` room. */
+export const TableJoinOptions = z
+  .object({
+    tableId: TableId,
+    seatToken: z.string().min(1).max(2048).optional(),
+    lastSeq: z.number().int().min(0).optional(),
+    spectate: z.boolean().optional(),
+  })
+  .strip();
+export type TableJoinOptions = z.infer<typeof TableJoinOptions>;
+
+/** A client command id: repeat it and you get the first answer, applied once. */
+const cid = z.string().min(1).max(64).optional();
+
+export const SitCommand = z
+  .object({ seat: z.number().int().min(0).max(9).optional(), buyIn: z.number().int().positive().optional(), cid })
+  .strict();
+export const StandCommand = z.object({ cid }).strict();
+export const HeartbeatCommand = z.object({}).strip();
+export const ResyncCommand = z.object({ lastSeq: z.number().int().min(0) }).strict();
+export const ActCommand = z
+  .object({
+    action: z.enum(["fold", "check", "call", "bet", "raise", "all_in"]),
+    amount: z.number().int().min(0).optional(),
+    cid,
+  })
+  .strict();
+
+export type SitCommand = z.infer<typeof SitCommand>;
+export type ActCommand = z.infer<typeof ActCommand>;
+
+export interface SitReply {
+  seat: number;
+  seatToken: string;
+  /** ISO time the seat token expires (heartbeats refresh it). */
+  expiresAt: string;
+}
+
+/** One entry of a table's event log, as broadcast in `ev` and served by the events API. */
+export interface TableEvent<T = Record<string, unknown>> {
+  seq: number;
+  type: string;
+  /** Epoch ms. */
+  at: number;
+  data: T;
+}
+
+export const TableEventType = {
+  SEAT_TAKEN: "seat.taken",
+  SEAT_AWAY: "seat.away",
+  SEAT_RETURNED: "seat.returned",
+  SEAT_RELEASED: "seat.released",
+} as const;
+
+export interface ResyncReply {
+  events: TableEvent[];
+  fromSeq: number;
+  toSeq: number;
+  /** Present when the missed events are no longer kept: the public table state now. */
+  snapshot?: unknown;
+}
+
+/** Server → client messages of the table room. */
+export const TableMessage = { EVENT: "ev", RESYNC: "resync", SEAT_TOKEN: "seatToken", ERROR: "error" } as const;
