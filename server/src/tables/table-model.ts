@@ -23,6 +23,11 @@ export interface TableModel {
   /** Sequence number of the last event applied. */
   seq: number;
   seats: SeatModel[];
+  /**
+   * The game beside the seats, as plain JSON (holdem: HoldemState; dining: the cart).
+   * Owned by the table's game module (see games/table-game.ts); null before it starts.
+   */
+  game: unknown;
 }
 
 export function emptySeat(index: number): SeatModel {
@@ -30,7 +35,7 @@ export function emptySeat(index: number): SeatModel {
 }
 
 export function initialTable(tableId: string, kind: TableKind, seatCount: number): TableModel {
-  return { tableId, kind, seq: 0, seats: Array.from({ length: seatCount }, (_, i) => emptySeat(i)) };
+  return { tableId, kind, seq: 0, seats: Array.from({ length: seatCount }, (_, i) => emptySeat(i)), game: null };
 }
 
 export function seatOf(table: TableModel, userId: string): SeatModel | undefined {

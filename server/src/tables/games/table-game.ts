@@ -1,0 +1,43 @@
+import type { TableDto, TableEvent } from "@holdfast/shared";
+import type { z } from "zod";
+import type { AppError } from "../../errors.ts";
+import type { TableModel } from "../table-model.ts";
+
+/** Who may see an event: everyone, one seat's player only, or nobody outside the server. */
+export type EventVisibility = "public" | { seat: number } | "server";
+
+/** An event a game decided, before the room gives it a seq and a time. */
+export interface GameEvent {
+  type: string;
+  data: Record<string, unknown>;
+  visibility?: EventVisibility;
+}
+
+/** A command from a seated player (validated by the game's schema) or from the room's clock. */
+export interface GameCommand {
+  type: string;
+  seat: number | null;
+  userId: string | null;
+  payload: unknown;
+}
+
+export interface GameContext {
+  now: number;
+  table: TableDto;
+}
+
+/**
+ * What a table kind plugs into the table room. The room stays the same for every kind:
+ * it validates, calls `decide`, logs, `evolve`s, projects and broadcasts. Game state is
+ * `model.game` (plain JSON, snapshotted with the table).
+ */
+export interface TableGame {
+  /** Player commands this game accepts, by message type, with their schemas. */
+  readonly commands: Record<string, z.ZodType>;
+  decide(model: TableModel, command: GameCommand, ctx: GameContext): GameEvent[] | AppError | Promise<GameEvent[] | AppError>;
+  evolve(model: TableModel, event: TableEvent): TableModel;
+  /** Steps due without a player asking (start a hand, act for a timed-out player). */
+  due(model: TableModel, ctx: GameContext): GameCommand[];
+  /** What the public (spectators, the events API) sees of an event; null hides it. */
+  publicData(event: TableEvent & { visibility?: EventVisibility }): Record<string, unknown> | null;
+}
