@@ -1,4 +1,10 @@
 import type { TableEvent } from "@holdfast/shared";
+import type { EventVisibility } from "./games/table-game.ts";
+
+/** An event as the log keeps it: with who may see it (absent = public). */
+export interface LoggedEvent extends TableEvent {
+  visibility?: Exclude<EventVisibility, "public">;
+}
 
 /**
  * A table's events, in order. `append` happens before a command is acknowledged.
@@ -6,19 +12,19 @@ import type { TableEvent } from "@holdfast/shared";
  * puts a Redis stream and Postgres behind the same interface.
  */
 export interface TableEventLog {
-  append(tableId: string, events: TableEvent[]): Promise<void>;
+  append(tableId: string, events: LoggedEvent[]): Promise<void>;
   /**
    * Events with seq > `afterSeq`, at most `limit`. `complete` is false when events
    * right after `afterSeq` are no longer kept (the caller needs a snapshot).
    */
-  readAfter(tableId: string, afterSeq: number, limit: number): Promise<{ events: TableEvent[]; complete: boolean }>;
+  readAfter(tableId: string, afterSeq: number, limit: number): Promise<{ events: LoggedEvent[]; complete: boolean }>;
 }
 
 export class MemoryTableEventLog implements TableEventLog {
-  private readonly logs = new Map<string, TableEvent[]>();
+  private readonly logs = new Map<string, LoggedEvent[]>();
   constructor(private readonly retention = 1000) {}
 
-  async append(tableId: string, events: TableEvent[]): Promise<void> {
+  async append(tableId: string, events: LoggedEvent[]): Promise<void> {
     let log = this.logs.get(tableId);
     if (!log) this.logs.set(tableId, (log = []));
     for (const e of events) {
@@ -29,7 +35,7 @@ export class MemoryTableEventLog implements TableEventLog {
     if (log.length > this.retention) log.splice(0, log.length - this.retention);
   }
 
-  async readAfter(tableId: string, afterSeq: number, limit: number): Promise<{ events: TableEvent[]; complete: boolean }> {
+  async readAfter(tableId: string, afterSeq: number, limit: number): Promise<{ events: LoggedEvent[]; complete: boolean }> {
     const log = this.logs.get(tableId) ?? [];
     const first = log[0];
     const complete = !first || first.seq <= afterSeq + 1;

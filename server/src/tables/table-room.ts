@@ -21,7 +21,11 @@ import { AppError, validationError } from "../errors.ts";
 import { authenticateWith, HoldfastRoom, type AuthedClient } from "../rooms/holdfast-room.ts";
 import { toJoinError } from "../rooms/room-errors.ts";
 import { CommandReplies } from "./command-replies.ts";
-import { decideSeat, evolveSeat, publicSeatEventData, type SeatCommand, type SeatEvent } from "./seat-decider.ts";
+import { gameFor } from "./games/registry.ts";
+import type { GameCommand, GameEvent, TableGame } from "./games/table-game.ts";
+import { decideSeat, publicSeatEventData, type SeatCommand, type SeatEvent } from "./seat-decider.ts";
+import { evolveTable } from "./table-evolve.ts";
+import type { LoggedEvent } from "./table-event-log.ts";
 import { initialTable, type TableModel } from "./table-model.ts";
 import type { TableRoomDeps } from "./table-room-deps.ts";
 import { projectTable, publicSnapshot, TableState } from "./table-schema.ts";
@@ -55,6 +59,7 @@ export function createTableRoom(deps: TableRoomDeps) {
   return class TableRoom extends HoldfastRoom<{ state: TableState }> {
     protected readonly deps = deps;
     private table!: TableDto;
+    private game!: TableGame;
     private model!: TableModel;
     private readonly connections = new Map<string, Connection>();
     /** seat index -> sessionId of the connection that plays it. */
@@ -81,18 +86,19 @@ export function createTableRoom(deps: TableRoomDeps) {
       const table = await deps.tables.find(tableId);
       if (!table) throw toJoinError(new AppError(ErrorCode.NOT_FOUND, `table ${tableId} does not exist`));
       this.table = table;
+      this.game = gameFor(table.kind);
       this.model = initialTable(table.tableId, table.kind, table.seats);
       this.maxClients = table.seats * 2 + this.maxSpectators;
       // Seats outlive connections: the room stays while anyone is seated or away.
       this.autoDispose = false;
       this.setState(new TableState());
-      projectTable(this.model, this.state);
+      this.project();
       this.countCreated();
 
       this.command("sit", SitCommand, (client, msg) => this.once(client, msg.cid, () => this.sit(client, msg)));
       this.command("stand", StandCommand, (client, msg) => this.once(client, msg.cid, () => this.stand(client)));
       this.command("hb", HeartbeatCommand, (client) => this.heartbeat(client));
-      this.command("resync", ResyncCommand, (_client, msg) => this.resync(msg.lastSeq));
+      this.command("resync", ResyncCommand, (client, msg) => this.resync(msg.lastSeq, this.seatOfSession(client.sessionId)));
       this.command("act", ActCommand, (client, msg) =>
         this.once(client, msg.cid, async () => {
           this.playerSeat(client);
@@ -129,7 +135,7 @@ export function createTableRoom(deps: TableRoomDeps) {
         this.countJoined();
         this.refreshCounts();
         if (opts.lastSeq !== undefined && opts.lastSeq < this.model.seq) {
-          client.send(TableMessage.RESYNC, await this.resync(opts.lastSeq));
+          client.send(TableMessage.RESYNC, await this.resync(opts.lastSeq, this.seatOfSession(client.sessionId)));
         }
       } catch (err) {
         throw toJoinError(err);
@@ -273,12 +279,13 @@ export function createTableRoom(deps: TableRoomDeps) {
       return { serverTime: Date.now(), seq: this.model.seq, graceSeconds: deps.config.seatGraceSeconds };
     }
 
-    private async resync(lastSeq: number): Promise<ResyncReply> {
+    private async resync(lastSeq: number, viewerSeat: number | null): Promise<ResyncReply> {
       const toSeq = this.model.seq;
       if (lastSeq >= toSeq) return { events: [], fromSeq: lastSeq + 1, toSeq };
       const { events, complete } = await deps.eventLog.readAfter(this.table.tableId, lastSeq, RESYNC_LIMIT);
       if (complete && events.length === toSeq - lastSeq) {
-        return { events: events.map(toPublicEvent), fromSeq: lastSeq + 1, toSeq };
+        const seat = viewerSeat;
+        return { events: events.map((e) => this.viewFor(e as LoggedEvent, seat)), fromSeq: lastSeq + 1, toSeq };
       }
       // The missed events are no longer kept (or too many): send the table as it is now.
       return { events: [], fromSeq: toSeq + 1, toSeq, snapshot: publicSnapshot(this.model, this.state.spectators) };
@@ -293,25 +300,74 @@ export function createTableRoom(deps: TableRoomDeps) {
       return next;
     }
 
-    /** Decides, appends to the log (before anyone is told), evolves, projects, broadcasts. */
-    private async apply(command: SeatCommand): Promise<TableEvent[]> {
+    /** Seat commands: decide with the seat decider, then commit. */
+    private async apply(command: SeatCommand): Promise<LoggedEvent[]> {
       const decided = decideSeat(this.model, command);
       if (decided instanceof AppError) throw decided;
+      return this.commit(decided);
+    }
+
+    /** Game commands (a player's `act`, or a step the clock made due). */
+    private async applyGame(command: GameCommand): Promise<LoggedEvent[]> {
+      const decided = await this.game.decide(this.model, command, { now: Date.now(), table: this.table });
+      if (decided instanceof AppError) throw decided;
+      return this.commit(decided);
+    }
+
+    /**
+     * Gives decided events their seq, appends them to the log (before anyone is told),
+     * folds them into the model, projects the model and sends each client what it may see.
+     */
+    private async commit(decided: GameEvent[]): Promise<LoggedEvent[]> {
       if (decided.length === 0) return [];
       const at = Date.now();
       let model = this.model;
-      const logged: TableEvent[] = [];
+      const logged: LoggedEvent[] = [];
       for (const event of decided) {
-        model = { ...evolveSeat(model, event), seq: model.seq + 1 };
-        logged.push({ seq: model.seq, type: event.type, at, data: event.data });
+        const entry: LoggedEvent = { seq: model.seq + 1, type: event.type, at, data: event.data };
+        if (event.visibility && event.visibility !== "public") entry.visibility = event.visibility;
+        model = evolveTable(model, entry);
+        logged.push(entry);
       }
       await deps.eventLog.append(this.table.tableId, logged);
       this.model = model;
-      projectTable(this.model, this.state);
-      for (const event of decided) await this.afterEvent(event);
-      for (const event of logged) this.broadcast(TableMessage.EVENT, toPublicEvent(event));
+      this.project();
+      for (const event of logged) {
+        if (event.type.startsWith("seat.")) await this.afterEvent(event as unknown as SeatEvent);
+      }
+      for (const event of logged) this.deliverEvent(event);
       this.metadataDirty = true;
       return logged;
+    }
+
+    /** Every client gets every seq (the feed has no gaps); hidden data is redacted per viewer. */
+    private deliverEvent(event: LoggedEvent): void {
+      for (const client of this.clients) {
+        client.send(TableMessage.EVENT, this.viewFor(event, this.seatOfSession(client.sessionId)));
+      }
+    }
+
+    private viewFor(event: LoggedEvent, viewerSeat: number | null): TableEvent {
+      const v = event.visibility;
+      const mine = typeof v === "object" && v !== null && v.seat === viewerSeat && viewerSeat !== null;
+      const data = mine ? event.data : v === "server" ? {} : (this.publicData(event) ?? {});
+      return { seq: event.seq, type: event.type, at: event.at, data };
+    }
+
+    private publicData(event: LoggedEvent): Record<string, unknown> | null {
+      if (event.type.startsWith("seat.")) return publicSeatEventData(event);
+      if (event.visibility === "server") return null;
+      if (typeof event.visibility === "object") return this.game.publicData(event);
+      return this.game.publicData(event);
+    }
+
+    private seatOfSession(sessionId: string): number | null {
+      const conn = this.connections.get(sessionId);
+      return conn && this.ownsSeat(sessionId, conn) ? conn.seat : null;
+    }
+
+    private project(): void {
+      projectTable(this.model, this.state);
     }
 
     /** Side effects outside the model: seat bindings and who plays which seat. */
@@ -421,8 +477,3 @@ export function createTableRoom(deps: TableRoomDeps) {
     }
   };
 }
-
-function toPublicEvent(event: TableEvent): TableEvent {
-  return { seq: event.seq, type: event.type, at: event.at, data: publicSeatEventData(event) };
-}
-
