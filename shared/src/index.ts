@@ -3,3 +3,4 @@ export * from "./close-codes.ts";
 export * from "./identity.ts";
 export * from "./tables.ts";
 export * from "./commerce.ts";
+export * from "./sales.ts";
