@@ -6,10 +6,16 @@ export interface LoggedEvent extends TableEvent {
   visibility?: Exclude<EventVisibility, "public">;
 }
 
+/** How far a read may reach: the hot log only (resync), or the archive too. */
+export interface ReadOptions {
+  /** Only the hot log (Redis stream or memory); default false: fall back to the archive. */
+  hotOnly?: boolean;
+}
+
 /**
  * A table's events, in order. `append` happens before a command is acknowledged.
- * This in-memory log keeps the last `retention` events per table; the continuity work
- * puts a Redis stream and Postgres behind the same interface.
+ * This in-memory log keeps the last `retention` events per table; the durable log in
+ * `continuity/` puts a Redis stream (or this) and Postgres behind the same interface.
  */
 export interface TableEventLog {
   append(tableId: string, events: LoggedEvent[]): Promise<void>;
@@ -17,7 +23,7 @@ export interface TableEventLog {
    * Events with seq > `afterSeq`, at most `limit`. `complete` is false when events
    * right after `afterSeq` are no longer kept (the caller needs a snapshot).
    */
-  readAfter(tableId: string, afterSeq: number, limit: number): Promise<{ events: LoggedEvent[]; complete: boolean }>;
+  readAfter(tableId: string, afterSeq: number, limit: number, options?: ReadOptions): Promise<{ events: LoggedEvent[]; complete: boolean }>;
 }
 
 export class MemoryTableEventLog implements TableEventLog {
@@ -35,7 +41,7 @@ export class MemoryTableEventLog implements TableEventLog {
     if (log.length > this.retention) log.splice(0, log.length - this.retention);
   }
 
-  async readAfter(tableId: string, afterSeq: number, limit: number): Promise<{ events: LoggedEvent[]; complete: boolean }> {
+  async readAfter(tableId: string, afterSeq: number, limit: number, _options?: ReadOptions): Promise<{ events: LoggedEvent[]; complete: boolean }> {
     const log = this.logs.get(tableId) ?? [];
     const first = log[0];
     const complete = !first || first.seq <= afterSeq + 1;

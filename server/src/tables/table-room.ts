@@ -22,9 +22,12 @@ import { authenticateWith, HoldfastRoom, type AuthedClient } from "../rooms/hold
 import { toJoinError } from "../rooms/room-errors.ts";
 import { CommandReplies } from "./command-replies.ts";
 import { gameFor } from "./games/registry.ts";
-import type { GameCommand, GameEvent, TableGame } from "./games/table-game.ts";
-import { decideSeat, publicSeatEventData, type SeatCommand, type SeatEvent } from "./seat-decider.ts";
+import type { GameCommand, GameContext, GameEvent, TableGame } from "./games/table-game.ts";
+import { holdemOptions } from "./games/holdem-game.ts";
+import { StateView } from "@colyseus/schema";
+import { decideSeat, type SeatCommand, type SeatEvent } from "./seat-decider.ts";
 import { evolveTable } from "./table-evolve.ts";
+import { eventView } from "./event-views.ts";
 import type { LoggedEvent } from "./table-event-log.ts";
 import { initialTable, type TableModel } from "./table-model.ts";
 import type { TableRoomDeps } from "./table-room-deps.ts";
@@ -70,6 +73,8 @@ export function createTableRoom(deps: TableRoomDeps) {
     /** Commands run one at a time, in arrival order (log appends are async). */
     private queue: Promise<unknown> = Promise.resolve();
     private metadataDirty = false;
+    /** sessionId -> the seat whose private fields the client's StateView holds. */
+    private readonly viewSeats = new Map<string, number>();
 
     static override async onAuth(token: string, options: unknown) {
       try {
@@ -99,16 +104,27 @@ export function createTableRoom(deps: TableRoomDeps) {
       this.command("stand", StandCommand, (client, msg) => this.once(client, msg.cid, () => this.stand(client)));
       this.command("hb", HeartbeatCommand, (client) => this.heartbeat(client));
       this.command("resync", ResyncCommand, (client, msg) => this.resync(msg.lastSeq, this.seatOfSession(client.sessionId)));
-      this.command("act", ActCommand, (client, msg) =>
-        this.once(client, msg.cid, async () => {
-          this.playerSeat(client);
-          throw new AppError(ErrorCode.ILLEGAL_ACTION, `this ${this.table.kind} table has no game actions yet`);
-        }),
-      );
+      for (const [type, schema] of Object.entries(this.game.commands)) {
+        this.command(type, schema, (client, msg) =>
+          this.once(client, (msg as { cid?: string }).cid, async () => {
+            const seat = this.playerSeat(client);
+            await this.run(() => this.applyGame({ type, seat, userId: client.auth.userId, payload: msg }));
+            return { ok: true, seq: this.model.seq };
+          }),
+        );
+      }
+      if (!this.game.commands.act) {
+        this.command("act", ActCommand, (client, msg) =>
+          this.once(client, msg.cid, async () => {
+            this.playerSeat(client);
+            throw new AppError(ErrorCode.ILLEGAL_ACTION, `a ${this.table.kind} table has no game actions`);
+          }),
+        );
+      }
       this.rejectUnknownMessages();
 
       this.clock.setInterval(() => {
-        void this.releaseExpiredSeats();
+        void this.releaseExpiredSeats().then(() => this.runDueSteps());
         this.flushMetadata();
       }, DEADLINE_CHECK_MS);
       await this.setMetadata({ tableId, kind: table.kind, seats: table.seats, seated: 0, spectators: 0 });
@@ -197,6 +213,7 @@ export function createTableRoom(deps: TableRoomDeps) {
 
     override async onReconnect(client: AuthedClient): Promise<void> {
       this.reconnections.delete(client.sessionId);
+      this.viewSeats.delete(client.sessionId); // a new client object: its view starts empty
       this.trackSession(client);
       const conn = this.connections.get(client.sessionId);
       if (!conn || conn.seat === null) return;
@@ -210,6 +227,7 @@ export function createTableRoom(deps: TableRoomDeps) {
 
     override async onLeave(client: AuthedClient, code?: number): Promise<void> {
       this.reconnections.delete(client.sessionId);
+      this.viewSeats.delete(client.sessionId);
       this.untrackSession(client);
       this.countLeft();
       const conn = this.connections.get(client.sessionId);
@@ -309,7 +327,7 @@ export function createTableRoom(deps: TableRoomDeps) {
 
     /** Game commands (a player's `act`, or a step the clock made due). */
     private async applyGame(command: GameCommand): Promise<LoggedEvent[]> {
-      const decided = await this.game.decide(this.model, command, { now: Date.now(), table: this.table });
+      const decided = await this.game.decide(this.model, command, this.gameContext());
       if (decided instanceof AppError) throw decided;
       return this.commit(decided);
     }
@@ -348,17 +366,7 @@ export function createTableRoom(deps: TableRoomDeps) {
     }
 
     private viewFor(event: LoggedEvent, viewerSeat: number | null): TableEvent {
-      const v = event.visibility;
-      const mine = typeof v === "object" && v !== null && v.seat === viewerSeat && viewerSeat !== null;
-      const data = mine ? event.data : v === "server" ? {} : (this.publicData(event) ?? {});
-      return { seq: event.seq, type: event.type, at: event.at, data };
-    }
-
-    private publicData(event: LoggedEvent): Record<string, unknown> | null {
-      if (event.type.startsWith("seat.")) return publicSeatEventData(event);
-      if (event.visibility === "server") return null;
-      if (typeof event.visibility === "object") return this.game.publicData(event);
-      return this.game.publicData(event);
+      return eventView(this.table.kind, event, viewerSeat);
     }
 
     private seatOfSession(sessionId: string): number | null {
@@ -368,6 +376,33 @@ export function createTableRoom(deps: TableRoomDeps) {
 
     private project(): void {
       projectTable(this.model, this.state);
+      this.syncViews();
+    }
+
+    /**
+     * Each client's StateView holds the seat it plays, so `@view()` fields (hole cards)
+     * reach that player only. Spectators' views hold nothing private.
+     */
+    private syncViews(): void {
+      const holdem = this.state.holdem;
+      for (const client of this.clients) {
+        const view = (client.view ??= new StateView());
+        const seat = this.seatOfSession(client.sessionId);
+        for (const seatState of holdem?.seats ?? []) {
+          const mine = seatState.seat === seat;
+          if (mine && !this.viewHas(client.sessionId, seatState.seat)) {
+            view.add(seatState);
+            this.viewSeats.set(client.sessionId, seatState.seat);
+          } else if (!mine && this.viewHas(client.sessionId, seatState.seat)) {
+            view.remove(seatState);
+            this.viewSeats.delete(client.sessionId);
+          }
+        }
+      }
+    }
+
+    private viewHas(sessionId: string, seat: number): boolean {
+      return this.viewSeats.get(sessionId) === seat;
     }
 
     /** Side effects outside the model: seat bindings and who plays which seat. */
@@ -390,6 +425,21 @@ export function createTableRoom(deps: TableRoomDeps) {
         }
         await deps.bindings.release(tableId, event.data.seat).catch(() => undefined);
       }
+    }
+
+    private gameContext(): GameContext {
+      return { now: Date.now(), table: this.table, defaults: { turnSeconds: deps.config.turnSeconds } };
+    }
+
+    /** Steps the game wants without a player asking: deal, act for away or timed-out players. */
+    private async runDueSteps(): Promise<void> {
+      await this.run(async () => {
+        for (const step of this.game.due(this.model, this.gameContext())) {
+          if (step.type === "stand" && step.userId) await this.apply({ type: "stand", userId: step.userId });
+          else await this.applyGame(step);
+        }
+      }).catch((err) => deps.logger.error({ err, tableId: this.table.tableId }, "game step failed"));
+      this.refreshCounts();
     }
 
     private async releaseExpiredSeats(): Promise<void> {
@@ -438,8 +488,8 @@ export function createTableRoom(deps: TableRoomDeps) {
 
     private buyIn(requested: number | undefined): number {
       if (this.table.kind !== "holdem") return 0;
-      const { minBuyIn = 100, maxBuyIn = 10_000, defaultBuyIn } = this.table.options;
-      const amount = requested ?? defaultBuyIn ?? Math.min(maxBuyIn, Math.max(minBuyIn, 1000));
+      const { minBuyIn, maxBuyIn } = holdemOptions(this.gameContext());
+      const amount = requested ?? this.table.options.defaultBuyIn ?? Math.min(maxBuyIn, Math.max(minBuyIn, 1000));
       if (amount < minBuyIn || amount > maxBuyIn) {
         throw new AppError(ErrorCode.VALIDATION_FAILED, `buy-in must be between ${minBuyIn} and ${maxBuyIn}`);
       }
@@ -457,6 +507,7 @@ export function createTableRoom(deps: TableRoomDeps) {
     }
 
     private refreshCounts(): void {
+      this.syncViews();
       const spectators = this.spectatorCount();
       if (this.state.spectators !== spectators) this.state.spectators = spectators;
       this.metadataDirty = true;

@@ -6,7 +6,7 @@ import { AppError } from "../errors.ts";
 import { requireAdmin } from "../identity/identity-routes.ts";
 import type { SessionService } from "../identity/session-service.ts";
 import { parseOrThrow } from "../http/validate.ts";
-import { publicSeatEventData } from "./seat-decider.ts";
+import { eventView } from "./event-views.ts";
 import type { TableEventLog } from "./table-event-log.ts";
 import type { TableRepository } from "./table-repository.ts";
 
@@ -75,7 +75,7 @@ export function tableRoutes(deps: { tables: TableRepository; sessions: SessionSe
     const table = await findOr404(deps.tables, req.params.tableId);
     const query = parseOrThrow(EventsQuery, req.query, "query");
     const { events } = await deps.eventLog.readAfter(table.tableId, query.after, query.limit);
-    res.json({ events: events.map((e) => ({ ...e, data: publicSeatEventData(e) })) });
+    res.json({ events: events.map((e) => eventView(table.kind, e, null)) });
   });
 
   return router;

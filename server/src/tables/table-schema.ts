@@ -1,4 +1,7 @@
 import { ArraySchema, Schema, type } from "@colyseus/schema";
+import { HoldemTableState, projectHoldem } from "./games/holdem-schema.ts";
+import { holdemGameState, minRaiseToOf } from "./games/holdem-game.ts";
+import { viewState } from "./games/holdem/index.ts";
 import type { TableModel } from "./table-model.ts";
 
 /** Colyseus projection of a seat (contract: SeatState). */
@@ -19,6 +22,8 @@ export class TableState extends Schema {
   @type("number") seq: number = 0;
   @type("uint16") spectators: number = 0;
   @type([SeatState]) seats = new ArraySchema<SeatState>();
+  /** Holdem tables: the hand beside the seats (hole cards only in each player's view). */
+  @type(HoldemTableState) holdem?: HoldemTableState;
 }
 
 /**
@@ -43,15 +48,21 @@ export function projectTable(model: TableModel, state: TableState): void {
     if (s.awayUntil !== seat.awayUntil) s.awayUntil = seat.awayUntil;
     if (s.stack !== seat.stack) s.stack = seat.stack;
   });
+  if (model.kind === "holdem") {
+    state.holdem ??= new HoldemTableState();
+    const game = model.game ? holdemGameState(model).holdem : null;
+    projectHoldem(game, state.holdem, model.seats.length, game ? minRaiseToOf(game) : 0);
+  }
 }
 
 /** The public table as JSON (snapshots for resync; no token ids). */
-export function publicSnapshot(model: TableModel, spectators: number) {
+export function publicSnapshot(model: TableModel, spectators: number, viewerSeat: number | null = null) {
   return {
     tableId: model.tableId,
     kind: model.kind,
     seq: model.seq,
     spectators,
     seats: model.seats.map(({ tokenId: _secret, userId, ...rest }) => ({ ...rest, userId: userId ?? "" })),
+    ...(model.kind === "holdem" && model.game ? { holdem: viewState(holdemGameState(model).holdem, viewerSeat) } : {}),
   };
 }

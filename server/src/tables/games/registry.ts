@@ -1,5 +1,6 @@
 import type { TableEvent, TableKind } from "@holdfast/shared";
 import type { TableModel } from "../table-model.ts";
+import { holdemGame } from "./holdem-game.ts";
 import type { TableGame } from "./table-game.ts";
 
 /** A kind with no game rules (yet): only seats. */
@@ -13,7 +14,7 @@ const seatsOnly: TableGame = {
 
 /** The game of each table kind. Static: rules, not runtime state. */
 const GAMES: Record<TableKind, TableGame> = {
-  holdem: seatsOnly,
+  holdem: holdemGame,
   dining: seatsOnly,
 };
 

@@ -24,6 +24,8 @@ export interface GameCommand {
 export interface GameContext {
   now: number;
   table: TableDto;
+  /** Server-wide defaults for what a table's options leave out (TURN_SECONDS). */
+  defaults: { turnSeconds: number };
 }
 
 /**
