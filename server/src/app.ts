@@ -25,6 +25,8 @@ import { createLogger, type Logger } from "./logger.ts";
 import { RedisKeys } from "./redis/keys.ts";
 import { createRedisClient } from "./redis/redis-client.ts";
 import { createPingRoom } from "./rooms/ping-room.ts";
+import { createSaleRoom } from "./sales/sale-room.ts";
+import { createSales } from "./sales/sales.ts";
 import type { RoomDeps } from "./rooms/room-deps.ts";
 import { MemorySeatBindingStore, RedisSeatBindingStore } from "./tables/seat-binding-store.ts";
 import { SeatTokens } from "./tables/seat-tokens.ts";
@@ -110,6 +112,7 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
     });
     const limits = new RateLimits(config.rateLimits, { redis, keys }, logger);
     const commerce = createCommerce({ config, db, redis, keys, logger, presence, sessions, limits });
+    const sales = createSales({ config, db, redis, keys, logger, presence, sessions, commerce });
     let draining = false;
 
     const roomDeps: RoomDeps = { config, logger, metrics, sessions, revocations };
@@ -126,6 +129,7 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
       rooms: {
         ping: defineRoom(createPingRoom(roomDeps)),
         table: defineRoom(createTableRoom(tableDeps)).filterBy(["tableId"]),
+        sale: defineRoom(createSaleRoom({ ...roomDeps, sales: sales.service, queue: sales.queue, holds: commerce.holdService })).filterBy(["saleId"]),
       },
       transport: new WebSocketTransport({ server: httpServer }),
       presence,
@@ -146,6 +150,7 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
           "/api/tables",
           tableRoutes({ tables: tableDeps.tables, sessions, eventLog: tableDeps.eventLog, newId: () => `t-${randomUUID().slice(0, 8)}` }),
         );
+        app.use("/api/sales", sales.routes);
         app.use(notFoundHandler);
         app.use(errorHandler(logger));
       },
@@ -155,6 +160,8 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
     closers.push(() => revocations.stop());
     await commerce.start();
     closers.push(() => commerce.stop());
+    await sales.start();
+    closers.push(() => sales.stop());
     await server.listen(config.port);
     closers.push(() => server.gracefullyShutdown(false));
     const port = (httpServer.address() as AddressInfo).port;

@@ -1,0 +1,216 @@
+import { createHash } from "node:crypto";
+import {
+  ErrorCode,
+  SaleHoldCommand,
+  SaleJoinOptions,
+  SaleLeaveCommand,
+  SaleMessage,
+  type CreateHoldResponse,
+  type Ticket,
+} from "@holdfast/shared";
+import { AppError, validationError } from "../errors.ts";
+import type { HoldService } from "../holds/hold-service.ts";
+import { authenticateWith, HoldfastRoom, type AuthedClient } from "../rooms/holdfast-room.ts";
+import type { RoomDeps } from "../rooms/room-deps.ts";
+import { toJoinError } from "../rooms/room-errors.ts";
+import { CommandReplies } from "../tables/command-replies.ts";
+import type { Sale } from "./sale-repository.ts";
+import type { SaleQueueStore } from "./sale-queue-store.ts";
+import { SaleState } from "./sale-schema.ts";
+import type { SaleService, SaleSnapshot } from "./sale-service.ts";
+
+export interface SaleRoomDeps extends RoomDeps {
+  sales: SaleService;
+  queue: SaleQueueStore;
+  holds: HoldService;
+  /** Clients per room instance; the matchmaker opens another instance when one is full. */
+  maxClientsPerRoom?: number;
+}
+
+interface Viewer {
+  userId: string;
+  last: Ticket | undefined;
+  lastSentAt: number;
+}
+
+/** How often a room reads the line (one batched lookup for all its clients). */
+const TICK_MS = 500;
+/** Every client gets its ticket at least this often (fresh ETA), changed or not. */
+const TICKET_REFRESH_MS = 3000;
+/** How long a dropped client may come back to the same instance (its place is kept anyway). */
+const RECONNECT_SECONDS = 20;
+
+/**
+ * The `sale` room: many instances per sale, on every node (filterBy saleId, capped
+ * clients), each a view on the one shared line in the queue store. Joining enters the
+ * line idempotently, so a refresh, a reconnect, a second tab or another instance all
+ * find the same place. Every TICK_MS the room reads the entries of all its users in one
+ * call and sends each client its `ticket` when the position or status changed (and at
+ * least every TICKET_REFRESH_MS). `hold` goes through the hold service like
+ * `POST /api/holds`, with an admission token the room signs from the line's record.
+ */
+export function createSaleRoom(deps: SaleRoomDeps) {
+  const authenticate = authenticateWith(deps);
+
+  return class SaleRoom extends HoldfastRoom<{ state: SaleState }> {
+    protected readonly deps = deps;
+    override maxClients = deps.maxClientsPerRoom ?? 500;
+    private sale!: Sale;
+    private readonly viewers = new Map<string, Viewer>();
+    private readonly replies = new CommandReplies(5 * 60_000);
+    private ticking = false;
+
+    static override async onAuth(token: string, options: unknown) {
+      try {
+        const parsed = SaleJoinOptions.safeParse(options);
+        if (!parsed.success) throw validationError(parsed.error.issues, "join options");
+        return await authenticate(token);
+      } catch (err) {
+        throw toJoinError(err);
+      }
+    }
+
+    override async onCreate(options: unknown): Promise<void> {
+      const { saleId } = SaleJoinOptions.parse(options);
+      try {
+        this.sale = await deps.sales.get(saleId);
+      } catch (err) {
+        throw toJoinError(err);
+      }
+      this.setState(new SaleState());
+      this.state.saleId = saleId;
+      this.countCreated();
+      this.command("hold", SaleHoldCommand, (client, msg) => this.once(client, msg.cid, () => this.hold(client, msg)));
+      this.command("leave", SaleLeaveCommand, (client) => this.leaveLine(client));
+      this.rejectUnknownMessages();
+      this.clock.setInterval(() => void this.tick(), TICK_MS);
+      await this.setMetadata({ saleId });
+    }
+
+    override async onJoin(client: AuthedClient): Promise<void> {
+      try {
+        await deps.sales.join(this.sale.saleId, client.auth.userId);
+      } catch (err) {
+        throw toJoinError(err);
+      }
+      this.viewers.set(client.sessionId, { userId: client.auth.userId, last: undefined, lastSentAt: 0 });
+      this.trackSession(client);
+      this.countJoined();
+      await this.sendTickets([client.auth.userId]).catch((err) => deps.logger.warn({ err }, "first ticket not sent"));
+    }
+
+    override async onDrop(client: AuthedClient): Promise<void> {
+      // The place lives in the queue store whatever happens here; this only lets the
+      // same socket session resume on this instance.
+      await this.allowReconnection(client, RECONNECT_SECONDS).catch(() => undefined);
+    }
+
+    override async onReconnect(client: AuthedClient): Promise<void> {
+      this.trackSession(client);
+      const viewer = this.viewers.get(client.sessionId);
+      if (viewer) {
+        viewer.last = undefined;
+        await this.sendTickets([viewer.userId]).catch(() => undefined);
+      }
+    }
+
+    override onLeave(client: AuthedClient): void {
+      // Leaving the room is not leaving the line (only the `leave` command is).
+      this.viewers.delete(client.sessionId);
+      this.untrackSession(client);
+      this.countLeft();
+    }
+
+    override onDispose(): void {
+      this.countDisposed();
+    }
+
+    // --- commands ---------------------------------------------------------------------
+
+    private async hold(client: AuthedClient, msg: SaleHoldCommand): Promise<CreateHoldResponse> {
+      const userId = client.auth.userId;
+      const { saleId, sku } = this.sale;
+      const { entries } = await deps.queue.lookup(saleId, [userId]);
+      const entry = entries[0];
+      let admissionToken: string | undefined;
+      if (entry.state === "admitted" && entry.admittedUntil > Date.now()) {
+        admissionToken = deps.sales.admissionToken(userId, saleId, entry.admittedUntil);
+      } else if (entry.state === "holding" || entry.state === "done") {
+        admissionToken = deps.sales.lastAdmissionToken(userId, saleId);
+      }
+      if (!admissionToken) {
+        throw new AppError(ErrorCode.NOT_ADMITTED, entry.state === "waiting" ? "not admitted yet: wait for your turn" : `not admitted (${entry.state})`);
+      }
+      const holdId = msg.cid ? stableHoldId(saleId, userId, msg.cid, sku) : undefined;
+      try {
+        return await deps.holds.create({ userId }, { sku, quantity: msg.quantity, saleId, admissionToken }, { holdId });
+      } finally {
+        // Everyone of this user in the room sees the new status at once.
+        void this.sendTickets([userId], true).catch(() => undefined);
+      }
+    }
+
+    private async leaveLine(client: AuthedClient): Promise<{ left: boolean }> {
+      const left = await deps.sales.leave(this.sale.saleId, client.auth.userId);
+      await this.sendTickets([client.auth.userId], true).catch(() => undefined);
+      return { left };
+    }
+
+    // --- tickets ------------------------------------------------------------------------
+
+    /** One batched read of the line for every user in the room, then the tickets that changed. */
+    private async tick(): Promise<void> {
+      if (this.ticking) return;
+      this.ticking = true;
+      try {
+        const users = [...new Set([...this.viewers.values()].map((v) => v.userId))];
+        await this.sendTickets(users);
+      } catch (err) {
+        deps.logger.warn({ err, saleId: this.sale.saleId }, "sale room tick failed");
+      } finally {
+        this.ticking = false;
+      }
+    }
+
+    private async sendTickets(userIds: string[], force = false): Promise<void> {
+      const snap = await deps.sales.snapshot(this.sale.saleId);
+      this.project(snap);
+      if (userIds.length === 0) return;
+      const { entries } = await deps.queue.lookup(this.sale.saleId, userIds);
+      const now = Date.now();
+      const tickets = new Map<string, Ticket>();
+      userIds.forEach((userId, i) => tickets.set(userId, deps.sales.ticketFor(userId, entries[i], snap, now)));
+      for (const client of this.clients) {
+        const viewer = this.viewers.get(client.sessionId);
+        const ticket = viewer && tickets.get(viewer.userId);
+        if (!viewer || !ticket) continue;
+        const last = viewer.last;
+        const changed = !last || last.status !== ticket.status || last.position !== ticket.position || last.admittedUntil !== ticket.admittedUntil;
+        if (!force && !changed && now - viewer.lastSentAt < TICKET_REFRESH_MS) continue;
+        viewer.last = ticket;
+        viewer.lastSentAt = now;
+        client.send(SaleMessage.TICKET, ticket);
+      }
+    }
+
+    private project(snap: SaleSnapshot): void {
+      const s = this.state;
+      if (s.status !== snap.status) s.status = snap.status;
+      if (s.stockRemaining !== snap.stockRemaining) s.stockRemaining = snap.stockRemaining;
+      if (s.queueLength !== snap.stats.length) s.queueLength = snap.stats.length;
+      if (s.admitted !== snap.stats.admittedTotal) s.admitted = snap.stats.admittedTotal;
+    }
+
+    /** Applies a command once per (user, cid) on this instance; a repeat gets the first answer. */
+    private once<T>(client: AuthedClient, cid: string | undefined, fn: () => Promise<T>): Promise<T> {
+      if (!cid) return fn();
+      return this.replies.once(`${client.auth.userId}:${cid}`, fn);
+    }
+  };
+}
+
+/** A hold id stable for (sale, user, cid): the same command on another instance finds the same hold. */
+function stableHoldId(saleId: string, userId: string, cid: string, sku: string): string {
+  return `h_${createHash("sha256").update(`sale:${saleId}:${userId}:${cid}`).digest("hex").slice(0, 16)}_${sku}`;
+}
+

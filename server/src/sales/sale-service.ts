@@ -1,0 +1,331 @@
+import type { Presence } from "@colyseus/core";
+import {
+  ErrorCode,
+  SaleStatus,
+  TicketStatus,
+  type CreateHoldBody,
+  type CreateSaleBody,
+  type SaleView,
+  type Ticket,
+} from "@holdfast/shared";
+import { AppError } from "../errors.ts";
+import type { HoldGate, HoldPass } from "../holds/hold-service.ts";
+import type { HoldStore, StockCounts } from "../holds/hold-store.ts";
+import type { InventoryService } from "../inventory/inventory-service.ts";
+import type { Logger } from "../logger.ts";
+import type { AdmissionTokens } from "./admission-tokens.ts";
+import { toSaleDto, type Sale, type SaleRepository } from "./sale-repository.ts";
+import type { QueueEntry, QueueStats, SaleQueueStore } from "./sale-queue-store.ts";
+
+/** A sale's live numbers, shared by every room of the sale on this node for a moment. */
+export interface SaleSnapshot {
+  sale: Sale;
+  status: SaleStatus;
+  stockRemaining: number;
+  stats: QueueStats;
+  /** Observed admissions per second (null when nothing can be said yet). */
+  ratePerSecond: number | null;
+  at: number;
+}
+
+export interface SaleServiceOptions {
+  repo: SaleRepository;
+  queue: SaleQueueStore;
+  holdStore: HoldStore;
+  inventory: InventoryService;
+  tokens: AdmissionTokens;
+  presence: Presence;
+  channel: string;
+  logger: Logger;
+  admissionTtlSeconds: number;
+  newId: () => string;
+}
+
+/** How long a snapshot serves every room of the sale on this node. */
+const SNAPSHOT_MS = 200;
+/** Window over which the admission rate is observed. */
+const RATE_WINDOW_MS = 10_000;
+
+/**
+ * Flash sales: creation, status, the shared numbers rooms show, tickets, and the gate
+ * in front of holds on a SKU that is in a sale (admission token + per-sale limit).
+ *
+ * Sales never change once created, so every node keeps them all in memory (refreshed
+ * from Postgres every few seconds and at once when a node announces a new sale).
+ */
+export class SaleService implements HoldGate {
+  private readonly byId = new Map<string, Sale>();
+  private readonly bySku = new Map<string, Sale>();
+  private readonly snapshots = new Map<string, Promise<SaleSnapshot>>();
+  private readonly samples = new Map<string, { at: number; admitted: number }[]>();
+  private readonly tokenCache = new Map<string, { until: number; token: string }>();
+  private readonly stockListeners = new Set<(sale: Sale) => void>();
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly o: SaleServiceOptions) {}
+
+  async start(): Promise<void> {
+    await this.refresh();
+    const onMessage = (msg: { type?: string; saleId?: string }) => {
+      if (msg?.type === "sale.created") void this.refresh().catch((err) => this.o.logger.warn({ err }, "sales refresh failed"));
+    };
+    await this.o.presence.subscribe(this.o.channel, onMessage);
+    this.unsubscribe = () => this.o.presence.unsubscribe(this.o.channel, onMessage);
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+  }
+
+  /** Reloads the SKU → sale map from Postgres. */
+  async refresh(): Promise<void> {
+    for (const sale of await this.o.repo.latestPerSku()) this.remember(sale);
+  }
+
+  private remember(sale: Sale): void {
+    this.byId.set(sale.saleId, sale);
+    const current = this.bySku.get(sale.sku);
+    if (!current || current.createdAt <= sale.createdAt) this.bySku.set(sale.sku, sale);
+  }
+
+  /** Sales that are not over yet (the admitter's work list). */
+  liveSales(now = Date.now()): Sale[] {
+    return [...this.bySku.values()].filter((s) => s.endsAt === null || s.endsAt > now);
+  }
+
+  async create(body: CreateSaleBody): Promise<SaleView> {
+    const saleId = body.saleId ?? this.o.newId();
+    if (this.byId.has(saleId) || (await this.o.repo.get(saleId))) {
+      throw new AppError(ErrorCode.CONFLICT, `sale ${saleId} already exists`);
+    }
+    // The sale's quantity is the SKU's stock (created when missing).
+    await this.o.inventory.put(body.sku, {
+      stock: body.quantity,
+      name: body.name,
+      priceCents: body.priceCents,
+      perUserLimit: body.perUserLimit ?? 1,
+    });
+    const sale = await this.o.repo.insert({
+      saleId,
+      sku: body.sku,
+      quantity: body.quantity,
+      perUserLimit: body.perUserLimit ?? 1,
+      startsAt: body.startsAt,
+      endsAt: body.endsAt ?? null,
+      admission: body.admission ?? { mode: "stock" },
+      prequeue: body.prequeue ?? "random",
+    });
+    if (!sale) throw new AppError(ErrorCode.CONFLICT, `sale ${saleId} already exists`);
+    this.remember(sale);
+    await Promise.resolve(this.o.presence.publish(this.o.channel, { type: "sale.created", saleId })).catch((err: unknown) =>
+      this.o.logger.warn({ err, saleId }, "sale.created not published"),
+    );
+    return this.view(saleId);
+  }
+
+  /** The sale, from memory or Postgres. NOT_FOUND. */
+  async get(saleId: string): Promise<Sale> {
+    const known = this.byId.get(saleId);
+    if (known) return known;
+    const sale = await this.o.repo.get(saleId);
+    if (!sale) throw new AppError(ErrorCode.NOT_FOUND, `sale ${saleId} not found`);
+    this.remember(sale);
+    return sale;
+  }
+
+  saleForSku(sku: string): Sale | undefined {
+    return this.bySku.get(sku);
+  }
+
+  async view(saleId: string): Promise<SaleView> {
+    const snap = await this.snapshot(saleId, true);
+    return {
+      sale: toSaleDto(snap.sale),
+      status: snap.status,
+      stockRemaining: snap.stockRemaining,
+      queueLength: snap.stats.length,
+      admitted: snap.stats.admittedTotal,
+    };
+  }
+
+  /** Live counters of the sale's SKU (expiring due holds on the way). */
+  async counts(sale: Sale): Promise<StockCounts> {
+    const counts = await this.o.holdStore.getCounts(sale.sku);
+    if (counts) return counts;
+    await this.o.inventory.ensureLoaded(sale.sku);
+    return (await this.o.holdStore.getCounts(sale.sku)) ?? { total: 0, available: 0, held: 0 };
+  }
+
+  statusOf(sale: Sale, available: number, now = Date.now()): SaleStatus {
+    if (now < sale.startsAt) return SaleStatus.UPCOMING;
+    if (sale.endsAt !== null && now >= sale.endsAt) return SaleStatus.ENDED;
+    if (available <= 0) return SaleStatus.SOLD_OUT;
+    return SaleStatus.OPEN;
+  }
+
+  /**
+   * The sale's numbers, read at most every SNAPSHOT_MS per node however many rooms and
+   * readers ask (`fresh` skips the shared copy).
+   */
+  snapshot(saleId: string, fresh = false): Promise<SaleSnapshot> {
+    const cached = this.snapshots.get(saleId);
+    if (cached && !fresh) return cached;
+    const next = this.readSnapshot(saleId);
+    this.snapshots.set(saleId, next);
+    next.then(
+      () => setTimeout(() => this.snapshots.get(saleId) === next && this.snapshots.delete(saleId), SNAPSHOT_MS).unref(),
+      () => this.snapshots.get(saleId) === next && this.snapshots.delete(saleId),
+    );
+    return next;
+  }
+
+  private async readSnapshot(saleId: string): Promise<SaleSnapshot> {
+    const sale = await this.get(saleId);
+    const [counts, { stats }] = await Promise.all([this.counts(sale), this.o.queue.lookup(saleId, [])]);
+    const now = Date.now();
+    return {
+      sale,
+      status: this.statusOf(sale, counts.available, now),
+      stockRemaining: Math.max(0, counts.available),
+      stats,
+      ratePerSecond: this.observeRate(sale, stats.admittedTotal, now),
+      at: now,
+    };
+  }
+
+  /** Admissions per second over the last RATE_WINDOW_MS; falls back to the configured rate. */
+  private observeRate(sale: Sale, admitted: number, now: number): number | null {
+    let list = this.samples.get(sale.saleId);
+    if (!list) this.samples.set(sale.saleId, (list = []));
+    list.push({ at: now, admitted });
+    while (list.length > 2 && list[1].at <= now - RATE_WINDOW_MS) list.shift();
+    const first = list[0];
+    const seconds = (now - first.at) / 1000;
+    const observed = seconds >= 1 ? (admitted - first.admitted) / seconds : 0;
+    if (observed > 0) return observed;
+    return sale.admission.mode === "rate" ? sale.admission.perSecond : null;
+  }
+
+  /** What the buyer is told: place, ETA, status, and the admission token while admitted. */
+  ticketFor(userId: string, entry: QueueEntry, snap: SaleSnapshot, now = Date.now()): Ticket {
+    const { sale } = snap;
+    const prequeue = !snap.stats.started || now < sale.startsAt;
+    const ended = snap.status === SaleStatus.ENDED;
+    switch (entry.state) {
+      case "waiting": {
+        // A random pre-queue has no order until it is shuffled at the start.
+        const position = prequeue && sale.prequeue === "random" ? 0 : entry.position;
+        const status = ended ? TicketStatus.ENDED : snap.status === SaleStatus.SOLD_OUT ? TicketStatus.SOLD_OUT : TicketStatus.WAITING;
+        const untilStart = Math.max(0, (sale.startsAt - now) / 1000);
+        const rate = snap.ratePerSecond;
+        const inLine = position || entry.position;
+        const eta = status === TicketStatus.WAITING && rate ? Math.ceil(untilStart + inLine / rate) : null;
+        return { position, eta, status, prequeue };
+      }
+      case "admitted":
+        if (ended) return { position: 0, eta: null, status: TicketStatus.ENDED, prequeue };
+        if (entry.admittedUntil <= now) return { position: 0, eta: null, status: TicketStatus.LAPSED, prequeue };
+        return {
+          position: 0,
+          eta: 0,
+          status: TicketStatus.ADMITTED,
+          prequeue,
+          admissionToken: this.admissionToken(userId, sale.saleId, entry.admittedUntil),
+          admittedUntil: entry.admittedUntil,
+        };
+      case "holding":
+        return { position: 0, eta: null, status: TicketStatus.HOLDING, prequeue };
+      case "done":
+        return { position: 0, eta: null, status: TicketStatus.DONE, prequeue };
+      case "lapsed":
+        return { position: 0, eta: null, status: TicketStatus.LAPSED, prequeue };
+      default:
+        return { position: 0, eta: null, status: ended ? TicketStatus.ENDED : TicketStatus.LEFT, prequeue };
+    }
+  }
+
+  /** The admission token of an admission (signed once per admission on this node). */
+  admissionToken(userId: string, saleId: string, admittedUntil: number): string {
+    const key = `${saleId}|${userId}`;
+    const cached = this.tokenCache.get(key);
+    if (cached && cached.until === admittedUntil) return cached.token;
+    if (this.tokenCache.size >= 50_000) this.pruneTokens();
+    const token = this.o.tokens.sign({ userId, saleId, admittedUntil });
+    this.tokenCache.set(key, { until: admittedUntil, token });
+    return token;
+  }
+
+  /** The last admission token this node signed for the user, while it is still valid. */
+  lastAdmissionToken(userId: string, saleId: string): string | undefined {
+    const cached = this.tokenCache.get(`${saleId}|${userId}`);
+    return cached && cached.until > Date.now() ? cached.token : undefined;
+  }
+
+  private pruneTokens(): void {
+    const now = Date.now();
+    for (const [key, entry] of this.tokenCache) if (entry.until <= now) this.tokenCache.delete(key);
+    if (this.tokenCache.size >= 50_000) this.tokenCache.clear();
+  }
+
+  /** The caller's ticket without joining (HTTP clients). */
+  async ticket(saleId: string, userId: string): Promise<Ticket> {
+    const snap = await this.snapshot(saleId);
+    const { entries } = await this.o.queue.lookup(saleId, [userId]);
+    return this.ticketFor(userId, entries[0], snap);
+  }
+
+  /** Enters the line (idempotent). SALE_NOT_OPEN once the sale has ended. */
+  async join(saleId: string, userId: string): Promise<QueueEntry> {
+    const sale = await this.get(saleId);
+    if (sale.endsAt !== null && Date.now() >= sale.endsAt) throw new AppError(ErrorCode.SALE_NOT_OPEN, `sale ${saleId} has ended`);
+    return this.o.queue.join(saleId, userId);
+  }
+
+  leave(saleId: string, userId: string): Promise<boolean> {
+    return this.o.queue.leave(saleId, userId);
+  }
+
+  // --- HoldGate ---------------------------------------------------------------------------
+
+  /**
+   * A hold on a SKU governed by a sale needs the sale to be open, a valid admission token
+   * of this user for this sale, and room under the per-sale limit (claimed atomically in
+   * the queue store; undone if the hold then fails).
+   */
+  async beforeHold(userId: string, body: CreateHoldBody): Promise<HoldPass | null> {
+    const sale = this.bySku.get(body.sku);
+    if (!sale) {
+      if (body.saleId) throw new AppError(ErrorCode.NOT_ADMITTED, `${body.sku} is not on sale in ${body.saleId}`);
+      return null;
+    }
+    const now = Date.now();
+    if (now < sale.startsAt) throw new AppError(ErrorCode.SALE_NOT_OPEN, `sale ${sale.saleId} has not started`);
+    if (sale.endsAt !== null && now >= sale.endsAt) throw new AppError(ErrorCode.SALE_NOT_OPEN, `sale ${sale.saleId} has ended`);
+    if (body.saleId && body.saleId !== sale.saleId) {
+      throw new AppError(ErrorCode.NOT_ADMITTED, `${body.sku} is on sale in ${sale.saleId}, not ${body.saleId}`);
+    }
+    if (!body.admissionToken) {
+      throw new AppError(ErrorCode.NOT_ADMITTED, `${body.sku} is in sale ${sale.saleId}: an admission token is required`);
+    }
+    this.o.tokens.verify(body.admissionToken, { userId, saleId: sale.saleId });
+    const { prevAdmittedUntil } = await this.o.queue.claim(sale.saleId, userId, body.quantity, sale.perUserLimit);
+    return {
+      perUserLimit: sale.perUserLimit,
+      undo: () =>
+        this.o.queue.unclaim(sale.saleId, userId, body.quantity, prevAdmittedUntil).catch((err: unknown) => {
+          this.o.logger.error({ err, saleId: sale.saleId, userId }, "could not undo a sale claim");
+        }),
+    };
+  }
+
+  stockReturned(sku: string): void {
+    const sale = this.bySku.get(sku);
+    if (sale) for (const l of this.stockListeners) l(sale);
+  }
+
+  /** Called when units of a sale's SKU return (the admitter admits more in stock mode). */
+  onStockReturned(listener: (sale: Sale) => void): () => void {
+    this.stockListeners.add(listener);
+    return () => this.stockListeners.delete(listener);
+  }
+}
