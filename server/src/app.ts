@@ -1,12 +1,12 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
-import { defineRoom, defineServer, LocalDriver, LocalPresence, type Presence, type Server } from "@colyseus/core";
-import { RedisDriver } from "@colyseus/redis-driver";
+import { defineRoom, defineServer, LocalPresence, matchMaker, type Presence, type Server } from "@colyseus/core";
 import { RedisPresence } from "@colyseus/redis-presence";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import type { Redis } from "ioredis";
 import { createCommerce } from "./commerce.ts";
+import { createContinuity } from "./continuity/create-continuity.ts";
 import type { Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/database.ts";
 import { migrate } from "./db/migrate.ts";
@@ -30,7 +30,6 @@ import { createSales } from "./sales/sales.ts";
 import type { RoomDeps } from "./rooms/room-deps.ts";
 import { MemorySeatBindingStore, RedisSeatBindingStore } from "./tables/seat-binding-store.ts";
 import { SeatTokens } from "./tables/seat-tokens.ts";
-import { MemoryTableEventLog } from "./tables/table-event-log.ts";
 import { TableRepository } from "./tables/table-repository.ts";
 import { createTableRoom } from "./tables/table-room.ts";
 import type { TableRoomDeps } from "./tables/table-room-deps.ts";
@@ -48,8 +47,12 @@ export interface HoldfastApp {
   /** The bound port (useful with PORT=0). */
   readonly port: number;
   readonly isDraining: () => boolean;
-  /** Stops taking new work (readyz turns 503). */
-  drain(): void;
+  /**
+   * Stops taking new work (readyz turns 503, no new rooms here) and moves the tables
+   * away: final snapshots, leases released, clients closed with 4503. `close()` waits
+   * for it.
+   */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -87,17 +90,19 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
 
     let redis: Redis | undefined;
     let presence: Presence;
-    let driver: LocalDriver | RedisDriver;
     if (config.redisUrl) {
       redis = createRedisClient(config.redisUrl, logger, "main");
       closers.push(() => void redis!.disconnect());
       await redis.ping();
       presence = new RedisPresence(config.redisUrl);
-      driver = new RedisDriver(config.redisUrl);
     } else {
       presence = new LocalPresence();
-      driver = new LocalDriver();
     }
+    // Tables that outlive rooms and nodes: event log, snapshots, leases, matchmaking driver.
+    const continuityParts = createContinuity({ config, db, redis, keys, logger });
+    const { continuity } = continuityParts;
+    closers.push(() => continuityParts.close());
+    let drained: Promise<void> | undefined;
 
     const metrics = new Metrics();
     const revocations = new SessionRevocations(presence, keys.revocationChannel, logger);
@@ -121,7 +126,8 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
       tables: new TableRepository(db.pool),
       seatTokens: new SeatTokens(config.jwtSecret, config.seatTokenTtlSeconds),
       bindings: redis ? new RedisSeatBindingStore(redis, keys) : new MemorySeatBindingStore(),
-      eventLog: new MemoryTableEventLog(),
+      eventLog: continuity.log,
+      continuity,
     };
 
     const httpServer = http.createServer();
@@ -133,7 +139,8 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
       },
       transport: new WebSocketTransport({ server: httpServer }),
       presence,
-      driver,
+      driver: continuityParts.driver,
+      selectProcessIdToCreateRoom: continuityParts.selectProcess,
       publicAddress: config.publicAddress,
       gracefullyShutdown: false,
       greet: false,
@@ -166,6 +173,14 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
     closers.push(() => server.gracefullyShutdown(false));
     const port = (httpServer.address() as AddressInfo).port;
     logger.info({ port, redis: Boolean(redis), db: db.kind }, "holdfast node listening");
+    continuityParts.start();
+    // Tables that were seated when the last process stopped come back now (their away
+    // deadlines keep running), unless a live node already hosts them.
+    void tableDeps.tables
+      .list()
+      .then((tables) => continuity.restoreOrphans((tableId) => matchMaker.handleCreateRoom("table", { tableId }), tables))
+      .then((n) => n > 0 && logger.info({ tables: n }, "tables restored at start"))
+      .catch((err) => logger.warn({ err }, "could not restore tables at start"));
 
     return {
       config,
@@ -178,8 +193,13 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
       isDraining: () => draining,
       drain: () => {
         draining = true;
+        drained ??= continuity.drain();
+        return drained;
       },
-      close: closeAll,
+      close: async () => {
+        await drained?.catch(() => undefined);
+        await closeAll();
+      },
     };
   } catch (err) {
     await closeAll();

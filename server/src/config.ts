@@ -90,6 +90,14 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Max JSON body size accepted by the HTTP API, in bytes. */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+  /** Events each table's hot log (Redis stream or memory) keeps; older ones live in Postgres. */
+  TABLE_LOG_RETENTION: z.coerce.number().int().min(10).max(1_000_000).default(1000),
+  /** A table snapshot is taken after this many events... */
+  TABLE_SNAPSHOT_EVERY: z.coerce.number().int().positive().default(50),
+  /** ...or this many seconds after the last one when anything changed. */
+  TABLE_SNAPSHOT_SECONDS: seconds(30),
+  /** Ownership lease of a live table room; renewed every third of it. */
+  TABLE_LEASE_SECONDS: seconds(5),
 });
 
 export interface Config {
@@ -118,6 +126,10 @@ export interface Config {
   demoPayments: boolean;
   logLevel: string;
   maxBodyBytes: number;
+  tableLogRetention: number;
+  tableSnapshotEvery: number;
+  tableSnapshotSeconds: number;
+  tableLeaseSeconds: number;
 }
 
 /** Thrown by `loadConfig`; its message is the one line to print. */
@@ -165,5 +177,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoPayments: e.DEMO_PAYMENTS,
     logLevel: e.LOG_LEVEL,
     maxBodyBytes: e.MAX_BODY_BYTES,
+    tableLogRetention: e.TABLE_LOG_RETENTION,
+    tableSnapshotEvery: e.TABLE_SNAPSHOT_EVERY,
+    tableSnapshotSeconds: e.TABLE_SNAPSHOT_SECONDS,
+    tableLeaseSeconds: e.TABLE_LEASE_SECONDS,
   };
 }

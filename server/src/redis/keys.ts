@@ -22,6 +22,26 @@ export class RedisKeys {
     return `${this.prefix}seat:{${tableId}}:${seat}`;
   }
 
+  /** A table's hot event log (a Redis stream; entry id = `seq-0`). */
+  tableLog(tableId: string): string {
+    return `${this.prefix}tbl:{${tableId}}:log`;
+  }
+
+  /** Who hosts a table's live room (owner `processId/roomId`), with a TTL the room renews. */
+  tableLease(tableId: string): string {
+    return `${this.prefix}tbl:{${tableId}}:lease`;
+  }
+
+  /** A table's latest snapshot (hash: seq, model, takenAt). */
+  tableSnapshot(tableId: string): string {
+    return `${this.prefix}tbl:{${tableId}}:snap`;
+  }
+
+  /** Set while a node drains (other nodes' matchmakers do not create rooms on it). */
+  nodeDraining(processId: string): string {
+    return `${this.prefix}node:draining:${processId}`;
+  }
+
   /** Presence channel: session revocations, heard by every node. */
   get revocationChannel(): string {
     return `${this.prefix}revocations`;

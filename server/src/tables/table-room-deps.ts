@@ -3,10 +3,13 @@ import type { SeatBindingStore } from "./seat-binding-store.ts";
 import type { SeatTokens } from "./seat-tokens.ts";
 import type { TableEventLog } from "./table-event-log.ts";
 import type { TableRepository } from "./table-repository.ts";
+import type { TableContinuity } from "../continuity/table-continuity.ts";
 
 export interface TableRoomDeps extends RoomDeps {
   tables: TableRepository;
   seatTokens: SeatTokens;
+  /** Lease, restore, snapshots and drain of every table (server/src/continuity). */
+  continuity: TableContinuity;
   bindings: SeatBindingStore;
   eventLog: TableEventLog;
 }

@@ -31,6 +31,7 @@ import { eventView } from "./event-views.ts";
 import type { LoggedEvent } from "./table-event-log.ts";
 import { initialTable, type TableModel } from "./table-model.ts";
 import type { TableRoomDeps } from "./table-room-deps.ts";
+import type { TableHosting } from "../continuity/table-continuity.ts";
 import { projectTable, publicSnapshot, TableState } from "./table-schema.ts";
 
 /** One connection in the room: a player (seat set) or a spectator (seat null). */
@@ -73,6 +74,12 @@ export function createTableRoom(deps: TableRoomDeps) {
     /** Commands run one at a time, in arrival order (log appends are async). */
     private queue: Promise<unknown> = Promise.resolve();
     private metadataDirty = false;
+    /** Continuity: this room's tenure of the table (lease, snapshots). */
+    private hosting: TableHosting | undefined;
+    /** A duplicate created in a race for the table; the matchmaker discards it. */
+    private redirected = false;
+    /** Draining or lease lost: no more commands, events or timers. */
+    private frozen = false;
     /** sessionId -> the seat whose private fields the client's StateView holds. */
     private readonly viewSeats = new Map<string, number>();
 
@@ -90,9 +97,22 @@ export function createTableRoom(deps: TableRoomDeps) {
       const { tableId } = TableJoinOptions.parse(options);
       const table = await deps.tables.find(tableId);
       if (!table) throw toJoinError(new AppError(ErrorCode.NOT_FOUND, `table ${tableId} does not exist`));
+      // Continuity: take the table's lease (one live room per table in the cluster) and
+      // restore it from its snapshot + later events; or, when another live room holds
+      // it, become a duplicate of that room (the matchmaker hands the client to it).
+      const hosting = await deps.continuity.host(table, this.roomId).catch((err) => {
+        throw toJoinError(err);
+      });
+      if ("redirectTo" in hosting) {
+        this.redirected = true;
+        this.roomId = hosting.redirectTo;
+        return;
+      }
+      this.hosting = hosting;
       this.table = table;
       this.game = gameFor(table.kind);
       this.model = initialTable(table.tableId, table.kind, table.seats);
+      if (hosting.restored) this.model = hosting.restored.model;
       this.maxClients = table.seats * 2 + this.maxSpectators;
       // Seats outlive connections: the room stays while anyone is seated or away.
       this.autoDispose = false;
@@ -128,6 +148,7 @@ export function createTableRoom(deps: TableRoomDeps) {
         this.flushMetadata();
       }, DEADLINE_CHECK_MS);
       await this.setMetadata({ tableId, kind: table.kind, seats: table.seats, seated: 0, spectators: 0 });
+      await this.startHosting(hosting);
     }
 
     private get maxSpectators(): number {
@@ -196,7 +217,7 @@ export function createTableRoom(deps: TableRoomDeps) {
       const conn = this.connections.get(client.sessionId);
       if (!conn) return;
       const seated = this.ownsSeat(client.sessionId, conn);
-      if (seated) {
+      if (seated && !this.frozen) {
         await this.run(() => this.apply({ type: "drop", userId: conn.userId, awayUntil: this.awayDeadline() })).catch(
           (err) => deps.logger.warn({ err, tableId: this.table.tableId }, "could not mark seat away"),
         );
@@ -237,7 +258,7 @@ export function createTableRoom(deps: TableRoomDeps) {
         // Leaving without `stand` (a closed tab, a revoked session, an ended reconnection
         // wait) keeps the seat for the grace window; the deadline releases it.
         const seat = this.model.seats[conn.seat!];
-        if (seat.status === SeatStatus.ACTIVE) {
+        if (seat.status === SeatStatus.ACTIVE && !this.frozen) {
           await this.run(() => this.apply({ type: "drop", userId: conn.userId, awayUntil: this.awayDeadline() })).catch(
             (err) => deps.logger.warn({ err, code }, "could not mark seat away on leave"),
           );
@@ -247,8 +268,10 @@ export function createTableRoom(deps: TableRoomDeps) {
       this.disposeIfIdle();
     }
 
-    override onDispose(): void {
+    override async onDispose(): Promise<void> {
+      if (this.redirected) return; // a duplicate that never hosted anything
       this.countDisposed();
+      await this.stopHosting();
     }
 
     // --- commands -------------------------------------------------------------------
@@ -297,23 +320,33 @@ export function createTableRoom(deps: TableRoomDeps) {
       return { serverTime: Date.now(), seq: this.model.seq, graceSeconds: deps.config.seatGraceSeconds };
     }
 
+    /**
+     * The events after `lastSeq` from the hot log, or, when it no longer has them all
+     * (trimmed, restarted) or they would weigh more than the table itself, a snapshot of
+     * the table now (`fromSeq` = its seq + 1; later events arrive as `ev`).
+     */
     private async resync(lastSeq: number, viewerSeat: number | null): Promise<ResyncReply> {
       const toSeq = this.model.seq;
       if (lastSeq >= toSeq) return { events: [], fromSeq: lastSeq + 1, toSeq };
-      const { events, complete } = await deps.eventLog.readAfter(this.table.tableId, lastSeq, RESYNC_LIMIT);
-      if (complete && events.length === toSeq - lastSeq) {
-        const seat = viewerSeat;
-        return { events: events.map((e) => this.viewFor(e as LoggedEvent, seat)), fromSeq: lastSeq + 1, toSeq };
+      const { events, complete } = await deps.eventLog.readAfter(this.table.tableId, lastSeq, RESYNC_LIMIT, { hotOnly: true });
+      const model = this.model;
+      const snapshot = publicSnapshot(model, this.state.spectators);
+      const last = events[events.length - 1];
+      if (complete && events[0]?.seq === lastSeq + 1 && last.seq >= toSeq) {
+        const delta = events.map((e) => this.viewFor(e as LoggedEvent, viewerSeat));
+        if (JSON.stringify(delta).length <= JSON.stringify(snapshot).length) return { events: delta, fromSeq: lastSeq + 1, toSeq: last.seq };
       }
-      // The missed events are no longer kept (or too many): send the table as it is now.
-      return { events: [], fromSeq: toSeq + 1, toSeq, snapshot: publicSnapshot(this.model, this.state.spectators) };
+      return { events: [], fromSeq: model.seq + 1, toSeq: model.seq, snapshot };
     }
 
     // --- the decide / append / evolve / broadcast cycle ------------------------------
 
     /** Runs `fn` after every earlier command has finished (one at a time). */
     private run<T>(fn: () => Promise<T>): Promise<T> {
-      const next = this.queue.then(fn, fn);
+      // A draining room takes no new commands; one that lost its lease runs none.
+      if (this.frozen) return Promise.reject(new AppError(ErrorCode.UNAVAILABLE, "this table is moving to another node; retry"));
+      const guarded = () => (this.hosting?.lost ? Promise.reject(new AppError(ErrorCode.UNAVAILABLE, "this room no longer hosts the table")) : fn());
+      const next = this.queue.then(guarded, guarded);
       this.queue = next.catch(() => undefined);
       return next;
     }
@@ -450,6 +483,69 @@ export function createTableRoom(deps: TableRoomDeps) {
       );
       this.refreshCounts();
       this.disposeIfIdle();
+    }
+
+    // --- continuity: lease, restore, snapshots, drain ---------------------------------
+
+    /**
+     * After onCreate's set-up: renew the lease, snapshot every N events / T seconds, and,
+     * for a restored table, turn seats that were active when it went down `away` with a
+     * fresh deadline (their sockets are gone), through the normal decide/commit path.
+     */
+    private async startHosting(hosting: TableHosting): Promise<void> {
+      hosting.startRenewing(() => this.leaseLost());
+      this.clock.setInterval(() => this.hosting?.maybeSnapshot(this.model), DEADLINE_CHECK_MS);
+      deps.continuity.register(this);
+      if (!hosting.restored) return;
+      for (const seat of this.model.seats) {
+        if (seat.status === SeatStatus.ACTIVE && seat.userId) {
+          await this.run(() => this.apply({ type: "drop", userId: seat.userId!, awayUntil: this.awayDeadline() }));
+        }
+      }
+      deps.logger.info(
+        { tableId: this.table.tableId, seq: this.model.seq, fromSnapshot: hosting.restored.snapshotSeq, replayed: hosting.restored.replayed },
+        "table restored",
+      );
+    }
+
+    /** Another room holds the table now: stop, and send the clients through the matchmaker. */
+    private leaseLost(): void {
+      if (this.frozen) return;
+      this.frozen = true;
+      this.clock.clear();
+      this.lock().catch(() => undefined);
+      void this.disconnect(CloseCode.NODE_DRAINING).catch(() => undefined);
+    }
+
+    /**
+     * Drain (SIGTERM, or Colyseus's shutdown): finish the commands in flight, write the
+     * final snapshot (events flushed first), give the lease up, then close every client
+     * with 4503 so the SDK rejoins through the matchmaker on another node.
+     */
+    async drainTable(): Promise<void> {
+      if (this.frozen || !this.hosting) return;
+      this.frozen = true;
+      this.clock.clear();
+      await this.lock().catch(() => undefined);
+      await this.queue;
+      if (!this.hosting.lost) {
+        await this.hosting.snapshot(this.model).catch((err) => deps.logger.error({ err, tableId: this.table.tableId }, "final snapshot failed"));
+      }
+      await this.stopHosting();
+      await this.disconnect(CloseCode.NODE_DRAINING).catch(() => undefined);
+    }
+
+    override onBeforeShutdown(): void {
+      void this.drainTable();
+    }
+
+    private async stopHosting(): Promise<void> {
+      const hosting = this.hosting;
+      if (!hosting) return;
+      deps.continuity.unregister(this);
+      // A table disposed the ordinary way (nobody left) keeps its last state too.
+      if (!this.frozen && !hosting.lost) await hosting.snapshot(this.model).catch(() => undefined);
+      await hosting.release();
     }
 
     // --- helpers ----------------------------------------------------------------------

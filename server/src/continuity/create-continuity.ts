@@ -1,0 +1,99 @@
+import { matchMaker, type MatchMakerDriver } from "@colyseus/core";
+import type { Redis } from "ioredis";
+import type { Config } from "../config.ts";
+import type { Database } from "../db/database.ts";
+import type { Logger } from "../logger.ts";
+import type { RedisKeys } from "../redis/keys.ts";
+import { DurableTableEventLog, MemoryHotTableLog, RedisHotTableLog } from "./durable-table-event-log.ts";
+import {
+  DeadProcessSweeper,
+  driverClient,
+  HoldfastLocalDriver,
+  HoldfastRedisDriver,
+  ProcessLiveness,
+  processSelector,
+} from "./matchmaking.ts";
+import { defineContinuityCommands } from "./redis-scripts.ts";
+import { RedisSnapshotCache } from "./snapshot-cache.ts";
+import { TableArchive } from "./table-archive.ts";
+import { TableContinuity } from "./table-continuity.ts";
+import { MemoryTableLeases, RedisTableLeases } from "./table-lease.ts";
+
+export interface ContinuityParts {
+  continuity: TableContinuity;
+  /** The matchmaking driver to hand to `defineServer`. */
+  driver: MatchMakerDriver;
+  /** `defineServer({ selectProcessIdToCreateRoom })`. */
+  selectProcess: (roomName: string, options: unknown) => Promise<string>;
+  /** Starts the dead-process sweep (after the server listens). */
+  start(): void;
+  /** Flushes queued events and stops timers (before the database closes). */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the continuity parts for the configured backends: with Redis, the hot log in
+ * Redis Streams, leases and snapshot copies in Redis, listings filtered by liveness;
+ * without, memory for all of them (one process). Postgres (or PGlite) keeps every event
+ * and the latest snapshots in both modes.
+ */
+export function createContinuity(o: { config: Config; db: Database; redis: Redis | undefined; keys: RedisKeys; logger: Logger }): ContinuityParts {
+  const { config, db, redis, keys, logger } = o;
+  const archive = new TableArchive(db.pool, logger);
+  const liveness = new ProcessLiveness(redis, logger);
+  const settings = {
+    snapshotEvery: config.tableSnapshotEvery,
+    snapshotSeconds: config.tableSnapshotSeconds,
+    leaseSeconds: config.tableLeaseSeconds,
+  };
+
+  if (redis && config.redisUrl) {
+    const r = defineContinuityCommands(redis);
+    const driver = new HoldfastRedisDriver(driverClient(config.redisUrl), liveness, logger);
+    const sweeper = new DeadProcessSweeper(driver, liveness, logger);
+    const isDraining = async (processId: string) => processId === matchMaker.processId ? continuity.isDraining : (await r.exists(keys.nodeDraining(processId))) === 1;
+    const continuity: TableContinuity = new TableContinuity({
+      settings,
+      logger,
+      log: new DurableTableEventLog(new RedisHotTableLog(r, keys, config.tableLogRetention), archive),
+      archive,
+      snapshotCache: new RedisSnapshotCache(r, keys),
+      leases: new RedisTableLeases(r, keys),
+      liveness,
+      driver,
+      markDraining: async () => {
+        await r.set(keys.nodeDraining(matchMaker.processId), "1", "EX", 600);
+      },
+    });
+    return {
+      continuity,
+      driver,
+      selectProcess: processSelector({ liveness, isDraining }),
+      start: () => sweeper.start(),
+      close: async () => {
+        sweeper.stop();
+        await archive.close();
+      },
+    };
+  }
+
+  const driver = new HoldfastLocalDriver();
+  const continuity: TableContinuity = new TableContinuity({
+    settings,
+    logger,
+    log: new DurableTableEventLog(new MemoryHotTableLog(config.tableLogRetention), archive),
+    archive,
+    snapshotCache: null,
+    leases: new MemoryTableLeases(),
+    liveness,
+    driver,
+    markDraining: async () => undefined,
+  });
+  return {
+    continuity,
+    driver,
+    selectProcess: processSelector({ liveness, isDraining: async () => continuity.isDraining }),
+    start: () => undefined,
+    close: () => archive.close(),
+  };
+}

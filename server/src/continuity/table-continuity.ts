@@ -1,0 +1,291 @@
+import { matchMaker } from "@colyseus/core";
+import { ErrorCode, SeatStatus, type TableDto } from "@holdfast/shared";
+import { AppError } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+import { replay } from "../tables/table-evolve.ts";
+import { initialTable, type TableModel } from "../tables/table-model.ts";
+import type { DurableTableEventLog } from "./durable-table-event-log.ts";
+import type { ProcessLiveness, RedirectingDriver } from "./matchmaking.ts";
+import type { RedisSnapshotCache } from "./snapshot-cache.ts";
+import type { StoredSnapshot, TableArchive } from "./table-archive.ts";
+import { ownerId, parseOwner, type TableLeases } from "./table-lease.ts";
+
+export interface ContinuitySettings {
+  snapshotEvery: number;
+  snapshotSeconds: number;
+  leaseSeconds: number;
+}
+
+export interface ContinuityDeps {
+  settings: ContinuitySettings;
+  logger: Logger;
+  log: DurableTableEventLog;
+  archive: TableArchive;
+  /** Redis copy of the latest snapshots (absent in embedded mode). */
+  snapshotCache: RedisSnapshotCache | null;
+  leases: TableLeases;
+  liveness: ProcessLiveness;
+  driver: RedirectingDriver;
+  /** Tells the other nodes this one is draining (a Redis key; nothing in embedded mode). */
+  markDraining: () => Promise<void>;
+}
+
+/** A table room as the node's drain sees it. */
+export interface DrainableRoom {
+  drainTable(): Promise<void>;
+}
+
+/** The table as it was stored: its model and the seq of the snapshot it started from. */
+export interface RestoredTable {
+  model: TableModel;
+  snapshotSeq: number;
+  /** Events replayed over the snapshot. */
+  replayed: number;
+}
+
+const CLAIM_WAIT_MS = 3000;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Everything that lets a table outlive its room, its process and its node:
+ * - `host()`: the lease (one live room per table in the cluster) and the restore
+ *   (latest snapshot + every later event, from Redis and Postgres);
+ * - `TableHosting`: renews the lease, takes snapshots every N events or T seconds;
+ * - `drain()`: SIGTERM — final snapshots, leases released, clients sent elsewhere (4503).
+ */
+export class TableContinuity {
+  private draining: Promise<void> | undefined;
+  private readonly rooms = new Set<DrainableRoom>();
+
+  constructor(readonly deps: ContinuityDeps) {}
+
+  get log(): DurableTableEventLog {
+    return this.deps.log;
+  }
+
+  get isDraining(): boolean {
+    return this.draining !== undefined;
+  }
+
+  /**
+   * Called by a table room's onCreate. Either this room now hosts the table (lease
+   * taken; the stored table, if any, restored) or another live room does, and this
+   * one must become a duplicate of it (`redirectTo` that room's id).
+   */
+  async host(table: TableDto, roomId: string): Promise<TableHosting | { redirectTo: string }> {
+    if (this.draining) throw new AppError(ErrorCode.UNAVAILABLE, "this node is draining; try again");
+    const { leases, liveness, settings } = this.deps;
+    const tableId = table.tableId;
+    const owner = ownerId(matchMaker.processId, roomId);
+    const ttlMs = settings.leaseSeconds * 1000;
+    const waitUntil = Date.now() + CLAIM_WAIT_MS;
+    for (;;) {
+      const holder = await leases.acquire(tableId, owner, ttlMs);
+      if (holder === null) break;
+      const held = parseOwner(holder);
+      if (!(await liveness.isAlive(held.processId))) {
+        // The host died (SIGKILL, lost machine): no need to wait for its lease to expire.
+        if (await leases.takeover(tableId, holder, owner, ttlMs)) {
+          this.deps.logger.info({ tableId, deadOwner: holder }, "took over the table of a dead process");
+          break;
+        }
+        continue;
+      }
+      // A live room hosts it (or is restoring it): hand the client to that room.
+      const listed = await matchMaker.driver.findOne({ roomId: held.roomId }).catch(() => undefined);
+      if (listed || Date.now() > waitUntil) {
+        this.deps.driver.expectDuplicate(held.roomId);
+        return { redirectTo: held.roomId };
+      }
+      await sleep(50);
+    }
+    // From now on the hot log takes this table's appends only while we hold the lease.
+    this.deps.log.hot.fence(tableId, owner);
+    try {
+      const restored = await this.restore(table);
+      return new TableHosting(this, tableId, owner, restored);
+    } catch (err) {
+      await leases.release(tableId, owner).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** The stored table: the newest snapshot (Redis or Postgres) + every later event. */
+  async restore(table: TableDto): Promise<RestoredTable | null> {
+    const { archive, snapshotCache, log } = this.deps;
+    const [cached, archived] = await Promise.all([
+      snapshotCache ? snapshotCache.latest(table.tableId) : Promise.resolve(null),
+      archive.latestSnapshot(table.tableId),
+    ]);
+    const snapshot = newest(cached, archived);
+    const base = snapshot?.model ?? initialTable(table.tableId, table.kind, table.seats);
+    const events = await log.readForRestore(table.tableId, base.seq);
+    if (!snapshot && events.length === 0) return null;
+    return { model: replay(base, events), snapshotSeq: snapshot?.seq ?? 0, replayed: events.length };
+  }
+
+  register(room: DrainableRoom): void {
+    this.rooms.add(room);
+  }
+
+  unregister(room: DrainableRoom): void {
+    this.rooms.delete(room);
+  }
+
+  /** Live table rooms on this node. */
+  get hostedCount(): number {
+    return this.rooms.size;
+  }
+
+  /**
+   * SIGTERM: no new tables here; each table writes its final snapshot, releases its
+   * lease and closes its clients with 4503 (they rejoin through the matchmaker).
+   */
+  drain(): Promise<void> {
+    this.draining ??= (async () => {
+      await this.deps.markDraining().catch((err) => this.deps.logger.warn({ err }, "could not mark the node draining"));
+      const rooms = [...this.rooms];
+      this.deps.logger.info({ tables: rooms.length }, "draining table rooms");
+      await Promise.all(rooms.map((room) => room.drainTable().catch((err) => this.deps.logger.error({ err }, "table drain failed"))));
+      await this.deps.archive.flush().catch((err) => this.deps.logger.error({ err }, "could not flush table events at drain"));
+    })();
+    return this.draining;
+  }
+
+  /**
+   * Tables stored with someone seated and no live host: restored on this node (a
+   * restart of the embedded server; a node that died with nobody coming back), so
+   * their away deadlines run. `create` is the matchmaker's local create.
+   */
+  async restoreOrphans(create: (tableId: string) => Promise<unknown>, tables: TableDto[]): Promise<number> {
+    let restored = 0;
+    const known = new Map(tables.map((t) => [t.tableId, t]));
+    for (const tableId of await this.deps.archive.tablesWithHistory()) {
+      const table = known.get(tableId);
+      if (!table) continue;
+      try {
+        const holder = await this.deps.leases.holder(tableId);
+        if (holder && (await this.deps.liveness.isAlive(parseOwner(holder).processId))) continue;
+        const stored = await this.restore(table);
+        if (!stored || stored.model.seats.every((s) => s.status === SeatStatus.EMPTY)) continue;
+        await create(tableId);
+        restored++;
+      } catch (err) {
+        this.deps.logger.warn({ err, tableId }, "could not restore table at start");
+      }
+    }
+    return restored;
+  }
+}
+
+/**
+ * One room's tenure of one table: the lease (renewed every third of its TTL), the
+ * snapshots, and the release.
+ */
+export class TableHosting {
+  lost = false;
+  private released = false;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private lastRenewed = Date.now();
+  private lastSnapshotSeq: number;
+  private lastSnapshotAt = Date.now();
+  private snapshotting: Promise<void> | undefined;
+
+  constructor(
+    private readonly continuity: TableContinuity,
+    readonly tableId: string,
+    readonly owner: string,
+    /** The stored table this room starts from (null: a table never played). */
+    readonly restored: RestoredTable | null,
+  ) {
+    this.lastSnapshotSeq = restored?.snapshotSeq ?? 0;
+  }
+
+  private get deps(): ContinuityDeps {
+    return this.continuity.deps;
+  }
+
+  /** Renews the lease until release; `onLost` runs once if it is lost. */
+  startRenewing(onLost: () => void): void {
+    const ttlMs = this.deps.settings.leaseSeconds * 1000;
+    const every = Math.max(200, Math.floor(ttlMs / 3));
+    let renewing = false;
+    this.renewTimer = setInterval(async () => {
+      if (renewing || this.released || this.lost) return;
+      renewing = true;
+      try {
+        const ok = await this.deps.leases.renew(this.tableId, this.owner, ttlMs);
+        if (ok) this.lastRenewed = Date.now();
+        else this.markLost(onLost, "lease held by another room");
+      } catch (err) {
+        // Redis away: past the TTL another node may have taken the table over.
+        if (Date.now() - this.lastRenewed >= ttlMs) this.markLost(onLost, "lease could not be renewed in time");
+        else this.deps.logger.warn({ err, tableId: this.tableId }, "lease renewal failed (will retry)");
+      } finally {
+        renewing = false;
+      }
+    }, every);
+    this.renewTimer.unref();
+  }
+
+  private markLost(onLost: () => void, why: string): void {
+    if (this.lost) return;
+    this.lost = true;
+    this.stopRenewing();
+    this.deps.logger.warn({ tableId: this.tableId, owner: this.owner, why }, "table lease lost: this room stops");
+    onLost();
+  }
+
+  private stopRenewing(): void {
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.renewTimer = undefined;
+  }
+
+  /** Takes a snapshot when N events or T seconds (with changes) passed since the last. */
+  maybeSnapshot(model: TableModel): void {
+    if (this.snapshotting || this.released || this.lost) return;
+    const { snapshotEvery, snapshotSeconds } = this.deps.settings;
+    const behind = model.seq - this.lastSnapshotSeq;
+    if (behind <= 0) return;
+    if (behind < snapshotEvery && Date.now() - this.lastSnapshotAt < snapshotSeconds * 1000) return;
+    void this.snapshot(model).catch((err) => this.deps.logger.warn({ err, tableId: this.tableId }, "snapshot failed"));
+  }
+
+  /**
+   * Writes `model` as the table's snapshot: the queued events first (so Postgres has
+   * no hole before it), then Redis and Postgres.
+   */
+  snapshot(model: TableModel): Promise<void> {
+    const run = async () => {
+      while (this.snapshotting) await this.snapshotting.catch(() => undefined);
+      if (model.seq <= this.lastSnapshotSeq && model.seq !== 0) return;
+      const modelJson = JSON.stringify(model); // now: the model may move on while we write
+      const snap: StoredSnapshot = { seq: model.seq, model, takenAt: Date.now() };
+      this.lastSnapshotAt = snap.takenAt;
+      await this.deps.archive.flush();
+      await Promise.all([this.deps.snapshotCache?.save(snap, modelJson), this.deps.archive.saveSnapshot(snap, modelJson)]);
+      this.lastSnapshotSeq = Math.max(this.lastSnapshotSeq, snap.seq);
+    };
+    const p = run();
+    this.snapshotting = p;
+    return p.finally(() => {
+      if (this.snapshotting === p) this.snapshotting = undefined;
+    });
+  }
+
+  /** Gives the table up (dispose, drain). Safe to call twice. */
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    // The log's fence stays on our owner id: with the lease gone, any late append of this
+    // room is refused.
+    this.stopRenewing();
+    await this.deps.leases.release(this.tableId, this.owner).catch((err) => this.deps.logger.warn({ err }, "lease release failed"));
+  }
+}
+
+function newest(a: StoredSnapshot | null, b: StoredSnapshot | null): StoredSnapshot | null {
+  if (!a) return b;
+  if (!b) return a;
+  return a.seq >= b.seq ? a : b;
+}
