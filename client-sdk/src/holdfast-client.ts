@@ -3,6 +3,7 @@ import type { GuestSignInResponse, SessionResponse, TableSummary } from "@holdfa
 import { ErrorCode } from "@holdfast/shared";
 import { HoldfastError } from "./errors.ts";
 import { requestJson } from "./http.ts";
+import { SalesApi } from "./sales-api.ts";
 import { defaultStorage, storageKeys, type KeyValueStorage } from "./storage.ts";
 import { DEFAULT_RECONNECT, TableConnection, type ReconnectPolicy } from "./table-connection.ts";
 
@@ -125,6 +126,7 @@ export class HoldfastClient {
   readonly reconnectPolicy: ReconnectPolicy;
   readonly auth: AuthApi;
   readonly tables: TablesApi;
+  readonly sales: SalesApi;
 
   constructor(options: HoldfastClientOptions) {
     this.url = options.url.replace(/\/$/, "");
@@ -134,5 +136,6 @@ export class HoldfastClient {
     this.reconnectPolicy = { ...DEFAULT_RECONNECT, ...(options.reconnect ?? {}) };
     this.auth = new AuthApi(this);
     this.tables = new TablesApi(this);
+    this.sales = new SalesApi(this);
   }
 }

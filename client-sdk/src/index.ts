@@ -11,3 +11,12 @@ export { HoldfastError } from "./errors.ts";
 export { MemoryStorage, BrowserStorage, type KeyValueStorage } from "./storage.ts";
 export { ErrorCode, CloseCode } from "@holdfast/shared";
 export type { TableEvent, SitReply, TableSummary } from "@holdfast/shared";
+export { SalesApi } from "./sales-api.ts";
+export {
+  SaleConnection,
+  DEFAULT_SALE_RECONNECT,
+  type SaleConnectionStatus,
+  type SaleReconnectPolicy,
+  type SaleStateView,
+} from "./sales-connection.ts";
+export type { Ticket, TicketStatus, SaleView, SaleDto, SaleStatus } from "@holdfast/shared";
