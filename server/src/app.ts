@@ -6,6 +6,9 @@ import { RedisPresence } from "@colyseus/redis-presence";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import type { Redis } from "ioredis";
 import { createCommerce } from "./commerce.ts";
+import { createFeed } from "./feed/feed.ts";
+import { createFeedRoom } from "./feed/feed-room.ts";
+import { CommerceKeys } from "./holds/commerce-keys.ts";
 import { createContinuity } from "./continuity/create-continuity.ts";
 import type { Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/database.ts";
@@ -32,6 +35,7 @@ import { MemorySeatBindingStore, RedisSeatBindingStore } from "./tables/seat-bin
 import { SeatTokens } from "./tables/seat-tokens.ts";
 import { TableRepository } from "./tables/table-repository.ts";
 import { createTableRoom } from "./tables/table-room.ts";
+import { createTableGames } from "./tables/games/registry.ts";
 import type { TableRoomDeps } from "./tables/table-room-deps.ts";
 import { tableRoutes } from "./tables/table-routes.ts";
 import { randomUUID } from "node:crypto";
@@ -121,13 +125,31 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
     let draining = false;
 
     const roomDeps: RoomDeps = { config, logger, metrics, sessions, revocations };
+    const tables = new TableRepository(db.pool);
+    const feed = createFeed({
+      db,
+      redis,
+      keys,
+      presence,
+      logger,
+      sessions,
+      tables,
+      ordersChannel: CommerceKeys.from(keys).orderEventsChannel,
+    });
     const tableDeps: TableRoomDeps = {
       ...roomDeps,
-      tables: new TableRepository(db.pool),
+      tables,
+      feed,
       seatTokens: new SeatTokens(config.jwtSecret, config.seatTokenTtlSeconds),
       bindings: redis ? new RedisSeatBindingStore(redis, keys) : new MemorySeatBindingStore(),
       eventLog: continuity.log,
       continuity,
+      games: createTableGames({
+        holdStore: commerce.holdStore,
+        inventory: commerce.inventory,
+        orders: commerce.orderService,
+        holdTtlSeconds: config.holdTtlSeconds,
+      }),
     };
 
     const httpServer = http.createServer();
@@ -135,6 +157,7 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
       rooms: {
         ping: defineRoom(createPingRoom(roomDeps)),
         table: defineRoom(createTableRoom(tableDeps)).filterBy(["tableId"]),
+        feed: defineRoom(createFeedRoom({ ...roomDeps, bus: feed.bus, permissions: feed.permissions, lookups: feed.lookups })),
         sale: defineRoom(createSaleRoom({ ...roomDeps, sales: sales.service, queue: sales.queue, holds: commerce.holdService })).filterBy(["saleId"]),
       },
       transport: new WebSocketTransport({ server: httpServer }),
@@ -158,6 +181,7 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
           tableRoutes({ tables: tableDeps.tables, sessions, eventLog: tableDeps.eventLog, newId: () => `t-${randomUUID().slice(0, 8)}` }),
         );
         app.use("/api/sales", sales.routes);
+        app.use("/api/branches", feed.routes);
         app.use(notFoundHandler);
         app.use(errorHandler(logger));
       },
@@ -167,6 +191,8 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
     closers.push(() => revocations.stop());
     await commerce.start();
     closers.push(() => commerce.stop());
+    await feed.start();
+    closers.push(() => feed.stop());
     await sales.start();
     closers.push(() => sales.stop());
     await server.listen(config.port);

@@ -98,6 +98,9 @@ export interface OrderView {
   paymentReference?: string;
   cancelledAt?: string;
   cancelReason?: string;
+  /** Set when the order was checked out at a dining table. */
+  tableId?: string;
+  branchId?: string;
 }
 
 export interface CreateOrderResponse {
@@ -132,4 +135,6 @@ export interface OrderEvent {
   status: OrderStatus;
   items: OrderItemView[];
   at: string;
+  tableId?: string;
+  branchId?: string;
 }

@@ -85,6 +85,20 @@ export const ActCommand = z
   })
   .strict();
 
+/** Dining: set one cart line's quantity (0 removes it). Options and note are part of the line's identity. */
+export const CartSetCommand = z
+  .object({
+    sku: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "letters, digits, . _ -, at most 64"),
+    quantity: z.number().int().min(0).max(99),
+    options: z.record(z.string().max(40), z.union([z.string().max(80), z.number(), z.boolean()])).optional(),
+    note: z.string().max(200).optional(),
+    cid,
+  })
+  .strict();
+export const CheckoutCommand = z.object({ cid }).strict();
+export const CloseCommand = z.object({ cid }).strict();
+export type CartSetCommand = z.infer<typeof CartSetCommand>;
+
 export type SitCommand = z.infer<typeof SitCommand>;
 export type ActCommand = z.infer<typeof ActCommand>;
 

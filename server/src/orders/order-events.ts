@@ -26,6 +26,8 @@ export class OrderEvents {
       status: order.status,
       items: order.items,
       at: new Date().toISOString(),
+      ...(order.tableId ? { tableId: order.tableId } : {}),
+      ...(order.branchId ? { branchId: order.branchId } : {}),
     };
     Promise.resolve()
       .then(() => this.presence.publish(this.channel, event))

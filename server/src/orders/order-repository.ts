@@ -7,12 +7,14 @@ export interface NewOrder {
   userId: string;
   expiresAt: Date;
   items: { holdId: string; sku: string; quantity: number }[];
+  /** Where the order was placed, when at a dining table (feed topics use it). */
+  origin?: { tableId: string; branchId?: string };
 }
 
 type Q = Pick<pg.PoolClient, "query">;
 
 const ORDER_COLUMNS = `o.order_id, o.user_id, o.status, o.created_at, o.expires_at, o.paid_at, o.payment_reference,
-  o.cancelled_at, o.cancel_reason,
+  o.cancelled_at, o.cancel_reason, o.table_id, o.branch_id,
   COALESCE((SELECT json_agg(json_build_object('sku', x.sku, 'quantity', x.q) ORDER BY x.sku)
               FROM (SELECT sku, SUM(quantity)::int AS q FROM order_items WHERE order_id = o.order_id GROUP BY sku) x),
            '[]'::json) AS items`;
@@ -24,11 +26,10 @@ export class OrderRepository {
   /** Inserts the order and its items in one transaction. */
   async insert(order: NewOrder): Promise<OrderView> {
     return this.db.transaction(async (c) => {
-      await c.query("INSERT INTO orders (order_id, user_id, status, expires_at) VALUES ($1, $2, 'pending', $3)", [
-        order.orderId,
-        order.userId,
-        order.expiresAt,
-      ]);
+      await c.query(
+        "INSERT INTO orders (order_id, user_id, status, expires_at, table_id, branch_id) VALUES ($1, $2, 'pending', $3, $4, $5)",
+        [order.orderId, order.userId, order.expiresAt, order.origin?.tableId ?? null, order.origin?.branchId ?? null],
+      );
       for (const item of order.items) {
         await c.query(
           `INSERT INTO order_items (order_id, hold_id, sku, quantity, price_cents)
@@ -120,5 +121,7 @@ function toView(r: any): OrderView {
   if (r.payment_reference) view.paymentReference = r.payment_reference;
   if (r.cancelled_at) view.cancelledAt = iso(r.cancelled_at);
   if (r.cancel_reason) view.cancelReason = r.cancel_reason;
+  if (r.table_id) view.tableId = r.table_id;
+  if (r.branch_id) view.branchId = r.branch_id;
   return view;
 }

@@ -36,24 +36,37 @@ export class OrderService {
   constructor(private readonly o: OrderServiceOptions) {}
 
   async create(identity: Identity, holdIds: string[]): Promise<CreateOrderResponse> {
+    return this.createFromHolds(identity, identity.userId, holdIds);
+  }
+
+  /**
+   * Makes an order for `buyer` from holds owned by `holdOwnerId`: the buyer's own holds
+   * (`create`), or a shared cart's holds, which the table holds under the cart's owner id.
+   */
+  async createFromHolds(
+    buyer: Pick<Identity, "userId">,
+    holdOwnerId: string,
+    holdIds: string[],
+    origin?: { tableId: string; branchId?: string },
+  ): Promise<CreateOrderResponse> {
     const { store, repo, inventory } = this.o;
     let consumed;
     try {
-      consumed = await store.consume(identity.userId, holdIds);
+      consumed = await store.consume(holdOwnerId, holdIds);
     } catch (err) {
       if (!(err instanceof StockNotLoadedError)) throw err;
       // Counters were lost (Redis flushed): rebuild, then the holds are simply gone.
       for (const sku of groupBySku(holdIds).keys()) await inventory.ensureLoaded(sku).catch(() => undefined);
-      consumed = await store.consume(identity.userId, holdIds);
+      consumed = await store.consume(holdOwnerId, holdIds);
     }
     const orderId = `o_${randomUUID()}`;
     const expiresAt = new Date(Date.now() + this.o.orderTtlSeconds * 1000);
     let order: OrderView;
     try {
-      order = await repo.insert({ orderId, userId: identity.userId, expiresAt, items: consumed });
+      order = await repo.insert({ orderId, userId: buyer.userId, expiresAt, items: consumed, origin });
     } catch (err) {
       // Redis consumed the holds but Postgres has no order: give the holds back.
-      await store.unconsume(identity.userId, holdIds).catch((e: unknown) =>
+      await store.unconsume(holdOwnerId, holdIds).catch((e: unknown) =>
         this.o.logger.error({ err: e, orderId, holdIds }, "compensation failed: holds stay consumed until rebuild"),
       );
       this.o.logger.error({ err, orderId }, "order not recorded; holds returned");

@@ -1,5 +1,5 @@
 import type { TableEvent, TableKind } from "@holdfast/shared";
-import { gameFor } from "./games/registry.ts";
+import { gameRules } from "./games/registry.ts";
 import { publicSeatEventData } from "./seat-decider.ts";
 import type { LoggedEvent } from "./table-event-log.ts";
 
@@ -19,5 +19,5 @@ export function eventView(kind: TableKind, event: LoggedEvent, viewerSeat: numbe
 function publicData(kind: TableKind, event: LoggedEvent): Record<string, unknown> | null {
   if (event.type.startsWith("seat.")) return publicSeatEventData(event);
   if (event.visibility === "server") return null;
-  return gameFor(kind).publicData(event);
+  return gameRules(kind).publicData(event);
 }

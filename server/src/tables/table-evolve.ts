@@ -1,7 +1,7 @@
 import type { TableEvent } from "@holdfast/shared";
 import { evolveSeat, type SeatEvent } from "./seat-decider.ts";
 import type { TableModel } from "./table-model.ts";
-import { gameFor } from "./games/registry.ts";
+import { gameRules } from "./games/registry.ts";
 
 /**
  * Folds one logged event into the table: seat events (`seat.*`) through the seat
@@ -14,7 +14,7 @@ export function evolveTable(model: TableModel, event: TableEvent): TableModel {
   if (event.type.startsWith("seat.")) {
     next = evolveSeat(model, { type: event.type, data: event.data } as SeatEvent);
   } else {
-    next = gameFor(model.kind).evolve(model, event);
+    next = gameRules(model.kind).evolve(model, event);
   }
   return { ...next, seq: event.seq };
 }

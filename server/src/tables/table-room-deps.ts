@@ -1,4 +1,6 @@
+import type { TableEvent, TableKind } from "@holdfast/shared";
 import type { RoomDeps } from "../rooms/room-deps.ts";
+import type { TableGame } from "./games/table-game.ts";
 import type { SeatBindingStore } from "./seat-binding-store.ts";
 import type { SeatTokens } from "./seat-tokens.ts";
 import type { TableEventLog } from "./table-event-log.ts";
@@ -12,4 +14,8 @@ export interface TableRoomDeps extends RoomDeps {
   continuity: TableContinuity;
   bindings: SeatBindingStore;
   eventLog: TableEventLog;
+  /** The game of each table kind (dining uses the hold store and orders). */
+  games: Record<TableKind, TableGame>;
+  /** Where public table events go for the `feed` room (admin, table:T, branch:B). */
+  feed?: { publishTableEvent(table: { tableId: string; kind: TableKind; branchId?: string }, event: TableEvent): void };
 }

@@ -21,7 +21,6 @@ import { AppError, validationError } from "../errors.ts";
 import { authenticateWith, HoldfastRoom, type AuthedClient } from "../rooms/holdfast-room.ts";
 import { toJoinError } from "../rooms/room-errors.ts";
 import { CommandReplies } from "./command-replies.ts";
-import { gameFor } from "./games/registry.ts";
 import type { GameCommand, GameContext, GameEvent, TableGame } from "./games/table-game.ts";
 import { holdemOptions } from "./games/holdem-game.ts";
 import { StateView } from "@colyseus/schema";
@@ -110,7 +109,7 @@ export function createTableRoom(deps: TableRoomDeps) {
       }
       this.hosting = hosting;
       this.table = table;
-      this.game = gameFor(table.kind);
+      this.game = deps.games[table.kind];
       this.model = initialTable(table.tableId, table.kind, table.seats);
       if (hosting.restored) this.model = hosting.restored.model;
       this.maxClients = table.seats * 2 + this.maxSpectators;
@@ -127,8 +126,10 @@ export function createTableRoom(deps: TableRoomDeps) {
       for (const [type, schema] of Object.entries(this.game.commands)) {
         this.command(type, schema, (client, msg) =>
           this.once(client, (msg as { cid?: string }).cid, async () => {
-            const seat = this.playerSeat(client);
-            await this.run(() => this.applyGame({ type, seat, userId: client.auth.userId, payload: msg }));
+            const open = this.game.openCommands?.includes(type) ?? false;
+            const seat = open ? this.seatOfSession(client.sessionId) : this.playerSeat(client);
+            const { userId, roles } = client.auth;
+            await this.run(() => this.applyGame({ type, seat, userId, roles, payload: msg }));
             return { ok: true, seq: this.model.seq };
           }),
         );
@@ -387,6 +388,10 @@ export function createTableRoom(deps: TableRoomDeps) {
         if (event.type.startsWith("seat.")) await this.afterEvent(event as unknown as SeatEvent);
       }
       for (const event of logged) this.deliverEvent(event);
+      if (deps.feed) {
+        const where = { tableId: this.table.tableId, kind: this.table.kind, branchId: this.table.options.branchId };
+        for (const event of logged) if (feedWorthy(this.table.kind, event)) deps.feed.publishTableEvent(where, this.viewFor(event, null));
+      }
       this.metadataDirty = true;
       return logged;
     }
@@ -623,4 +628,15 @@ export function createTableRoom(deps: TableRoomDeps) {
       void this.disconnect();
     }
   };
+}
+
+/**
+ * Which table events go to the live feed: everything a dining table does (carts and
+ * orders are what staff watch), and for game tables the seat changes and hand results,
+ * not every bet.
+ */
+function feedWorthy(kind: string, event: LoggedEvent): boolean {
+  if (event.visibility === "server") return false;
+  if (kind === "dining") return true;
+  return event.type.startsWith("seat.") || event.type === "holdem.hand_ended";
 }

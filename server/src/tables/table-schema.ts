@@ -1,5 +1,7 @@
 import { ArraySchema, Schema, type } from "@colyseus/schema";
 import { HoldemTableState, projectHoldem } from "./games/holdem-schema.ts";
+import { DiningCartState, projectDining } from "./games/dining-schema.ts";
+import { diningState } from "./games/dining-game.ts";
 import { holdemGameState, minRaiseToOf } from "./games/holdem-game.ts";
 import { viewState } from "./games/holdem/index.ts";
 import type { TableModel } from "./table-model.ts";
@@ -24,6 +26,8 @@ export class TableState extends Schema {
   @type([SeatState]) seats = new ArraySchema<SeatState>();
   /** Holdem tables: the hand beside the seats (hole cards only in each player's view). */
   @type(HoldemTableState) holdem?: HoldemTableState;
+  /** Dining tables: the shared cart. */
+  @type(DiningCartState) dining?: DiningCartState;
 }
 
 /**
@@ -52,6 +56,9 @@ export function projectTable(model: TableModel, state: TableState): void {
     state.holdem ??= new HoldemTableState();
     const game = model.game ? holdemGameState(model).holdem : null;
     projectHoldem(game, state.holdem, model.seats.length, game ? minRaiseToOf(game) : 0);
+  } else if (model.kind === "dining") {
+    state.dining ??= new DiningCartState();
+    projectDining(diningState(model), state.dining);
   }
 }
 
@@ -64,5 +71,11 @@ export function publicSnapshot(model: TableModel, spectators: number, viewerSeat
     spectators,
     seats: model.seats.map(({ tokenId: _secret, userId, ...rest }) => ({ ...rest, userId: userId ?? "" })),
     ...(model.kind === "holdem" && model.game ? { holdem: viewState(holdemGameState(model).holdem, viewerSeat) } : {}),
+    ...(model.kind === "dining" ? { dining: diningPublicCart(model) } : {}),
   };
+}
+
+function diningPublicCart(model: TableModel) {
+  const cart = diningState(model);
+  return { ...cart, lines: cart.lines.map(({ holdId: _internal, ...line }) => line) };
 }

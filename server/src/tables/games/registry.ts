@@ -1,23 +1,28 @@
 import type { TableEvent, TableKind } from "@holdfast/shared";
 import type { TableModel } from "../table-model.ts";
+import { createDiningGame, diningPublicData, evolveDining, type DiningDeps } from "./dining-game.ts";
 import { holdemGame } from "./holdem-game.ts";
 import type { TableGame } from "./table-game.ts";
 
-/** A kind with no game rules (yet): only seats. */
-const seatsOnly: TableGame = {
-  commands: {},
-  decide: () => [],
-  evolve: (model: TableModel, _event: TableEvent) => model,
-  due: () => [],
-  publicData: (event) => event.data,
-};
+/** The pure part of a game: enough to replay a log and to redact events. */
+export type GameRules = Pick<TableGame, "evolve" | "publicData">;
 
-/** The game of each table kind. Static: rules, not runtime state. */
-const GAMES: Record<TableKind, TableGame> = {
+/** Static rules of each kind (replay and redaction need no services). */
+const RULES: Record<TableKind, GameRules> = {
   holdem: holdemGame,
-  dining: seatsOnly,
+  dining: { evolve: evolveDining, publicData: diningPublicData },
 };
 
-export function gameFor(kind: TableKind): TableGame {
-  return GAMES[kind];
+export function gameRules(kind: TableKind): GameRules {
+  return RULES[kind];
+}
+
+/** The games of one app, with the services their commands use. */
+export function createTableGames(deps: DiningDeps): Record<TableKind, TableGame> {
+  return { holdem: holdemGame, dining: createDiningGame(deps) };
+}
+
+/** Kept for callers that only fold events. */
+export function evolveGameEvent(model: TableModel, event: TableEvent): TableModel {
+  return RULES[model.kind].evolve(model, event);
 }

@@ -19,6 +19,8 @@ export interface GameCommand {
   seat: number | null;
   userId: string | null;
   payload: unknown;
+  /** Roles of the user who sent it (staff may close a dining table without a seat). */
+  roles?: string[];
 }
 
 export interface GameContext {
@@ -36,6 +38,8 @@ export interface GameContext {
 export interface TableGame {
   /** Player commands this game accepts, by message type, with their schemas. */
   readonly commands: Record<string, z.ZodType>;
+  /** Commands a connected non-seated user may send (the game checks who); others need a seat. */
+  readonly openCommands?: readonly string[];
   decide(model: TableModel, command: GameCommand, ctx: GameContext): GameEvent[] | AppError | Promise<GameEvent[] | AppError>;
   evolve(model: TableModel, event: TableEvent): TableModel;
   /** Steps due without a player asking (start a hand, act for a timed-out player). */

@@ -1,0 +1,84 @@
+import type { Presence } from "@colyseus/core";
+import type { Redis } from "ioredis";
+import { OrderEventType, type OrderEvent, type TableKind } from "@holdfast/shared";
+import type { Database } from "../db/database.ts";
+import type { Logger } from "../logger.ts";
+import type { RedisKeys } from "../redis/keys.ts";
+import type { TableRepository } from "../tables/table-repository.ts";
+import { branchRoutes } from "./branch-routes.ts";
+import { FeedBus, tableTopics } from "./feed-bus.ts";
+import type { TopicLookups } from "./feed-topics.ts";
+import type { SessionService } from "../identity/session-service.ts";
+import { MemoryGrantCache, RedisGrantCache, StaffPermissions } from "./staff-permissions.ts";
+import { StaffRepository } from "./staff-repository.ts";
+
+export interface FeedDeps {
+  db: Database;
+  redis: Redis | undefined;
+  keys: RedisKeys;
+  presence: Presence;
+  logger: Logger;
+  sessions: SessionService;
+  tables: TableRepository;
+  /** The presence channel the order service publishes order events on. */
+  ordersChannel: string;
+}
+
+/**
+ * The live feed (issue 8): the bus, staff permissions with their cache and cross-node
+ * invalidation, the branch admin routes, and the bridge that turns order events into
+ * feed events on every node.
+ */
+export function createFeed(deps: FeedDeps) {
+  const bus = new FeedBus(deps.presence, `${deps.keys.prefix}feed`, deps.logger);
+  const repo = new StaffRepository(deps.db.pool);
+  const cache = deps.redis ? new RedisGrantCache(deps.redis, (userId) => `${deps.keys.prefix}grants:${userId}`) : new MemoryGrantCache();
+  const permissions = new StaffPermissions(repo, cache, deps.presence, `${deps.keys.prefix}grants:changed`, deps.logger);
+  const lookups: TopicLookups = {
+    permissions,
+    async orderOwner(orderId) {
+      const { rows } = await deps.db.pool.query<{ user_id: string }>("SELECT user_id FROM orders WHERE order_id = $1", [orderId]);
+      return rows[0]?.user_id ?? null;
+    },
+    async tableBranch(tableId) {
+      return (await deps.tables.find(tableId))?.options.branchId;
+    },
+  };
+
+  // Order events reach every node on their own channel; each node hands them to its
+  // feed rooms locally (re-publishing would multiply them by the number of nodes).
+  const onOrderEvent = (message: unknown) => {
+    const e = message as OrderEvent;
+    if (!e?.orderId) return;
+    const topics = ["admin", `order:${e.orderId}`];
+    // A dining checkout's `order.created` already went out as a table event.
+    if (e.type !== OrderEventType.CREATED) {
+      if (e.tableId) topics.push(`table:${e.tableId}`);
+      if (e.branchId) topics.push(`branch:${e.branchId}`);
+    }
+    bus.deliverLocally({ topics, type: e.type, at: Date.parse(e.at) || Date.now(), data: { ...e } });
+  };
+
+  return {
+    bus,
+    permissions,
+    lookups,
+    routes: branchRoutes({ sessions: deps.sessions, repo, permissions }),
+    /** Public table events go to `admin`, `table:T` and the table's branch. */
+    publishTableEvent(table: { tableId: string; kind: TableKind; branchId?: string }, event: { type: string; at: number; data: Record<string, unknown> }) {
+      bus.publish({ topics: tableTopics(table.tableId, table.branchId), type: event.type, at: event.at, data: { tableId: table.tableId, ...event.data } });
+    },
+    async start() {
+      await bus.start();
+      await permissions.start();
+      await deps.presence.subscribe(deps.ordersChannel, onOrderEvent);
+    },
+    stop() {
+      deps.presence.unsubscribe(deps.ordersChannel, onOrderEvent);
+      permissions.stop();
+      bus.stop();
+    },
+  };
+}
+
+export type Feed = ReturnType<typeof createFeed>;

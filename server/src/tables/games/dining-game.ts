@@ -1,0 +1,224 @@
+import { createHash } from "node:crypto";
+import { CartSetCommand, CheckoutCommand, CloseCommand, ErrorCode, Role, SeatStatus, type TableEvent } from "@holdfast/shared";
+import { AppError } from "../../errors.ts";
+import { StockNotLoadedError, type HoldStore } from "../../holds/hold-store.ts";
+import type { InventoryService } from "../../inventory/inventory-service.ts";
+import type { OrderService } from "../../orders/order-service.ts";
+import type { TableModel } from "../table-model.ts";
+import type { GameCommand, GameContext, GameEvent, TableGame } from "./table-game.ts";
+
+
+/** Events of a dining table (also what the `feed` room relays for the table's branch). */
+export const DiningEvent = {
+  CART_UPDATED: "cart.updated",
+  LINE_EXPIRED: "cart.line_expired",
+  ORDER_CREATED: "order.created",
+  CART_ABANDONED: "cart.abandoned",
+} as const;
+
+/** One line of the shared cart, keyed by its stable signature. */
+export interface CartLine {
+  /** `{cartKey}:{sku}:{optionsHash}:{noteHash}`: the same dish with the same options and note is one line. */
+  lineKey: string;
+  sku: string;
+  quantity: number;
+  options: Record<string, string | number | boolean>;
+  note: string;
+  /** User ids of the diners who changed this line, first to last. */
+  addedBy: string[];
+  holdId: string;
+  /** Epoch ms the line's stock hold expires (the line disappears then). */
+  expiresAt: number;
+}
+
+/** `model.game` of a dining table. */
+export interface DiningState {
+  /** Increases at each checkout or close: each cart has its own hold keys. */
+  cartNo: number;
+  status: "open" | "ordered" | "abandoned";
+  lines: CartLine[];
+  lastOrderId: string | null;
+}
+
+export function diningState(model: TableModel): DiningState {
+  return (model.game as DiningState | null) ?? { cartNo: 1, status: "open", lines: [], lastOrderId: null };
+}
+
+/** The owner id the table's cart holds are kept under (one per cart, so limits are per cart). */
+export function cartOwnerId(tableId: string, cartNo: number): string {
+  return `cart:${tableId}:${cartNo}`;
+}
+
+const shortHash = (value: unknown) => createHash("sha256").update(JSON.stringify(value ?? "")).digest("hex").slice(0, 12);
+
+/** Options hash independent of key order, so `{a,b}` and `{b,a}` are the same line. */
+function optionsHash(options: Record<string, unknown>): string {
+  return shortHash(Object.keys(options).sort().map((k) => [k, options[k]]));
+}
+
+export interface DiningDeps {
+  holdStore: HoldStore;
+  inventory: InventoryService;
+  orders: OrderService;
+  holdTtlSeconds: number;
+  /** Most units of one dish a cart may hold. */
+  perCartLimit?: number;
+}
+
+/** Pure part: folds dining events into the cart. */
+export function evolveDining(model: TableModel, event: TableEvent): TableModel {
+  const cart = diningState(model);
+  const d = event.data as Record<string, any>;
+  let next: DiningState = cart;
+  switch (event.type) {
+    case DiningEvent.CART_UPDATED: {
+      const others = cart.lines.filter((l) => l.lineKey !== d.lineKey);
+      const previous = cart.lines.find((l) => l.lineKey === d.lineKey);
+      const line: CartLine = {
+        lineKey: d.lineKey,
+        sku: d.sku,
+        quantity: d.quantity,
+        options: d.options ?? {},
+        note: d.note ?? "",
+        addedBy: previous?.addedBy.includes(d.by) ? previous.addedBy : [...(previous?.addedBy ?? []), d.by],
+        holdId: d.holdId,
+        expiresAt: d.expiresAt,
+      };
+      next = { ...cart, status: "open", lines: d.quantity > 0 ? [...others, line] : others };
+      break;
+    }
+    case DiningEvent.LINE_EXPIRED:
+      next = { ...cart, lines: cart.lines.filter((l) => l.lineKey !== d.lineKey) };
+      break;
+    case DiningEvent.ORDER_CREATED:
+      next = { cartNo: cart.cartNo + 1, status: "ordered", lines: [], lastOrderId: d.orderId };
+      break;
+    case DiningEvent.CART_ABANDONED:
+      next = { cartNo: cart.cartNo + 1, status: "abandoned", lines: [], lastOrderId: cart.lastOrderId };
+      break;
+  }
+  return { ...model, game: next };
+}
+
+/**
+ * The dining table: diners share one cart. Each `cart.set` holds or releases only the
+ * difference in stock (the hold store's cart-line operation, atomic), `checkout` turns
+ * the cart's holds into one order, `close` (staff, or nobody left at the table) abandons
+ * the cart and releases its holds. Lines whose hold expired leave the cart.
+ */
+export function createDiningGame(deps: DiningDeps): TableGame {
+  const ttl = deps.holdTtlSeconds;
+
+  /** Runs a hold-store call, loading the SKU's counters from Postgres once if needed. */
+  async function withStock<T>(sku: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof StockNotLoadedError)) throw err;
+      await deps.inventory.ensureLoaded(sku);
+      return fn();
+    }
+  }
+
+  async function releaseAll(cart: DiningState): Promise<void> {
+    for (const line of cart.lines) {
+      await deps.holdStore.release(line.holdId, null).catch(() => undefined);
+    }
+  }
+
+  return {
+    commands: { "cart.set": CartSetCommand, checkout: CheckoutCommand, close: CloseCommand },
+    openCommands: ["close"],
+
+    async decide(model, command: GameCommand, ctx: GameContext) {
+      const cart = diningState(model);
+      const tableId = model.tableId;
+      switch (command.type) {
+        case "cart.set": {
+          const msg = command.payload as CartSetCommand;
+          const options = msg.options ?? {};
+          const note = msg.note ?? "";
+          const cartKey = `${tableId}#${cart.cartNo}`;
+          const oHash = optionsHash(options);
+          const nHash = shortHash(note);
+          const lineKey = `${cartKey}:${msg.sku}:${oHash}:${nHash}`;
+          const hold = await withStock(msg.sku, () =>
+            deps.holdStore.setQuantity({
+              cartKey,
+              sku: msg.sku,
+              optionsHash: oHash,
+              noteHash: nHash,
+              userId: cartOwnerId(tableId, cart.cartNo),
+              quantity: msg.quantity,
+              ttlSeconds: ttl,
+              perUserLimit: deps.perCartLimit ?? 99,
+            }),
+          );
+          const existing = cart.lines.find((l) => l.lineKey === lineKey);
+          if (!hold && !existing) return [];
+          return [
+            event(DiningEvent.CART_UPDATED, {
+              lineKey,
+              sku: msg.sku,
+              quantity: msg.quantity,
+              options,
+              note,
+              by: command.userId,
+              holdId: hold?.holdId ?? existing?.holdId ?? "",
+              expiresAt: hold?.expiresAt ?? 0,
+            }),
+          ];
+        }
+        case "checkout": {
+          const lines = cart.lines.filter((l) => l.expiresAt > ctx.now);
+          if (lines.length === 0) return new AppError(ErrorCode.ILLEGAL_ACTION, "the cart is empty");
+          const { order } = await deps.orders.createFromHolds(
+            { userId: command.userId! },
+            cartOwnerId(tableId, cart.cartNo),
+            lines.map((l) => l.holdId),
+            { tableId, branchId: ctx.table.options.branchId },
+          );
+          return [event(DiningEvent.ORDER_CREATED, { orderId: order.orderId, by: command.userId, items: order.items, expiresAt: order.expiresAt })];
+        }
+        case "close": {
+          const staff = command.roles?.some((r) => r === Role.ADMIN || r === Role.STAFF) ?? false;
+          const seated = command.seat !== null;
+          if (!staff && !seated) return new AppError(ErrorCode.FORBIDDEN, "only staff or a diner at the table can close it");
+          await releaseAll(cart);
+          return [event(DiningEvent.CART_ABANDONED, { by: command.userId, reason: "closed", lines: cart.lines.length })];
+        }
+        case "abandon": {
+          await releaseAll(cart);
+          return [event(DiningEvent.CART_ABANDONED, { by: null, reason: "everyone_left", lines: cart.lines.length })];
+        }
+        case "expire_lines":
+          return cart.lines.filter((l) => l.expiresAt <= ctx.now).map((l) => event(DiningEvent.LINE_EXPIRED, { lineKey: l.lineKey, sku: l.sku }));
+        default:
+          return new AppError(ErrorCode.VALIDATION_FAILED, `unknown dining command ${command.type}`);
+      }
+    },
+
+    evolve: evolveDining,
+
+    due(model, ctx) {
+      const cart = diningState(model);
+      if (cart.lines.length === 0) return [];
+      if (cart.lines.some((l) => l.expiresAt <= ctx.now)) return [{ type: "expire_lines", seat: null, userId: null, payload: null }];
+      // The last diner left (their grace window is over too): the cart is abandoned.
+      if (model.seats.every((s) => s.status === SeatStatus.EMPTY)) return [{ type: "abandon", seat: null, userId: null, payload: null }];
+      return [];
+    },
+
+    publicData: diningPublicData,
+  };
+}
+
+/** Hold ids stay on the server; everything else about the cart is public to the table. */
+export function diningPublicData(e: TableEvent): Record<string, unknown> {
+  const { holdId: _internal, ...rest } = e.data as Record<string, unknown>;
+  return rest;
+}
+
+function event(type: string, data: Record<string, unknown>): GameEvent {
+  return { type, data };
+}

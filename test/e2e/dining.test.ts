@@ -1,0 +1,126 @@
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import jwt from "jsonwebtoken";
+import { HoldfastClient, HoldfastError, MemoryStorage, type TableConnection, type TableEvent } from "@holdfast/client-sdk";
+import { spawnServer, type ServerProcess } from "../support/server-process.ts";
+import { http } from "../support/http.ts";
+
+const JWT_SECRET = "e2e-dining-secret-0123456789abcdef";
+const HOLD_TTL = 4;
+
+async function eventually(check: () => boolean | Promise<boolean>, ms = 5000, what = "condition"): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+interface CartView {
+  cartNo: number;
+  status: string;
+  lastOrderId: string;
+  lines: { lineKey: string; sku: string; quantity: number; note: string; addedBy: string[]; expiresAt: number }[];
+}
+const cart = (c: TableConnection) => (c.state as unknown as { dining: CartView }).dining;
+const code = (err: unknown) => HoldfastError.from(err).code;
+
+describe("dining tables: shared cart with stock holds (e2e through the SDK)", function () {
+  this.timeout(60_000);
+  let server: ServerProcess;
+  let admin: string;
+  const open: TableConnection[] = [];
+
+  before(async () => {
+    server = await spawnServer({ env: { JWT_SECRET, HOLD_TTL_SECONDS: String(HOLD_TTL) } });
+    admin = jwt.sign({ sub: "u_dining_admin", sid: `s_${randomUUID()}`, name: "admin", roles: ["admin"], prv: true }, JWT_SECRET, {
+      algorithm: "HS256",
+      issuer: "holdfast",
+      audience: "holdfast:access",
+      expiresIn: 3600,
+    });
+  });
+
+  after(async () => {
+    await Promise.all(open.map((c) => c.leave()));
+    await server?.stop();
+  });
+
+  async function setup() {
+    const tableId = `d-${randomUUID().slice(0, 8)}`;
+    const sku = `ramen-${randomUUID().slice(0, 6)}`;
+    assert.equal((await http(server.url, "POST", "/api/tables", { token: admin, body: { tableId, kind: "dining", seats: 4, options: { branchId: "B1" } } })).status, 201);
+    assert.equal((await http(server.url, "PUT", `/api/inventory/${sku}`, { token: admin, body: { stock: 5, name: "Ramen", priceCents: 1200 } })).status, 200);
+    const diners = [];
+    for (const name of ["ada", "bo"]) {
+      const client = new HoldfastClient({ url: server.url, storage: new MemoryStorage() });
+      await client.auth.guest(name);
+      const conn = await client.tables.join(tableId);
+      await conn.sit();
+      open.push(conn);
+      diners.push({ client, conn });
+    }
+    const inventory = async () => (await http(server.url, "GET", `/api/inventory/${sku}`, { token: admin })).body as { held: number; available: number; sold: number };
+    return { tableId, sku, a: diners[0], b: diners[1], inventory };
+  }
+
+  it("holds only the difference, shows every change to the table, and answers SOLD_OUT without touching the cart", async () => {
+    const { sku, a, b, inventory } = await setup();
+    const seenByB: TableEvent[] = [];
+    b.conn.onEvent((e) => seenByB.push(e));
+
+    await a.conn.command("cart.set", { sku, quantity: 2 });
+    await eventually(() => seenByB.some((e) => e.type === "cart.updated"), 3000, "cart.updated at b");
+    await eventually(() => cart(b.conn).lines.length === 1, 3000, "line in b's state");
+    assert.equal(cart(b.conn).lines[0].quantity, 2);
+    assert.equal((seenByB.find((e) => e.type === "cart.updated")!.data as Record<string, unknown>).holdId, undefined, "hold ids stay on the server");
+    assert.deepEqual(await inventory().then((i) => [i.held, i.available]), [2, 3]);
+
+    await b.conn.command("cart.set", { sku, quantity: 3, note: "no egg" }); // another line: same dish, other note
+    assert.deepEqual(await inventory().then((i) => [i.held, i.available]), [5, 0]);
+    await assert.rejects(a.conn.command("cart.set", { sku, quantity: 3 }), (err) => code(err) === "SOLD_OUT");
+    await eventually(() => cart(a.conn).lines.length === 2, 2000, "two lines");
+    assert.equal(cart(a.conn).lines.find((l) => l.note === "")!.quantity, 2, "the failed change left the line as it was");
+
+    await a.conn.command("cart.set", { sku, quantity: 1 }); // down by one: one unit back
+    assert.deepEqual(await inventory().then((i) => [i.held, i.available]), [4, 1]);
+    await assert.rejects(a.conn.command("cart.set", { sku: "bad sku!", quantity: 1 }), (err) => code(err) === "VALIDATION_FAILED");
+  });
+
+  it("checkout turns the cart's holds into one pending order; close abandons the next cart and returns its stock", async () => {
+    const { sku, a, b, inventory } = await setup();
+    const seen: TableEvent[] = [];
+    a.conn.onEvent((e) => seen.push(e));
+    await a.conn.command("cart.set", { sku, quantity: 2 });
+    await b.conn.command("cart.set", { sku, quantity: 1, options: { spicy: true } });
+    await b.conn.command("checkout", {});
+    await eventually(() => seen.some((e) => e.type === "order.created"), 3000, "order.created");
+    const created = seen.find((e) => e.type === "order.created")!;
+    const orderId = created.data.orderId as string;
+    const order = await http(server.url, "GET", `/api/orders/${orderId}`, { token: b.client.auth.token });
+    assert.equal(order.status, 200);
+    assert.equal(order.body.status, "pending");
+    assert.equal(order.body.items.reduce((n: number, i: { quantity: number }) => n + i.quantity, 0), 3);
+    await eventually(() => cart(a.conn).lines.length === 0 && cart(a.conn).cartNo === 2, 3000, "fresh cart");
+    assert.equal((await inventory()).held, 0);
+    await assert.rejects(a.conn.command("checkout", {}), (err) => code(err) === "ILLEGAL_ACTION");
+
+    await a.conn.command("cart.set", { sku, quantity: 1 });
+    assert.equal((await inventory()).held, 1);
+    await a.conn.command("close", {});
+    await eventually(() => seen.some((e) => e.type === "cart.abandoned"), 3000, "cart.abandoned");
+    const inv = await inventory();
+    assert.equal(inv.held, 0);
+    assert.equal(inv.available, 2, "5 in stock, 3 in the pending order");
+  });
+
+  it("a line whose hold expired leaves the cart, and its stock is holdable again", async () => {
+    const { sku, a, inventory } = await setup();
+    await a.conn.command("cart.set", { sku, quantity: 5 });
+    assert.equal((await inventory()).available, 0);
+    await eventually(() => cart(a.conn).lines.length === 1, 2000, "line");
+    await eventually(() => cart(a.conn).lines.length === 0, (HOLD_TTL + 3) * 1000, "line expired");
+    assert.equal((await inventory()).available, 5);
+  });
+});
