@@ -22,7 +22,7 @@ import { MemorySessionCache } from "./identity/memory-session-cache.ts";
 import { RedisSessionCache } from "./identity/redis-session-cache.ts";
 import { SessionRepository } from "./identity/session-repository.ts";
 import { SessionRevocations } from "./identity/session-revocations.ts";
-import { SessionService } from "./identity/session-service.ts";
+import { SessionService, TOKEN_CACHE_DEFAULTS } from "./identity/session-service.ts";
 import { AccessTokens } from "./identity/tokens.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { RedisKeys } from "./redis/keys.ts";
@@ -118,6 +118,7 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
       logger,
       sessionTtlSeconds: config.sessionTtlSeconds,
       cacheTtlSeconds: config.sessionCacheTtlSeconds,
+      tokenCache: TOKEN_CACHE_DEFAULTS,
     });
     const limits = new RateLimits(config.rateLimits, { redis, keys }, logger);
     const commerce = createCommerce({ config, db, redis, keys, logger, presence, sessions, limits });
@@ -189,6 +190,9 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
 
     await revocations.start();
     closers.push(() => revocations.stop());
+    // Every node's revocations also evict this node's verified-token cache.
+    await presence.subscribe(keys.revocationChannel, sessions.onRevocationMessage);
+    closers.push(() => presence.unsubscribe(keys.revocationChannel, sessions.onRevocationMessage));
     await commerce.start();
     closers.push(() => commerce.stop());
     await feed.start();

@@ -8,6 +8,7 @@ import { CommerceKeys } from "./holds/commerce-keys.ts";
 import { HoldService } from "./holds/hold-service.ts";
 import { defineHoldCommands } from "./holds/hold-scripts.ts";
 import type { HoldStore } from "./holds/hold-store.ts";
+import { holdFastPath } from "./holds/holds-fast-path.ts";
 import { holdsRoutes } from "./holds/holds-routes.ts";
 import { MemoryHoldStore } from "./holds/memory-hold-store.ts";
 import { RedisHoldStore } from "./holds/redis-hold-store.ts";
@@ -95,6 +96,17 @@ export function createCommerce(deps: CommerceDeps): Commerce {
   });
 
   const routes = Router();
+  const limit = (routeClass: "holds" | "webhook" | "default") => deps.limits.middleware(routeClass);
+  // The hot path first: POST /holds in its common form, with no generic body parser.
+  routes.post(
+    "/holds",
+    holdFastPath({
+      holds: holdService,
+      sessions: deps.sessions,
+      holdsLimit: deps.limits.enabled ? limit("holds") : undefined,
+      maxBodyBytes: config.maxBodyBytes,
+    }),
+  );
   routes.use(
     PATHS,
     express.json({
@@ -105,7 +117,6 @@ export function createCommerce(deps: CommerceDeps): Commerce {
       },
     }),
   );
-  const limit = (routeClass: "holds" | "webhook" | "default") => deps.limits.middleware(routeClass);
   routes.use(["/inventory", "/holds/:holdId"], limit("default"));
   routes.use(inventoryRoutes(inventory, deps.sessions));
   routes.use(holdsRoutes(holdService, deps.sessions, idempotency, limit("holds")));

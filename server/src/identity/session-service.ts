@@ -31,6 +31,74 @@ export interface SessionServiceOptions {
   logger: Logger;
   sessionTtlSeconds: number;
   cacheTtlSeconds: number;
+  /**
+   * In-process cache of verified access tokens (see VerifiedTokens). Off when absent.
+   * Only enable it where every revocation reaches `forgetSessions` (the app wires the
+   * SessionRevocations presence channel to it).
+   */
+  tokenCache?: { ttlMs: number; maxEntries: number };
+}
+
+/** Verified-token cache of a node (5 s, bounded by the session cache TTL). */
+export const TOKEN_CACHE_DEFAULTS = { ttlMs: 5_000, maxEntries: 20_000 } as const;
+
+/**
+ * Verified access tokens of this node, by token string: the hot path of every
+ * authenticated request skips the JWT check and the session cache round trip.
+ *
+ * Trade-off: a revocation is seen here through `forget` (the node's own logouts, and
+ * every other node's through the revocations presence channel, the same channel that
+ * closes sockets). If that message were lost, a revoked token could still pass on this
+ * node for at most `ttlMs` (a few seconds, never more than the session cache TTL, nor
+ * past the token's or the session's expiry). A lookup that was in flight when a
+ * revocation arrived is not cached (revocation epoch), so it cannot re-insert a session
+ * that was just revoked. Bounded: the oldest entries go first when it is full.
+ */
+class VerifiedTokens {
+  private readonly entries = new Map<string, { identity: Identity; until: number }>();
+  /** Bumped by every revocation; a lookup started in an older epoch is not cached. */
+  epoch = 0;
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries: number,
+  ) {}
+
+  get(token: string, now: number): Identity | undefined {
+    const entry = this.entries.get(token);
+    if (!entry) return undefined;
+    if (entry.until > now) return entry.identity;
+    this.entries.delete(token);
+    return undefined;
+  }
+
+  /** Caches `identity` for `token` until the earliest of ttl, token expiry and session expiry. */
+  set(token: string, identity: Identity, tokenExpMs: number, sessionExpMs: number, epoch: number, now: number): void {
+    if (epoch !== this.epoch) return;
+    const until = Math.min(now + this.ttlMs, tokenExpMs, sessionExpMs);
+    if (until <= now) return;
+    if (this.entries.size >= this.maxEntries) {
+      // Drop the oldest insertions (a Map iterates in insertion order).
+      let drop = Math.max(1, this.maxEntries >> 4);
+      for (const key of this.entries.keys()) {
+        this.entries.delete(key);
+        if (--drop === 0) break;
+      }
+    }
+    const cached: Identity = Object.freeze({ ...identity, roles: Object.freeze([...identity.roles]) as string[], source: "cache" as const });
+    this.entries.set(token, { identity: cached, until });
+  }
+
+  forget(sessionIds: Iterable<string>): void {
+    this.epoch++;
+    const ids = new Set(sessionIds);
+    if (ids.size === 0 || this.entries.size === 0) return;
+    for (const [token, entry] of this.entries) if (ids.has(entry.identity.sessionId)) this.entries.delete(token);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
 }
 
 /**
@@ -39,7 +107,34 @@ export interface SessionServiceOptions {
  * when it misses or is down) whether the session is still live.
  */
 export class SessionService {
-  constructor(private readonly o: SessionServiceOptions) {}
+  private readonly verified: VerifiedTokens | undefined;
+
+  constructor(private readonly o: SessionServiceOptions) {
+    if (o.tokenCache && o.tokenCache.ttlMs > 0 && o.tokenCache.maxEntries > 0) {
+      // Never longer than the shared session cache keeps an entry.
+      this.verified = new VerifiedTokens(Math.min(o.tokenCache.ttlMs, o.cacheTtlSeconds * 1000), o.tokenCache.maxEntries);
+    }
+  }
+
+  /**
+   * Drops cached verified tokens of these sessions: call it for every revocation this
+   * node hears of (its own logouts do it themselves).
+   */
+  forgetSessions(sessionIds: Iterable<string>): void {
+    this.verified?.forget(sessionIds);
+  }
+
+  /** Listener for the revocations presence channel (`{sessionIds}` messages). */
+  readonly onRevocationMessage = (message: unknown): void => {
+    const ids = (message as { sessionIds?: unknown } | null)?.sessionIds;
+    // Whatever the message looks like, a revocation happened: bump the epoch at least.
+    this.forgetSessions(Array.isArray(ids) ? ids.filter((id): id is string => typeof id === "string") : []);
+  };
+
+  /** Entries in the verified-token cache (0 when it is off). */
+  get verifiedTokenCount(): number {
+    return this.verified?.size ?? 0;
+  }
 
   async signInGuest(name?: string): Promise<{ identity: Identity; token: string }> {
     const userId = `u_${randomUUID()}`;
@@ -61,6 +156,12 @@ export class SessionService {
   /** Verifies an access token and its session. Throws UNAUTHORIZED. */
   async authenticate(token: string | undefined): Promise<Identity> {
     if (!token) throw new AppError(ErrorCode.UNAUTHORIZED, "missing access token");
+    const verified = this.verified;
+    if (verified) {
+      const hit = verified.get(token, Date.now());
+      if (hit) return hit;
+    }
+    const epoch = verified?.epoch ?? 0;
     const claims = this.o.tokens.verify(token);
     let { session, source } = await this.lookup(claims.sid);
     if (!session && claims.prv) {
@@ -73,8 +174,11 @@ export class SessionService {
     }
     if (!session || session.revoked) throw new AppError(ErrorCode.UNAUTHORIZED, "session revoked");
     if (session.userId !== claims.sub) throw new AppError(ErrorCode.UNAUTHORIZED, "access token invalid");
-    if (session.expiresAt <= Date.now()) throw new AppError(ErrorCode.UNAUTHORIZED, "session expired");
-    return toIdentity(session, source);
+    const now = Date.now();
+    if (session.expiresAt <= now) throw new AppError(ErrorCode.UNAUTHORIZED, "session expired");
+    const identity = toIdentity(session, source);
+    verified?.set(token, identity, claims.exp * 1000, session.expiresAt, epoch, now);
+    return identity;
   }
 
   async revoke(sessionId: string): Promise<void> {
@@ -90,6 +194,7 @@ export class SessionService {
 
   private async afterRevoke(sessionIds: string[]): Promise<void> {
     if (sessionIds.length === 0) return;
+    this.forgetSessions(sessionIds);
     await Promise.all(
       sessionIds.map((id) =>
         // Promise.resolve().then: a cache that throws synchronously is "down" too.
@@ -100,6 +205,9 @@ export class SessionService {
         ),
       ),
     );
+    // Again: a lookup that started after the first forget may have read the shared cache
+    // before the tombstone landed.
+    this.forgetSessions(sessionIds);
     await this.o.revocations.publishRevoked(sessionIds);
   }
 
