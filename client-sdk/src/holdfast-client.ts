@@ -4,6 +4,7 @@ import { ErrorCode } from "@holdfast/shared";
 import { HoldfastError } from "./errors.ts";
 import { requestJson } from "./http.ts";
 import { SalesApi } from "./sales-api.ts";
+import { FeedConnection } from "./feed-connection.ts";
 import { defaultStorage, storageKeys, type KeyValueStorage } from "./storage.ts";
 import { DEFAULT_RECONNECT, TableConnection, type ReconnectPolicy } from "./table-connection.ts";
 
@@ -126,6 +127,11 @@ export class HoldfastClient {
   readonly reconnectPolicy: ReconnectPolicy;
   readonly auth: AuthApi;
   readonly tables: TablesApi;
+  /** The live feed: `await client.feed(["order:ID"])`. */
+  feed(topics: string[]): Promise<FeedConnection> {
+    this.auth.requireToken();
+    return FeedConnection.join(this.colyseus, topics);
+  }
   readonly sales: SalesApi;
 
   constructor(options: HoldfastClientOptions) {

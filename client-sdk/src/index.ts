@@ -20,3 +20,4 @@ export {
   type SaleStateView,
 } from "./sales-connection.ts";
 export type { Ticket, TicketStatus, SaleView, SaleDto, SaleStatus } from "@holdfast/shared";
+export { FeedConnection, type FeedEvent } from "./feed-connection.ts";
