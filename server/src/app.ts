@@ -7,6 +7,8 @@ import { WebSocketTransport } from "@colyseus/ws-transport";
 import type { Redis } from "ioredis";
 import { createCommerce } from "./commerce.ts";
 import { createFeed } from "./feed/feed.ts";
+import { demoRoutes } from "./demo/demo-routes.ts";
+import { webRoutes } from "./http/web-routes.ts";
 import { createFeedRoom } from "./feed/feed-room.ts";
 import { CommerceKeys } from "./holds/commerce-keys.ts";
 import { createContinuity } from "./continuity/create-continuity.ts";
@@ -173,6 +175,7 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
         app.set("trust proxy", "loopback");
         app.use(metrics.httpMiddleware());
         app.use(healthRoutes({ db, redis, metrics, isDraining: () => draining }));
+        app.use(webRoutes(config));
         app.use("/api", commerce.routes); // inventory, holds, orders, payments (parses its own JSON)
         app.use("/api", express.json({ limit: config.maxBodyBytes, strict: false }));
         app.use("/api/auth", identityRoutes(sessions, limits));
@@ -183,6 +186,9 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
         );
         app.use("/api/sales", sales.routes);
         app.use("/api/branches", feed.routes);
+        if (config.demoPayments) {
+          app.use("/api/demo", demoRoutes({ sessions, inventory: commerce.inventory, sales: sales.service, orders: commerce.orderService }));
+        }
         app.use(notFoundHandler);
         app.use(errorHandler(logger));
       },
