@@ -127,11 +127,13 @@ export class HoldfastClient {
   readonly reconnectPolicy: ReconnectPolicy;
   readonly auth: AuthApi;
   readonly tables: TablesApi;
-  /** The live feed: `await client.feed(["order:ID"])`. */
-  feed(topics: string[]): Promise<FeedConnection> {
-    this.auth.requireToken();
-    return FeedConnection.join(this.colyseus, topics);
-  }
+  /** The live feed: `await client.feed.subscribe(["order:ID"])`. */
+  readonly feed = {
+    subscribe: (topics: string[]): Promise<FeedConnection> => {
+      this.auth.requireToken();
+      return FeedConnection.join(this.colyseus, topics);
+    },
+  };
   readonly sales: SalesApi;
 
   constructor(options: HoldfastClientOptions) {

@@ -153,6 +153,21 @@ export class TableConnection {
     return this.command("act", amount === undefined ? { action } : { action, amount });
   }
 
+  /** Dining: sets a cart line's quantity (0 removes it); holds only the difference. */
+  setCartLine(sku: string, quantity: number, line: { options?: Record<string, string | number | boolean>; note?: string } = {}): Promise<unknown> {
+    return this.command("cart.set", { sku, quantity, ...line });
+  }
+
+  /** Dining: turns the shared cart into one order (the table sees `order.created`). */
+  checkout(): Promise<unknown> {
+    return this.command("checkout", {});
+  }
+
+  /** Dining: abandons the cart and releases its holds (staff, or a diner at the table). */
+  closeTable(): Promise<unknown> {
+    return this.command("close", {});
+  }
+
   /**
    * Sends a command with a fresh `cid`. If the socket drops before the answer, the
    * same command (same `cid`) is sent again once the connection is restored: the

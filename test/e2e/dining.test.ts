@@ -115,6 +115,34 @@ describe("dining tables: shared cart with stock holds (e2e through the SDK)", fu
     assert.equal(inv.available, 2, "5 in stock, 3 in the pending order");
   });
 
+  it("two diners changing the same line at once: the hold equals the final quantity", async () => {
+    const { sku, a, b, inventory } = await setup();
+    // Interleaved, concurrent sets of one line; the room applies them one at a time.
+    await Promise.all([
+      a.conn.setCartLine(sku, 1),
+      b.conn.setCartLine(sku, 3),
+      a.conn.setCartLine(sku, 2),
+      b.conn.setCartLine(sku, 4),
+    ]);
+    await eventually(() => cart(a.conn).lines.length === 1, 2000, "one line");
+    const final = cart(a.conn).lines[0].quantity;
+    assert.equal((await inventory()).held, final, "held stock equals the line's final quantity");
+    assert.equal(cart(a.conn).lines[0].addedBy.length, 2, "both diners are recorded on the line");
+  });
+
+  it("a dish with stock 3, two tables asking for 2 each: one gets SOLD_OUT, stock never negative", async () => {
+    const first = await setup();
+    const second = await setup();
+    const sku = first.sku;
+    assert.equal((await http(server.url, "PUT", `/api/inventory/${sku}`, { token: admin, body: { stock: 3 } })).status, 200);
+    const results = await Promise.allSettled([first.a.conn.setCartLine(sku, 2), second.a.conn.setCartLine(sku, 2)]);
+    const failed = results.filter((r) => r.status === "rejected");
+    assert.equal(failed.length, 1);
+    assert.equal(code((failed[0] as PromiseRejectedResult).reason), "SOLD_OUT");
+    const inv = await first.inventory();
+    assert.deepEqual([inv.held, inv.available], [2, 1]);
+  });
+
   it("a line whose hold expired leaves the cart, and its stock is holdable again", async () => {
     const { sku, a, inventory } = await setup();
     await a.conn.command("cart.set", { sku, quantity: 5 });

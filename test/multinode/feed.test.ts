@@ -70,18 +70,18 @@ describe("feed across two nodes (Redis + Postgres)", function () {
     const staff = await user(nodeB, "staff");
     const stranger = await user(nodeB, "stranger");
     const code = (err: unknown) => HoldfastError.from(err).code;
-    await assert.rejects(staff.feed(["branch:B1"]), (err) => code(err) === "FORBIDDEN", "no grant yet");
+    await assert.rejects(staff.feed.subscribe(["branch:B1"]), (err) => code(err) === "FORBIDDEN", "no grant yet");
     const grant = await http(nodeA.url, "PUT", `/api/branches/B1/staff/${staff.auth.session!.userId}`, { token: admin });
     assert.equal(grant.status, 200, JSON.stringify(grant.body));
-    const staffFeed: FeedConnection = await staff.feed(["branch:B1"]);
+    const staffFeed: FeedConnection = await staff.feed.subscribe(["branch:B1"]);
     closers.push(() => staffFeed.leave());
     const seen: FeedEvent[] = [];
     staffFeed.onEvent((e) => seen.push(e));
     const dropped: string[] = [];
     staffFeed.onUnsubscribed((e) => dropped.push(e.topic));
-    await assert.rejects(stranger.feed(["admin"]), (err) => code(err) === "FORBIDDEN");
-    await assert.rejects(stranger.feed(["branch:B1"]), (err) => code(err) === "FORBIDDEN");
-    await assert.rejects(stranger.feed(["nonsense"]), (err) => code(err) === "VALIDATION_FAILED");
+    await assert.rejects(stranger.feed.subscribe(["admin"]), (err) => code(err) === "FORBIDDEN");
+    await assert.rejects(stranger.feed.subscribe(["branch:B1"]), (err) => code(err) === "FORBIDDEN");
+    await assert.rejects(stranger.feed.subscribe(["nonsense"]), (err) => code(err) === "VALIDATION_FAILED");
 
     const diner = await user(nodeA, "diner");
     const table: TableConnection = await diner.tables.join(tableId);
@@ -97,15 +97,23 @@ describe("feed across two nodes (Redis + Postgres)", function () {
     const orderId = seen.find((e) => e.type === "order.created")!.data.orderId as string;
 
     // A diner follows only their own orders.
-    const dinerFeed = await diner.feed([`order:${orderId}`]);
+    const dinerFeed = await diner.feed.subscribe([`order:${orderId}`]);
     closers.push(() => dinerFeed.leave());
     const dinerSeen: FeedEvent[] = [];
     dinerFeed.onEvent((e) => dinerSeen.push(e));
-    await assert.rejects(stranger.feed([`order:${orderId}`]), (err) => code(err) === "ORDER_NOT_FOUND");
+    await assert.rejects(stranger.feed.subscribe([`order:${orderId}`]), (err) => code(err) === "ORDER_NOT_FOUND");
     const cancelled = await http(nodeB.url, "POST", `/api/orders/${orderId}/cancel`, { token: diner.auth.token });
     assert.equal(cancelled.status, 200);
     await eventually(() => dinerSeen.some((e) => e.type === "order.cancelled"), 3000, "order.cancelled to the diner");
     await eventually(() => seen.some((e) => e.type === "order.cancelled" && e.topic === "branch:B1"), 3000, "order.cancelled to staff");
+
+    // Closing the table abandons the cart: the table and the branch feed both hear it.
+    const tableSaw: string[] = [];
+    table.onEvent((e) => tableSaw.push(e.type));
+    await table.setCartLine(sku, 1);
+    await table.closeTable();
+    await eventually(() => seen.some((e) => e.type === "cart.abandoned" && e.topic === "branch:B1"), 3000, "cart.abandoned on the branch feed");
+    await eventually(() => tableSaw.includes("cart.abandoned"), 3000, "cart.abandoned at the table");
 
     // The admin withdraws the grant: the subscription goes within a second, and so do the events.
     const revokedAt = Date.now();
