@@ -162,6 +162,16 @@ describe("flash sales (e2e through the SDK)", function () {
     assert.equal((await back.waitForTicket((t) => t.position > 0)).position, 3, "a new place at the back");
   });
 
+  it("joining an unknown sale fails NOT_FOUND, an ended one SALE_NOT_OPEN, with the SDK's HoldfastError", async () => {
+    const client = await buyer("z");
+    await assert.rejects(client.sales.join("no-such-sale"), (err: HoldfastError) => err instanceof HoldfastError && err.code === "NOT_FOUND");
+    const saleId = newSaleId();
+    await createSale(server.url, admin, { saleId, sku: `sku-${saleId}`, quantity: 1, startsAt: Date.now() - 1000, endsAt: Date.now() + 200 });
+    await new Promise((r) => setTimeout(r, 300));
+    await assert.rejects(client.sales.join(saleId), (err: HoldfastError) => err.code === "SALE_NOT_OPEN");
+    assert.equal((await client.sales.get(saleId)).status, "ended");
+  });
+
   it("an admitted buyer who does not hold lapses, and the next is admitted", async () => {
     const saleId = newSaleId();
     await createSale(server.url, admin, { saleId, sku: `sku-${saleId}`, quantity: 1, startsAt: Date.now(), admission: { mode: "stock" }, prequeue: "fifo" });

@@ -21,7 +21,7 @@ describe("flash sales over HTTP (Redis + Postgres)", function () {
     const redisUrl = await testRedisUrl(9);
     db = await createTestDatabase("sales");
     server = await spawnServer({
-      env: { REDIS_URL: redisUrl, DATABASE_URL: db!.url, JWT_SECRET, ADMISSION_TTL_SECONDS: "2", HOLD_TTL_SECONDS: "60" },
+      env: { REDIS_URL: redisUrl, DATABASE_URL: db!.url, JWT_SECRET, ADMISSION_TTL_SECONDS: "2", HOLD_TTL_SECONDS: "3" },
     });
     admin = adminToken();
   });
@@ -181,6 +181,23 @@ describe("flash sales over HTTP (Redis + Postgres)", function () {
     assert.equal((await get(`/api/sales/${saleId}/ticket`, b.token)).body.status, "sold_out");
     assert.equal((await http(server.url, "DELETE", `/api/holds/${h.body.holdId}`, { token: a.token })).status, 204);
     await eventually(async () => (await get(`/api/sales/${saleId}/ticket`, b.token)).body.status === "admitted", 3000, "b admitted");
+  });
+
+  it("stock mode: an expired hold admits the next buyer", async () => {
+    const saleId = newSaleId();
+    const sku = `sku-${saleId}`;
+    await createSale(server.url, admin, { saleId, sku, quantity: 1, startsAt: Date.now(), admission: { mode: "stock" }, prequeue: "fifo" });
+    const a = await signInGuest(server.url, "a");
+    const b = await signInGuest(server.url, "b");
+    await join(a.token, saleId);
+    await join(b.token, saleId);
+    await eventually(async () => (await get(`/api/sales/${saleId}/ticket`, a.token)).body.status === "admitted", 5000, "a admitted");
+    const token = (await get(`/api/sales/${saleId}/ticket`, a.token)).body.admissionToken;
+    assert.equal((await hold(a.token, { sku, quantity: 1, admissionToken: token })).status, 201);
+    assert.equal((await get(`/api/sales/${saleId}/ticket`, b.token)).body.position, 1);
+    // HOLD_TTL_SECONDS=3: the unheld unit returns and b is admitted, with nobody releasing anything.
+    await eventually(async () => (await get(`/api/sales/${saleId}/ticket`, b.token)).body.status === "admitted", 8000, "b admitted");
+    assert.equal((await get(`/api/sales/${saleId}`)).body.stockRemaining, 1);
   });
 
   it("a sale that ended refuses joins and holds", async () => {

@@ -64,7 +64,13 @@ export function createSaleRoom(deps: SaleRoomDeps) {
       try {
         const parsed = SaleJoinOptions.safeParse(options);
         if (!parsed.success) throw validationError(parsed.error.issues, "join options");
-        return await authenticate(token);
+        const identity = await authenticate(token);
+        // Unknown and ended sales fail here, before any seat is reserved or room created.
+        const sale = await deps.sales.get(parsed.data.saleId);
+        if (sale.endsAt !== null && Date.now() >= sale.endsAt) {
+          throw new AppError(ErrorCode.SALE_NOT_OPEN, `sale ${sale.saleId} has ended`);
+        }
+        return identity;
       } catch (err) {
         throw toJoinError(err);
       }
