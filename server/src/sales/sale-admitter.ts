@@ -119,6 +119,7 @@ export class SaleAdmitter {
     }
     await queue.lapse(sale.saleId);
     const counts = await this.o.service.counts(sale);
+    this.o.service.noteStatus(sale.saleId, this.o.service.statusOf(sale, counts.available));
     if (counts.available <= 0) {
       run.budget = 0; // nothing to hold: do not save admissions up for later
       return;

@@ -59,6 +59,8 @@ export function createSaleRoom(deps: SaleRoomDeps) {
     private readonly viewers = new Map<string, Viewer>();
     private readonly replies = new CommandReplies(5 * 60_000);
     private ticking = false;
+    private tickAgain = false;
+    private offStatus: (() => void) | undefined;
 
     static override async onAuth(token: string, options: unknown) {
       try {
@@ -90,6 +92,10 @@ export function createSaleRoom(deps: SaleRoomDeps) {
       this.command("leave", SaleLeaveCommand, (client) => this.leaveLine(client));
       this.rejectUnknownMessages();
       this.clock.setInterval(() => void this.tick(), TICK_MS);
+      // A status change (sold out, say) is sent to everyone at once, not at the next tick.
+      this.offStatus = deps.sales.onStatusChange((saleId) => {
+        if (saleId === this.sale.saleId) void this.tick();
+      });
       await this.setMetadata({ saleId });
     }
 
@@ -128,6 +134,7 @@ export function createSaleRoom(deps: SaleRoomDeps) {
     }
 
     override onDispose(): void {
+      this.offStatus?.();
       this.countDisposed();
     }
 
@@ -166,11 +173,17 @@ export function createSaleRoom(deps: SaleRoomDeps) {
 
     /** One batched read of the line for every user in the room, then the tickets that changed. */
     private async tick(): Promise<void> {
-      if (this.ticking) return;
+      if (this.ticking) {
+        this.tickAgain = true;
+        return;
+      }
       this.ticking = true;
       try {
-        const users = [...new Set([...this.viewers.values()].map((v) => v.userId))];
-        await this.sendTickets(users);
+        do {
+          this.tickAgain = false;
+          const users = [...new Set([...this.viewers.values()].map((v) => v.userId))];
+          await this.sendTickets(users);
+        } while (this.tickAgain);
       } catch (err) {
         deps.logger.warn({ err, saleId: this.sale.saleId }, "sale room tick failed");
       } finally {

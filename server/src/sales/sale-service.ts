@@ -60,14 +60,19 @@ export class SaleService implements HoldGate {
   private readonly samples = new Map<string, { at: number; admitted: number }[]>();
   private readonly tokenCache = new Map<string, { until: number; token: string }>();
   private readonly stockListeners = new Set<(sale: Sale) => void>();
+  private readonly statusListeners = new Set<(saleId: string, status: SaleStatus) => void>();
+  private readonly lastStatus = new Map<string, SaleStatus>();
   private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly o: SaleServiceOptions) {}
 
   async start(): Promise<void> {
     await this.refresh();
-    const onMessage = (msg: { type?: string; saleId?: string }) => {
+    const onMessage = (msg: { type?: string; saleId?: string; status?: SaleStatus }) => {
       if (msg?.type === "sale.created") void this.refresh().catch((err) => this.o.logger.warn({ err }, "sales refresh failed"));
+      if (msg?.type === "sale.status" && msg.saleId && msg.status && this.lastStatus.get(msg.saleId) !== msg.status) {
+        this.applyStatus(msg.saleId, msg.status, false);
+      }
     };
     await this.o.presence.subscribe(this.o.channel, onMessage);
     this.unsubscribe = () => this.o.presence.unsubscribe(this.o.channel, onMessage);
@@ -183,14 +188,46 @@ export class SaleService implements HoldGate {
     const sale = await this.get(saleId);
     const [counts, { stats }] = await Promise.all([this.counts(sale), this.o.queue.lookup(saleId, [])]);
     const now = Date.now();
+    const status = this.statusOf(sale, counts.available, now);
+    this.noteStatus(sale.saleId, status);
     return {
       sale,
-      status: this.statusOf(sale, counts.available, now),
+      status,
       stockRemaining: Math.max(0, counts.available),
       stats,
       ratePerSecond: this.observeRate(sale, stats.admittedTotal, now),
       at: now,
     };
+  }
+
+  /**
+   * Tells every node when a sale's status changes (opens, sells out, reopens, ends), so
+   * each room of the sale sends its tickets at once instead of at its next tick: "sold
+   * out" reaches everyone waiting, on every node, together. Whoever reads fresh counters
+   * first (the admitter every 200 ms, or any room) notices and publishes.
+   */
+  noteStatus(saleId: string, status: SaleStatus): void {
+    const prev = this.lastStatus.get(saleId);
+    this.lastStatus.set(saleId, status);
+    if (prev === undefined || prev === status) return;
+    this.applyStatus(saleId, status, true);
+  }
+
+  private applyStatus(saleId: string, status: SaleStatus, publish: boolean): void {
+    this.lastStatus.set(saleId, status);
+    this.snapshots.delete(saleId);
+    for (const l of this.statusListeners) l(saleId, status);
+    if (publish) {
+      void Promise.resolve(this.o.presence.publish(this.o.channel, { type: "sale.status", saleId, status })).catch((err: unknown) =>
+        this.o.logger.warn({ err, saleId }, "sale.status not published"),
+      );
+    }
+  }
+
+  /** Hears status changes of every sale (this node's and, through presence, the others'). */
+  onStatusChange(listener: (saleId: string, status: SaleStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
   }
 
   /** Admissions per second over the last RATE_WINDOW_MS; falls back to the configured rate. */
