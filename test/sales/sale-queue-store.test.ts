@@ -118,6 +118,7 @@ function contract(name: string, available: boolean, make: () => Promise<{ store:
       await store.start(sale, "fifo");
       await store.admit(sale, 2, 150);
       await store.claim(sale, "b", 1, 1); // b holds in time
+      await store.confirm(sale, "b");
       assert.deepEqual(await store.lapse(sale), []);
       await sleep(250);
       assert.deepEqual(await store.lapse(sale), ["a"]);
@@ -131,29 +132,34 @@ function contract(name: string, available: boolean, make: () => Promise<{ store:
       assert.deepEqual(await store.join(sale, "a"), { state: "waiting", position: 1, admittedUntil: 0, created: true });
     });
 
-    it("claims only for admitted users, within the per-sale limit; unclaim undoes", async () => {
+    it("claims only for admitted users, within the per-sale limit; confirm makes them holding; unclaim undoes", async () => {
       for (const u of ["a", "b"]) await store.join(sale, u);
       await store.start(sale, "fifo");
       await rejectsWith(store.claim(sale, "a", 1, 2), "NOT_ADMITTED");
       const { admittedUntil } = await store.admit(sale, 1, 60_000);
       await rejectsWith(store.claim(sale, "b", 1, 2), "NOT_ADMITTED");
       await rejectsWith(store.claim(sale, "a", 3, 2), "HOLD_LIMIT");
-      assert.equal((await store.lookup(sale, ["a"])).entries[0].state, "admitted", "a refused claim changes nothing");
-      const c1 = await store.claim(sale, "a", 1, 2);
-      assert.equal(c1.prevAdmittedUntil, admittedUntil);
-      assert.equal((await store.lookup(sale, ["a"])).entries[0].state, "holding");
-      const c2 = await store.claim(sale, "a", 1, 2);
-      assert.equal(c2.prevAdmittedUntil, 0);
+      await store.claim(sale, "a", 1, 2);
+      // Until the hold is confirmed the user still counts as admitted (outstanding).
+      let { stats, entries } = await store.lookup(sale, ["a"]);
+      assert.deepEqual([entries[0].state, entries[0].admittedUntil, stats.outstanding], ["admitted", admittedUntil, 1]);
+      await store.confirm(sale, "a");
+      ({ stats, entries } = await store.lookup(sale, ["a"]));
+      assert.deepEqual([entries[0].state, stats.outstanding], ["holding", 0]);
+      // Holding users may claim more, within the limit; a failed hold's claim is undone.
+      await store.claim(sale, "a", 1, 2);
       await rejectsWith(store.claim(sale, "a", 1, 2), "HOLD_LIMIT");
-      await store.unclaim(sale, "a", 1, c2.prevAdmittedUntil);
-      assert.equal((await store.lookup(sale, ["a"])).entries[0].state, "holding");
-      await store.unclaim(sale, "a", 1, c1.prevAdmittedUntil);
-      const back = (await store.lookup(sale, ["a"])).entries[0];
-      assert.deepEqual([back.state, back.admittedUntil], ["admitted", admittedUntil]);
+      await store.unclaim(sale, "a", 1);
+      await store.claim(sale, "a", 1, 2);
+      await store.confirm(sale, "a");
       // The limit counts units across holds, and survives leave + rejoin.
-      await store.claim(sale, "a", 2, 2);
       await store.markDone(sale, "a");
+      await store.confirm(sale, "a");
       assert.equal((await store.lookup(sale, ["a"])).entries[0].state, "done");
+      await rejectsWith(store.claim(sale, "a", 1, 2), "HOLD_LIMIT");
+      await store.leave(sale, "a");
+      await store.join(sale, "a");
+      await store.admit(sale, 5, 60_000);
       await rejectsWith(store.claim(sale, "a", 1, 2), "HOLD_LIMIT");
     });
 

@@ -4,9 +4,10 @@ import type { Identity } from "../identity/session-service.ts";
 import type { InventoryService } from "../inventory/inventory-service.ts";
 import { skuOfHoldId, type HoldRecord, type HoldStore } from "./hold-store.ts";
 
-/** What a gate lets through: the limit to reserve under, and how to undo the pass if the hold fails. */
+/** What a gate lets through: the limit to reserve under, what to do once the hold is placed, and how to undo the pass if it fails. */
 export interface HoldPass {
   perUserLimit: number;
+  done(): Promise<void>;
   undo(): Promise<void>;
 }
 
@@ -67,6 +68,7 @@ export class HoldService {
       }
       throw err;
     }
+    if (pass) await pass.done();
     return toCreated(hold);
   }
 

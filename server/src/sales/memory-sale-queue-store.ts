@@ -165,9 +165,8 @@ export class MemorySaleQueueStore implements SaleQueueStore {
     return due;
   }
 
-  async claim(saleId: string, userId: string, quantity: number, limit: number): Promise<{ prevAdmittedUntil: number }> {
+  async claim(saleId: string, userId: string, quantity: number, limit: number): Promise<void> {
     const line = this.line(saleId);
-    let prev = 0;
     const deadline = line.admitted.get(userId);
     if (deadline !== undefined) {
       if (deadline <= this.now()) {
@@ -175,7 +174,6 @@ export class MemorySaleQueueStore implements SaleQueueStore {
         line.finished.set(userId, "lapsed");
         throw queueCodeError(-1, saleId);
       }
-      prev = deadline;
     } else {
       const s = line.finished.get(userId);
       if (s !== "holding" && s !== "done") throw queueCodeError(-1, saleId);
@@ -183,22 +181,19 @@ export class MemorySaleQueueStore implements SaleQueueStore {
     const units = line.units.get(userId) ?? 0;
     if (units + quantity > limit) throw queueCodeError(-2, saleId);
     line.units.set(userId, units + quantity);
-    if (prev > 0) {
-      line.admitted.delete(userId);
-      line.finished.set(userId, "holding");
-    }
-    return { prevAdmittedUntil: prev };
   }
 
-  async unclaim(saleId: string, userId: string, quantity: number, prevAdmittedUntil: number): Promise<void> {
+  async confirm(saleId: string, userId: string): Promise<void> {
+    const line = this.line(saleId);
+    line.admitted.delete(userId);
+    if (line.finished.get(userId) !== "done") line.finished.set(userId, "holding");
+  }
+
+  async unclaim(saleId: string, userId: string, quantity: number): Promise<void> {
     const line = this.line(saleId);
     const units = (line.units.get(userId) ?? 0) - quantity;
     if (units <= 0) line.units.delete(userId);
     else line.units.set(userId, units);
-    if (prevAdmittedUntil > 0 && line.finished.get(userId) === "holding") {
-      line.finished.delete(userId);
-      line.admitted.set(userId, prevAdmittedUntil);
-    }
   }
 
   async markDone(saleId: string, userId: string): Promise<void> {

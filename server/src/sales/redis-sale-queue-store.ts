@@ -16,7 +16,7 @@ import {
 
 const LUA_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "lua");
 
-export const QUEUE_SCRIPTS = ["join", "leave", "lookup", "start", "admit", "lapse", "claim", "unclaim", "mark-done"] as const;
+export const QUEUE_SCRIPTS = ["join", "leave", "lookup", "start", "admit", "lapse", "claim", "confirm", "unclaim", "mark-done"] as const;
 export type QueueScriptName = (typeof QUEUE_SCRIPTS)[number];
 
 /** A queue script's full source: lua/common.lua followed by lua/<name>.lua. */
@@ -93,14 +93,17 @@ export class RedisSaleQueueStore implements SaleQueueStore {
     return (await this.run("lapse", saleId)) as string[];
   }
 
-  async claim(saleId: string, userId: string, quantity: number, limit: number): Promise<{ prevAdmittedUntil: number }> {
-    const [code, prev] = (await this.run("claim", saleId, userId, quantity, limit)) as number[];
+  async claim(saleId: string, userId: string, quantity: number, limit: number): Promise<void> {
+    const code = Number(await this.run("claim", saleId, userId, quantity, limit));
     if (code < 0) throw queueCodeError(code, saleId);
-    return { prevAdmittedUntil: prev };
   }
 
-  async unclaim(saleId: string, userId: string, quantity: number, prevAdmittedUntil: number): Promise<void> {
-    await this.run("unclaim", saleId, userId, quantity, prevAdmittedUntil);
+  async confirm(saleId: string, userId: string): Promise<void> {
+    await this.run("confirm", saleId, userId);
+  }
+
+  async unclaim(saleId: string, userId: string, quantity: number): Promise<void> {
+    await this.run("unclaim", saleId, userId, quantity);
   }
 
   async markDone(saleId: string, userId: string): Promise<void> {

@@ -61,11 +61,14 @@ export interface SaleQueueStore {
   lapse(saleId: string): Promise<string[]>;
   /**
    * Before a hold: the user must be admitted (in time) or already holding, and the units
-   * must fit the per-sale limit. NOT_ADMITTED, HOLD_LIMIT. Returns what `unclaim` needs.
+   * must fit the per-sale limit (counted now). NOT_ADMITTED, HOLD_LIMIT. The user stays
+   * admitted until `confirm`, so admissions by stock never count an in-flight hold's unit as free.
    */
-  claim(saleId: string, userId: string, quantity: number, limit: number): Promise<{ prevAdmittedUntil: number }>;
-  /** Undoes a claim whose hold failed. */
-  unclaim(saleId: string, userId: string, quantity: number, prevAdmittedUntil: number): Promise<void>;
+  claim(saleId: string, userId: string, quantity: number, limit: number): Promise<void>;
+  /** The claimed hold was placed: the user is holding. */
+  confirm(saleId: string, userId: string): Promise<void>;
+  /** Undoes a claim whose hold failed (uncounts the units). */
+  unclaim(saleId: string, userId: string, quantity: number): Promise<void>;
   /** A holding user made an order. */
   markDone(saleId: string, userId: string): Promise<void>;
   /** The admission log, oldest first. */

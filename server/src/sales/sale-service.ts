@@ -345,11 +345,15 @@ export class SaleService implements HoldGate {
       throw new AppError(ErrorCode.NOT_ADMITTED, `${body.sku} is in sale ${sale.saleId}: an admission token is required`);
     }
     this.o.tokens.verify(body.admissionToken, { userId, saleId: sale.saleId });
-    const { prevAdmittedUntil } = await this.o.queue.claim(sale.saleId, userId, body.quantity, sale.perUserLimit);
+    await this.o.queue.claim(sale.saleId, userId, body.quantity, sale.perUserLimit);
     return {
       perUserLimit: sale.perUserLimit,
+      done: () =>
+        this.o.queue.confirm(sale.saleId, userId).catch((err: unknown) => {
+          this.o.logger.error({ err, saleId: sale.saleId, userId }, "could not mark a sale buyer holding");
+        }),
       undo: () =>
-        this.o.queue.unclaim(sale.saleId, userId, body.quantity, prevAdmittedUntil).catch((err: unknown) => {
+        this.o.queue.unclaim(sale.saleId, userId, body.quantity).catch((err: unknown) => {
           this.o.logger.error({ err, saleId: sale.saleId, userId }, "could not undo a sale claim");
         }),
     };
