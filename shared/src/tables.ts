@@ -24,6 +24,8 @@ export const TableOptions = z
     smallBlind: z.number().int().positive().optional(),
     bigBlind: z.number().int().positive().optional(),
     turnSeconds: z.number().int().positive().max(3600).optional(),
+    /** Holdem: seconds an away player's turn lasts before the table acts for them (default 5). */
+    awayActSeconds: z.number().int().min(0).max(3600).optional(),
     branchId: z.string().min(1).max(64).optional(),
   })
   .strict();

@@ -3,11 +3,11 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
-import jwt from "jsonwebtoken";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { spawnServer, type ServerProcess } from "../support/server-process.ts";
 import { http } from "../support/http.ts";
 import { skipUnless } from "../support/services.ts";
+import { adminToken } from "../support/e2e.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const JWT_SECRET = "browser-demo-secret-0123456789abcdef";
@@ -64,12 +64,7 @@ describe("browser demo (Chromium)", function () {
   const cardsOf = async (page: Page) => (await page.getByTestId("my-cards").locator("span").allTextContents()).filter(Boolean);
 
   it("two players play; a reload keeps seat and cards; a closed tab shows away with a countdown; a spectator sees no hole card", async () => {
-    const admin = jwt.sign({ sub: "u_browser_admin", sid: `s_${randomUUID()}`, name: "admin", roles: ["admin"], prv: true }, JWT_SECRET, {
-      algorithm: "HS256",
-      issuer: "holdfast",
-      audience: "holdfast:access",
-      expiresIn: 3600,
-    });
+    const admin = adminToken(JWT_SECRET);
     const tableId = `web-${randomUUID().slice(0, 6)}`;
     assert.equal((await http(server.url, "POST", "/api/tables", { token: admin, body: { tableId, kind: "holdem", seats: 4, options: { bigBlind: 10, minBuyIn: 100, maxBuyIn: 1000 } } })).status, 201);
 

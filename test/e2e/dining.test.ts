@@ -1,21 +1,13 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import jwt from "jsonwebtoken";
 import { HoldfastClient, HoldfastError, MemoryStorage, type TableConnection, type TableEvent } from "@holdfast/client-sdk";
 import { spawnServer, type ServerProcess } from "../support/server-process.ts";
 import { http } from "../support/http.ts";
+import { adminToken, eventually } from "../support/e2e.ts";
 
 const JWT_SECRET = "e2e-dining-secret-0123456789abcdef";
 const HOLD_TTL = 4;
 
-async function eventually(check: () => boolean | Promise<boolean>, ms = 5000, what = "condition"): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 interface CartView {
   cartNo: number;
@@ -34,12 +26,7 @@ describe("dining tables: shared cart with stock holds (e2e through the SDK)", fu
 
   before(async () => {
     server = await spawnServer({ env: { JWT_SECRET, HOLD_TTL_SECONDS: String(HOLD_TTL) } });
-    admin = jwt.sign({ sub: "u_dining_admin", sid: `s_${randomUUID()}`, name: "admin", roles: ["admin"], prv: true }, JWT_SECRET, {
-      algorithm: "HS256",
-      issuer: "holdfast",
-      audience: "holdfast:access",
-      expiresIn: 3600,
-    });
+    admin = adminToken(JWT_SECRET);
   });
 
   after(async () => {

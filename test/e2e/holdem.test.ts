@@ -1,20 +1,12 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import jwt from "jsonwebtoken";
 import { HoldfastClient, HoldfastError, MemoryStorage, type TableConnection, type TableEvent } from "@holdfast/client-sdk";
 import { spawnServer, type ServerProcess } from "../support/server-process.ts";
 import { http } from "../support/http.ts";
+import { adminToken, eventually } from "../support/e2e.ts";
 
 const JWT_SECRET = "e2e-holdem-secret-0123456789abcdef";
 
-async function eventually(check: () => boolean, ms = 8000, what = "condition"): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 interface HoldemView {
   handNo: number;
@@ -39,12 +31,7 @@ describe("holdem tables (e2e through the SDK)", function () {
 
   before(async () => {
     server = await spawnServer({ env: { JWT_SECRET, SEAT_GRACE_SECONDS: "30", HEARTBEAT_SECONDS: "1" } });
-    admin = jwt.sign({ sub: `u_admin_${randomUUID()}`, sid: `s_${randomUUID()}`, name: "admin", roles: ["admin"], prv: true }, JWT_SECRET, {
-      algorithm: "HS256",
-      issuer: "holdfast",
-      audience: "holdfast:access",
-      expiresIn: 3600,
-    });
+    admin = adminToken(JWT_SECRET);
   });
 
   after(async () => {
@@ -52,11 +39,11 @@ describe("holdem tables (e2e through the SDK)", function () {
     await server?.stop();
   });
 
-  async function table(turnSeconds = 20): Promise<string> {
+  async function table(turnSeconds = 20, awayActSeconds = 1): Promise<string> {
     const tableId = `h-${randomUUID().slice(0, 8)}`;
     const res = await http(server.url, "POST", "/api/tables", {
       token: admin,
-      body: { tableId, kind: "holdem", seats: 6, options: { smallBlind: 5, bigBlind: 10, minBuyIn: 100, maxBuyIn: 1000, turnSeconds } },
+      body: { tableId, kind: "holdem", seats: 6, options: { smallBlind: 5, bigBlind: 10, minBuyIn: 100, maxBuyIn: 1000, turnSeconds, awayActSeconds } },
     });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     return tableId;
@@ -113,7 +100,7 @@ describe("holdem tables (e2e through the SDK)", function () {
   });
 
   it("a reloaded player is back in the seat with the same cards; an away player is auto-acted for", async () => {
-    const tableId = await table(30);
+    const tableId = await table(30, 3); // 3 s for an away player: enough for the reload below
     const storage = new MemoryStorage();
     const a = await connect("cat", tableId, { storage });
     const b = await connect("dan", tableId);

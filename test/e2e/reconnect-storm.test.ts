@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import jwt from "jsonwebtoken";
 import { HoldfastClient, MemoryStorage, type TableConnection } from "@holdfast/client-sdk";
 import { spawnServer, type ServerProcess } from "../support/server-process.ts";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
 import { http } from "../support/http.ts";
+import { adminToken } from "../support/e2e.ts";
 
 const JWT_SECRET = "e2e-storm-secret-0123456789abcdef";
 const CLIENTS = 200;
@@ -37,12 +37,7 @@ describe("reconnect storm: 200 seated clients over 20 tables drop at once", func
   });
 
   it("restores every seat", async () => {
-    const admin = jwt.sign({ sub: "u_storm_admin", sid: `s_${randomUUID()}`, name: "admin", roles: ["admin"], prv: true }, JWT_SECRET, {
-      algorithm: "HS256",
-      issuer: "holdfast",
-      audience: "holdfast:access",
-      expiresIn: 3600,
-    });
+    const admin = adminToken(JWT_SECRET);
     const tableIds: string[] = [];
     for (let t = 0; t < TABLES; t++) {
       const tableId = `storm-${t}-${randomUUID().slice(0, 6)}`;

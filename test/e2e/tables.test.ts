@@ -4,28 +4,12 @@ import { HoldfastClient, HoldfastError, MemoryStorage, type TableConnection, typ
 import { spawnServer, type ServerProcess } from "../support/server-process.ts";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
 import { http } from "../support/http.ts";
+import { eventually, adminToken } from "../support/e2e.ts";
 import { randomUUID } from "node:crypto";
 
 const JWT_SECRET = "e2e-tables-secret-0123456789abcdef";
 
-/** Polls `check` until it is true or `ms` passes. */
-async function eventually(check: () => boolean | Promise<boolean>, ms = 5000, what = "condition"): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
-function adminToken(): string {
-  const sid = `s_admin_${randomUUID()}`;
-  return jwt.sign(
-    { sub: `u_admin_${randomUUID()}`, sid, name: "admin", roles: ["admin"], prv: true },
-    JWT_SECRET,
-    { algorithm: "HS256", issuer: "holdfast", audience: "holdfast:access", expiresIn: 3600 },
-  );
-}
 
 describe("tables and seats (e2e through the SDK)", function () {
   this.timeout(60_000);
@@ -39,7 +23,7 @@ describe("tables and seats (e2e through the SDK)", function () {
       env: { JWT_SECRET, SEAT_GRACE_SECONDS: "2", HEARTBEAT_SECONDS: "1" },
     });
     proxy = await startTcpProxy(server.port);
-    admin = adminToken();
+    admin = adminToken(JWT_SECRET);
   });
 
   after(async () => {

@@ -1,22 +1,14 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import jwt from "jsonwebtoken";
 import { HoldfastClient, HoldfastError, MemoryStorage, type FeedConnection, type FeedEvent, type TableConnection } from "@holdfast/client-sdk";
 import { freePort, spawnServer, type ServerProcess } from "../support/server-process.ts";
 import { createTestDatabase, flushRedisDb, skipUnless, testRedisUrl } from "../support/services.ts";
 import { http } from "../support/http.ts";
+import { adminToken, eventually } from "../support/e2e.ts";
 
 const JWT_SECRET = "multinode-feed-secret-0123456789abcdef";
 const REDIS_DB = 11;
 
-async function eventually(check: () => boolean, ms = 5000, what = "condition"): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 /**
  * Staff of branch B1 watch on node B what diners do on node A; topics are authorised;
@@ -39,12 +31,7 @@ describe("feed across two nodes (Redis + Postgres)", function () {
     const [portA, portB] = [await freePort(), await freePort()];
     nodeA = await spawnServer({ port: portA, env: { ...env, PUBLIC_ADDRESS: `127.0.0.1:${portA}` } });
     nodeB = await spawnServer({ port: portB, env: { ...env, PUBLIC_ADDRESS: `127.0.0.1:${portB}` } });
-    admin = jwt.sign({ sub: "u_feed_admin", sid: `s_${randomUUID()}`, name: "admin", roles: ["admin"], prv: true }, JWT_SECRET, {
-      algorithm: "HS256",
-      issuer: "holdfast",
-      audience: "holdfast:access",
-      expiresIn: 3600,
-    });
+    admin = adminToken(JWT_SECRET);
   });
 
   after(async () => {

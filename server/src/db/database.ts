@@ -26,7 +26,7 @@ export interface DatabaseOptions {
   databaseUrl?: string;
   dataDir: string;
   logger: Logger;
-  /** Pool size; embedded mode caps it (PGlite runs one query at a time anyway). */
+  /** Pool size for a Postgres server; embedded mode always uses one connection (see below). */
   maxConnections?: number;
 }
 
@@ -52,9 +52,15 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
     mkdirSync(dataPath, { recursive: true });
   }
   const db = dataPath ? await PGlite.create(dataPath) : await PGlite.create();
-  const maxConnections = Math.min(options.maxConnections ?? 4, 8);
+  // ONE connection. PGlite is a single Postgres backend: every socket connection shares
+  // its session, so the unnamed prepared statement and portal of the extended query
+  // protocol are shared too, and pglite-socket interleaves messages of different
+  // connections (seen as "bind message supplies 4 parameters" / "portal cannot be run"
+  // under concurrent requests). PGlite runs one query at a time anyway, so a single
+  // pooled connection costs no throughput; pg queues the callers.
+  const maxConnections = 1;
   // Port 0: the OS picks a free loopback port, so several embedded nodes (tests) coexist.
-  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: maxConnections + 2 });
+  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 4 });
   await server.start();
   const conn = server.getServerConn();
   const pool = new pg.Pool({

@@ -17,6 +17,8 @@ import type { GameCommand, GameContext, GameEvent, TableGame } from "./table-gam
 
 /** Pause between a hand's end and the next deal, so players see the showdown. */
 export const PAUSE_BETWEEN_HANDS_MS = 3000;
+/** How long an away player's turn lasts before the table checks or folds for them. */
+export const DEFAULT_AWAY_ACT_SECONDS = 5;
 const PREFIX = "holdem.";
 
 /**
@@ -148,9 +150,13 @@ export const holdemGame: TableGame = {
     if (h.toAct === null) return [];
     const seat = model.seats[h.toAct];
     const player = h.players.find((p) => p.seat === h.toAct);
-    // Away (or gone: released mid-hand, or someone new sat there): act for them now.
+    // Gone (released mid-hand, or someone new sat there): act for them now. Away: their
+    // turn is short (`awayActSeconds`, default 5), long enough for a page reload or a
+    // blip to bring them back with their cards, far shorter than the turn timer.
     const gone = !seat || seat.userId !== player?.userId;
-    if (gone || seat.status === SeatStatus.AWAY) {
+    const turnStartedAt = (h.turnDeadline ?? ctx.now) - holdemOptions(ctx).turnSeconds * 1000;
+    const awayTurnMs = (ctx.table.options.awayActSeconds ?? DEFAULT_AWAY_ACT_SECONDS) * 1000;
+    if (gone || (seat.status === SeatStatus.AWAY && ctx.now >= turnStartedAt + awayTurnMs)) {
       return [{ type: "away_action", seat: h.toAct, userId: player?.userId ?? null, payload: null }];
     }
     if (h.turnDeadline !== null && ctx.now >= h.turnDeadline) {
