@@ -6,6 +6,7 @@ export {
   type ReconnectPolicy,
   type SeatView,
   type TableStateView,
+  type TableSnapshot,
 } from "./table-connection.ts";
 export { HoldfastError } from "./errors.ts";
 export { MemoryStorage, BrowserStorage, type KeyValueStorage } from "./storage.ts";

@@ -49,6 +49,11 @@ export const DEFAULT_RECONNECT: ReconnectPolicy = {
   defaultGraceMs: 300_000,
 };
 
+/** The public table at `seq`, sent instead of missed events (see `onSnapshot`). */
+export interface TableSnapshot extends TableStateView {
+  seq: number;
+}
+
 interface StoredSeat {
   token: string;
   seat: number;
@@ -92,6 +97,10 @@ export class TableConnection {
   private readonly statusListeners = new Set<Listener<ConnectionStatus>>();
   private readonly stateListeners = new Set<Listener<TableStateView>>();
   private readonly errorListeners = new Set<Listener<HoldfastError>>();
+  private readonly snapshotListeners = new Set<Listener<TableSnapshot>>();
+  /** Events that arrived ahead of a gap, delivered once the resync fills it. */
+  private readonly ahead = new Map<number, TableEvent>();
+  private resyncing: Promise<void> | null = null;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private closedByApp = false;
   private graceMs: number;
@@ -133,6 +142,16 @@ export class TableConnection {
   onError(listener: Listener<HoldfastError>): () => void {
     this.errorListeners.add(listener);
     return () => this.errorListeners.delete(listener);
+  }
+
+  /**
+   * The server could not send the missed events (no longer kept, or more than the table
+   * itself): this is the table at `seq` (the state already shows it). The event feed
+   * continues with `seq + 1`; nothing between `lastSeq` and `seq` will be delivered.
+   */
+  onSnapshot(listener: Listener<TableSnapshot>): () => void {
+    this.snapshotListeners.add(listener);
+    return () => this.snapshotListeners.delete(listener);
   }
 
   async sit(options: { seat?: number; buyIn?: number } = {}): Promise<SitReply> {
@@ -208,17 +227,35 @@ export class TableConnection {
     const stored = this.options.spectate ? null : await this.loadSeat();
     let room: Room;
     try {
-      room = await this.join(stored?.token);
+      room = await this.joinRetrying(stored?.token);
     } catch (err) {
       const error = HoldfastError.from(err);
       if (!stored || !DEAD_TOKEN_CODES.has(error.code)) throw error;
       await this.forgetSeat(error);
-      room = await this.join(undefined);
+      room = await this.joinRetrying(undefined);
     }
     await this.attach(room, stored ? stored.seat : null);
     this.lastSeq = (room.state as TableStateView).seq ?? 0;
     this.setStatus("connected");
     return this;
+  }
+
+  /**
+   * A join that tries again (briefly) when the table is moving between rooms or nodes:
+   * UNAVAILABLE (a draining node, a lost race for a new table's room) or a matchmaker
+   * answer without a room.
+   */
+  private async joinRetrying(seatToken: string | undefined): Promise<Room> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.join(seatToken);
+      } catch (err) {
+        const error = HoldfastError.from(err);
+        const transient = error.code === ErrorCode.UNAVAILABLE || error.code === ErrorCode.INTERNAL;
+        if (!transient || attempt >= 4) throw error;
+        await sleep(100 * 2 ** attempt);
+      }
+    }
   }
 
   private async join(seatToken: string | undefined): Promise<Room> {
@@ -266,7 +303,9 @@ export class TableConnection {
       this.setStatus(code === CloseCode.REPLACED ? "closed" : "lost");
       return;
     }
-    void this.recover(room.reconnectionToken);
+    // 4503: the room is gone (drain, lease lost): straight to the matchmaker with the seat
+    // token; the Colyseus reconnection token would only find nothing.
+    void this.recover(code === CloseCode.NODE_DRAINING ? undefined : room.reconnectionToken);
   }
 
   /** The reconnect loop: runs until restored, or until the seat's grace is over. */
@@ -329,18 +368,32 @@ export class TableConnection {
   private receive(event: TableEvent): void {
     if (event.seq <= this.lastSeq) return; // duplicate
     if (event.seq > this.lastSeq + 1) {
-      // Missed something: ask for it, then this event comes along in order.
-      void this.resync().catch((err) => this.emitError(HoldfastError.from(err)));
+      // Missed something: keep this one, ask for the gap (once), deliver in order after.
+      this.ahead.set(event.seq, event);
+      this.resyncing ??= this.resync().then(
+        () => {
+          this.resyncing = null;
+          // Still a gap before what we hold (more was missed meanwhile): ask again.
+          if (this.ahead.size > 0) this.receive(this.ahead.get(Math.min(...this.ahead.keys()))!);
+        },
+        (err) => {
+          this.resyncing = null;
+          this.emitError(HoldfastError.from(err));
+        },
+      );
       return;
     }
     this.deliver(event);
+    this.drainAhead();
   }
 
   private applyResync(reply: ResyncReply): void {
-    if (reply.snapshot) {
-      // The missed events are gone: the state already shows the table as it is.
-      this.lastSeq = Math.max(this.lastSeq, reply.toSeq);
-      return;
+    const snapshot = reply.snapshot as TableSnapshot | undefined;
+    if (snapshot && snapshot.seq > this.lastSeq) {
+      // The missed events are not kept (or weigh more than the table): the state already
+      // shows the table; the feed goes on after the snapshot's seq.
+      this.lastSeq = snapshot.seq;
+      for (const l of this.snapshotListeners) l(snapshot);
     }
     for (const event of reply.events) {
       if (event.seq <= this.lastSeq) continue;
@@ -348,6 +401,18 @@ export class TableConnection {
         this.emitError(new HoldfastError(ErrorCode.INTERNAL, `event gap: expected ${this.lastSeq + 1}, got ${event.seq}`));
       }
       this.deliver(event);
+    }
+    this.drainAhead();
+  }
+
+  /** Delivers kept-ahead events that are next in line now. */
+  private drainAhead(): void {
+    for (const seq of [...this.ahead.keys()]) if (seq <= this.lastSeq) this.ahead.delete(seq);
+    let next = this.ahead.get(this.lastSeq + 1);
+    while (next) {
+      this.ahead.delete(next.seq);
+      this.deliver(next);
+      next = this.ahead.get(this.lastSeq + 1);
     }
   }
 

@@ -25,6 +25,21 @@ export interface SpawnOptions {
   /** Data dir for embedded mode; a fresh temp dir (removed on stop) when omitted. */
   dataDir?: string;
   timeoutMs?: number;
+  /** A fixed port (e.g. to set PUBLIC_ADDRESS before start); default: a free one. */
+  port?: number;
+}
+
+/** A free loopback port (for servers that must know their port before they start). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 /**
@@ -38,7 +53,7 @@ export async function spawnServer(options: SpawnOptions = {}): Promise<ServerPro
   for (const [k, v] of Object.entries(process.env)) {
     if (v !== undefined && !["REDIS_URL", "DATABASE_URL", "PORT", "DATA_DIR", "REQUIRE_SERVICES"].includes(k)) env[k] = v;
   }
-  Object.assign(env, { PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "info", NODE_ENV: "test", RATE_LIMITS: "off" });
+  Object.assign(env, { PORT: String(options.port ?? 0), DATA_DIR: dataDir, LOG_LEVEL: "info", NODE_ENV: "test", RATE_LIMITS: "off" });
   for (const [k, v] of Object.entries(options.env ?? {})) {
     if (v === undefined) delete env[k];
     else env[k] = v;

@@ -173,7 +173,7 @@ export function createTableRoom(deps: TableRoomDeps) {
         this.countJoined();
         this.refreshCounts();
         if (opts.lastSeq !== undefined && opts.lastSeq < this.model.seq) {
-          client.send(TableMessage.RESYNC, await this.resync(opts.lastSeq, this.seatOfSession(client.sessionId)));
+          client.send(TableMessage.RESYNC, await this.resync(opts.lastSeq, this.seatOfSession(client.sessionId), false));
         }
       } catch (err) {
         throw toJoinError(err);
@@ -324,18 +324,22 @@ export function createTableRoom(deps: TableRoomDeps) {
     /**
      * The events after `lastSeq` from the hot log, or, when it no longer has them all
      * (trimmed, restarted) or they would weigh more than the table itself, a snapshot of
-     * the table now (`fromSeq` = its seq + 1; later events arrive as `ev`).
+     * the table now (`fromSeq` = its seq + 1; later events arrive as `ev`). A rejoin
+     * (`lastSeq` in the join options) gets the full state from Colyseus anyway, so it
+     * gets the events whenever the hot log has them (`snapshotWhenSmaller` false).
      */
-    private async resync(lastSeq: number, viewerSeat: number | null): Promise<ResyncReply> {
+    private async resync(lastSeq: number, viewerSeat: number | null, snapshotWhenSmaller = true): Promise<ResyncReply> {
       const toSeq = this.model.seq;
       if (lastSeq >= toSeq) return { events: [], fromSeq: lastSeq + 1, toSeq };
       const { events, complete } = await deps.eventLog.readAfter(this.table.tableId, lastSeq, RESYNC_LIMIT, { hotOnly: true });
       const model = this.model;
-      const snapshot = publicSnapshot(model, this.state.spectators);
+      const snapshot = publicSnapshot(model, this.state.spectators, viewerSeat);
       const last = events[events.length - 1];
       if (complete && events[0]?.seq === lastSeq + 1 && last.seq >= toSeq) {
         const delta = events.map((e) => this.viewFor(e as LoggedEvent, viewerSeat));
-        if (JSON.stringify(delta).length <= JSON.stringify(snapshot).length) return { events: delta, fromSeq: lastSeq + 1, toSeq: last.seq };
+        if (!snapshotWhenSmaller || JSON.stringify(delta).length <= JSON.stringify(snapshot).length) {
+          return { events: delta, fromSeq: lastSeq + 1, toSeq: last.seq };
+        }
       }
       return { events: [], fromSeq: model.seq + 1, toSeq: model.seq, snapshot };
     }
