@@ -8,7 +8,7 @@ import { CommerceKeys } from "./holds/commerce-keys.ts";
 import { HoldService } from "./holds/hold-service.ts";
 import { defineHoldCommands } from "./holds/hold-scripts.ts";
 import type { HoldStore } from "./holds/hold-store.ts";
-import { holdFastPath } from "./holds/holds-fast-path.ts";
+import { HoldHotPath } from "./holds/holds-fast-path.ts";
 import { holdsRoutes } from "./holds/holds-routes.ts";
 import { MemoryHoldStore } from "./holds/memory-hold-store.ts";
 import { RedisHoldStore } from "./holds/redis-hold-store.ts";
@@ -41,6 +41,8 @@ export interface CommerceDeps {
 export interface Commerce {
   /** Mount under `/api`, before the generic JSON parser (it parses its own bodies, keeping raw bytes). */
   routes: Router;
+  /** `POST /api/holds` without express; `mount` it on the app before any route. */
+  holdHotPath: HoldHotPath;
   holdStore: HoldStore;
   inventory: InventoryService;
   holdService: HoldService;
@@ -62,8 +64,9 @@ const PATHS = ["/inventory", "/holds", "/orders", "/payments"];
 export function createCommerce(deps: CommerceDeps): Commerce {
   const { config, db, logger } = deps;
   const keys = CommerceKeys.from(deps.keys);
-  // A connection of our own: auto-pipelining batches concurrent hold scripts into one write.
-  const redis = deps.redis?.duplicate({ enableAutoPipelining: true, connectionName: "holdfast:holds" });
+  // A connection of our own. RedisHoldStore batches concurrent hold scripts into one
+  // write per event-loop turn itself (cheaper than ioredis' auto-pipelining, see cmd()).
+  const redis = deps.redis?.duplicate({ enableAutoPipelining: false, connectionName: "holdfast:holds" });
   const holdStore: HoldStore = redis ? new RedisHoldStore(redis, keys) : new MemoryHoldStore();
   const inventory = new InventoryService(new InventoryRepository(db.pool), holdStore, logger);
   const holdService = new HoldService(holdStore, inventory, config.holdTtlSeconds);
@@ -97,16 +100,6 @@ export function createCommerce(deps: CommerceDeps): Commerce {
 
   const routes = Router();
   const limit = (routeClass: "holds" | "webhook" | "default") => deps.limits.middleware(routeClass);
-  // The hot path first: POST /holds in its common form, with no generic body parser.
-  routes.post(
-    "/holds",
-    holdFastPath({
-      holds: holdService,
-      sessions: deps.sessions,
-      holdsLimit: deps.limits.enabled ? limit("holds") : undefined,
-      maxBodyBytes: config.maxBodyBytes,
-    }),
-  );
   routes.use(
     PATHS,
     express.json({
@@ -126,8 +119,17 @@ export function createCommerce(deps: CommerceDeps): Commerce {
     defaultLimit: limit("default"),
   }));
 
+  const holdHotPath = new HoldHotPath({
+    holds: holdService,
+    sessions: deps.sessions,
+    limits: deps.limits,
+    logger,
+    maxBodyBytes: config.maxBodyBytes,
+  });
+
   return {
     routes,
+    holdHotPath,
     holdStore,
     inventory,
     holdService,

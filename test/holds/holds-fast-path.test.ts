@@ -81,6 +81,19 @@ describe("POST /api/holds hot path answers like the general route", function () 
     assert.equal(inv.body.held, 8);
   });
 
+  it("times hot-path requests into the same metrics series as express routes", async () => {
+    const count = async (status: number) => {
+      const text: string = (await http(server.url, "GET", "/metrics")).body;
+      const re = new RegExp(`^holdfast_http_request_duration_seconds_count\\{method="POST",route="/api/holds",status="${status}"\\} (\\d+)`, "m");
+      return Number(re.exec(text)?.[1] ?? 0);
+    };
+    const [ok, bad] = [await count(201), await count(400)];
+    assert.equal((await post(server.url, FAST, JSON.stringify({ sku: "fp1", quantity: 1 }))).status, 201);
+    assert.equal((await post(server.url, FAST, "{")).status, 400);
+    assert.equal(await count(201), ok + 1);
+    assert.equal(await count(400), bad + 1);
+  });
+
   it("passes requests with an Idempotency-Key to the general route (replays work)", async () => {
     const key = randomUUID();
     const body = JSON.stringify({ sku: "fp1", quantity: 1 });

@@ -12,12 +12,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { performance } from "node:perf_hooks";
 import { Command, InvalidArgumentError } from "commander";
 import { Redis } from "ioredis";
 import { CommerceKeys } from "../holds/commerce-keys.ts";
@@ -48,8 +49,38 @@ interface Round {
   p99: number;
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+function processCpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+const CLOCK_TICKS = 100;
+
+/** CPU seconds the Redis server has used so far (INFO cpu, main and other threads). */
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info("cpu");
+  const read = (name: string) => Number(new RegExp(`^${name}:([0-9.]+)`, "m").exec(info)?.[1] ?? NaN);
+  return read("used_cpu_user") + read("used_cpu_sys");
+}
+
+/** Where the CPU of a round went, per request, in microseconds. */
+interface CpuPerRequest {
+  serverUs: number;
+  redisUs: number;
+  clientUs: number;
+  /** Event-loop utilisation of the load generator (near 1 = it is the bottleneck). */
+  clientElu: number;
+}
+
+const us = (seconds: number, n: number) => (seconds * 1e6) / Math.max(1, n);
+
 async function startServer(env: Record<string, string>): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "server/src/main.ts")], {
+  const nodeFlags = (process.env.HF_BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeFlags, "--import", "tsx", path.join(ROOT, "server/src/main.ts")], {
     cwd: ROOT,
     env: { ...process.env, ...env, ...(process.env.HF_BENCH_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.HF_BENCH_PROF}` } : {}) },
     stdio: ["ignore", "pipe", "pipe"],
@@ -67,6 +98,11 @@ async function startServer(env: Record<string, string>): Promise<{ proc: ChildPr
     };
     proc.stdout!.on("data", onData);
     proc.stderr!.on("data", onData);
+    if (process.env.HF_BENCH_SERVER_LOG) {
+      const log = createWriteStream(process.env.HF_BENCH_SERVER_LOG);
+      proc.stdout!.pipe(log);
+      proc.stderr!.pipe(log);
+    }
     proc.once("exit", (code) => reject(new Error(`server exited (${code}):\n${out}`)));
   });
   return { proc, port };
@@ -152,7 +188,7 @@ class RawConnection {
 }
 
 /** `connections` clients, each POSTing holds back to back for `seconds`. */
-async function httpRound(port: number, tokens: string[], sku: string, seconds: number): Promise<Round & { errors: number }> {
+async function httpRound(port: number, tokens: string[], sku: string, seconds: number): Promise<Round & { errors: number; count: number; p90: number; p999: number; max: number }> {
   const body = JSON.stringify({ sku, quantity: 1 });
   const conns = await Promise.all(tokens.map(() => RawConnection.open(port)));
   const latencies: number[] = [];
@@ -176,7 +212,16 @@ async function httpRound(port: number, tokens: string[], sku: string, seconds: n
   const elapsed = (performance.now() - started) / 1000;
   for (const c of conns) c.close();
   latencies.sort((a, b) => a - b);
-  return { rps: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
+  return {
+    rps: latencies.length / elapsed,
+    p50: percentile(latencies, 50),
+    p90: percentile(latencies, 90),
+    p99: percentile(latencies, 99),
+    p999: percentile(latencies, 99.9),
+    max: latencies[latencies.length - 1] ?? 0,
+    errors,
+    count: latencies.length,
+  };
 }
 
 /** redis-benchmark running EVALSHA of the reserve script: `requests` calls, `connections` clients. */
@@ -256,15 +301,36 @@ async function benchHolds(opts: { seconds: number; rounds: number; connections: 
     let requests = Math.max(20_000, Math.round(probe.rps * opts.seconds));
     const baseline: Round[] = [];
     const project: (Round & { errors: number })[] = [];
+    const cpu: CpuPerRequest[] = [];
+    const baselineRedisUs: number[] = [];
     for (let i = 0; i < opts.rounds; i++) {
+      const r0 = await redisCpuSeconds(redis);
       const b = redisRound(base, sha, keys, opts.connections, requests);
+      baselineRedisUs.push(us((await redisCpuSeconds(redis)) - r0, requests));
       baseline.push(b);
       requests = Math.max(20_000, Math.round(b.rps * opts.seconds));
+      const [s0, c0, e0, r1] = [processCpuSeconds(proc.pid), process.cpuUsage(), performance.eventLoopUtilization(), await redisCpuSeconds(redis)];
       const p = await httpRound(port, tokens, "bench-http", opts.seconds);
+      const n = p.count;
+      const c = process.cpuUsage(c0);
+      cpu.push({
+        serverUs: us(processCpuSeconds(proc.pid) - s0, n),
+        redisUs: us((await redisCpuSeconds(redis)) - r1, n),
+        clientUs: us((c.user + c.system) / 1e6, n),
+        clientElu: performance.eventLoopUtilization(e0).utilization,
+      });
       project.push(p);
+      const k = cpu[cpu.length - 1];
       console.log(
         `round ${i + 1}/${opts.rounds}: redis-benchmark EVALSHA ${b.rps.toFixed(0)}/s (p50 ${b.p50} ms, p99 ${b.p99} ms) | ` +
           `POST /api/holds ${p.rps.toFixed(0)}/s (p50 ${p.p50.toFixed(2)} ms, p99 ${p.p99.toFixed(2)} ms, non-201 ${p.errors})`,
+      );
+      console.log(
+        `         POST /api/holds latency: p90 ${p.p90.toFixed(2)} ms, p99.9 ${p.p999.toFixed(2)} ms, max ${p.max.toFixed(2)} ms`,
+      );
+      console.log(
+        `         CPU per request: redis-benchmark round: Redis ${baselineRedisUs[i].toFixed(1)} us | HTTP round: server ${k.serverUs.toFixed(1)} us, ` +
+          `Redis ${k.redisUs.toFixed(1)} us, load generator ${k.clientUs.toFixed(1)} us (event loop ${(100 * k.clientElu).toFixed(0)} % busy)`,
       );
     }
     const bRps = median(baseline.map((r) => r.rps));

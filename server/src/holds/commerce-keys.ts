@@ -14,9 +14,19 @@ export class CommerceKeys {
     return new CommerceKeys(keys.prefix);
   }
 
+  private readonly skuKeys = new Map<string, Readonly<SkuKeys>>();
+
+  /** The five keys of a SKU (cached: every hold script call needs them). Do not mutate. */
   sku(sku: string): SkuKeys {
-    const base = `${this.prefix}{sku:${sku}}:`;
-    return [`${base}inv`, `${base}holds`, `${base}exp`, `${base}users`, `${base}dead`];
+    let keys = this.skuKeys.get(sku);
+    if (!keys) {
+      const base = `${this.prefix}{sku:${sku}}:`;
+      keys = Object.freeze([`${base}inv`, `${base}holds`, `${base}exp`, `${base}users`, `${base}dead`] as SkuKeys);
+      // Bounded: unknown SKUs in requests must not grow it without limit.
+      if (this.skuKeys.size >= 10_000) this.skuKeys.clear();
+      this.skuKeys.set(sku, keys);
+    }
+    return keys as SkuKeys;
   }
 
   /** Present while the counters in Redis are trusted; missing = Redis lost data, rebuild. */

@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import type { RequestHandler } from "express";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
@@ -37,13 +38,28 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, prefix: "holdfast_" });
   }
 
+  /** Label-bound observers of httpDuration, by "method route status" (few, bounded by the routes). */
+  private readonly httpSeries = new Map<string, (seconds: number) => void>();
+
+  /** Records one HTTP request into httpDuration (also used by hot paths that bypass express). */
+  observeHttp(method: string, route: string, status: number, seconds: number): void {
+    const key = `${method} ${route} ${status}`;
+    let observe = this.httpSeries.get(key);
+    if (!observe) {
+      const child = this.httpDuration.labels({ method, route, status: String(status) });
+      observe = (s: number) => child.observe(s);
+      this.httpSeries.set(key, observe);
+    }
+    observe(seconds);
+  }
+
   /** Times every request; `route` is the matched express route pattern, never the raw path. */
   httpMiddleware(): RequestHandler {
     return (req, res, next) => {
-      const end = this.httpDuration.startTimer();
+      const started = performance.now();
       res.on("finish", () => {
         const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : "unmatched";
-        end({ method: req.method, route, status: String(res.statusCode) });
+        this.observeHttp(req.method, route, res.statusCode, (performance.now() - started) / 1000);
       });
       next();
     };
