@@ -114,6 +114,9 @@ export class DurableTableEventLog implements TableEventLog {
 
   /** Every stored event after `afterSeq`, hot log and Postgres merged, contiguous (restore). */
   async readForRestore(tableId: string, afterSeq: number): Promise<LoggedEvent[]> {
+    // Events this process queued and not yet wrote (a room re-created on the same node)
+    // must be in Postgres before it is read, or they would look like a gap.
+    await this.archive.flush().catch(() => undefined);
     const [hot, archived] = await Promise.all([
       this.hot.readAll(tableId, afterSeq),
       this.archive.readAfter(tableId, afterSeq, Number.MAX_SAFE_INTEGER),
