@@ -173,7 +173,7 @@ export function createTableRoom(deps: TableRoomDeps) {
         this.countJoined();
         this.refreshCounts();
         if (opts.lastSeq !== undefined && opts.lastSeq < this.model.seq) {
-          client.send(TableMessage.RESYNC, await this.resync(opts.lastSeq, this.seatOfSession(client.sessionId), false));
+          client.send(TableMessage.RESYNC, await this.resync(opts.lastSeq, this.seatOfSession(client.sessionId)));
         }
       } catch (err) {
         throw toJoinError(err);
@@ -323,12 +323,12 @@ export function createTableRoom(deps: TableRoomDeps) {
 
     /**
      * The events after `lastSeq` from the hot log, or, when it no longer has them all
-     * (trimmed, restarted) or they would weigh more than the table itself, a snapshot of
-     * the table now (`fromSeq` = its seq + 1; later events arrive as `ev`). A rejoin
-     * (`lastSeq` in the join options) gets the full state from Colyseus anyway, so it
-     * gets the events whenever the hot log has them (`snapshotWhenSmaller` false).
+     * (trimmed, lost with a restart) or there are more than RESYNC_LIMIT, a snapshot of
+     * the table now (`fromSeq` = its seq + 1; later events arrive as `ev`). Every
+     * (re)joined client gets Colyseus's full state anyway: the resync is for the app's
+     * event feed, so events win whenever they are kept (see docs/continuity.md).
      */
-    private async resync(lastSeq: number, viewerSeat: number | null, snapshotWhenSmaller = true): Promise<ResyncReply> {
+    private async resync(lastSeq: number, viewerSeat: number | null): Promise<ResyncReply> {
       const toSeq = this.model.seq;
       if (lastSeq >= toSeq) return { events: [], fromSeq: lastSeq + 1, toSeq };
       const { events, complete } = await deps.eventLog.readAfter(this.table.tableId, lastSeq, RESYNC_LIMIT, { hotOnly: true });
@@ -336,10 +336,7 @@ export function createTableRoom(deps: TableRoomDeps) {
       const snapshot = publicSnapshot(model, this.state.spectators, viewerSeat);
       const last = events[events.length - 1];
       if (complete && events[0]?.seq === lastSeq + 1 && last.seq >= toSeq) {
-        const delta = events.map((e) => this.viewFor(e as LoggedEvent, viewerSeat));
-        if (!snapshotWhenSmaller || JSON.stringify(delta).length <= JSON.stringify(snapshot).length) {
-          return { events: delta, fromSeq: lastSeq + 1, toSeq: last.seq };
-        }
+        return { events: events.map((e) => this.viewFor(e as LoggedEvent, viewerSeat)), fromSeq: lastSeq + 1, toSeq: last.seq };
       }
       return { events: [], fromSeq: model.seq + 1, toSeq: model.seq, snapshot };
     }
