@@ -11,6 +11,8 @@ import type { LoadScenario } from "../loadtest/scenario.ts";
 /** Scenario name -> module loader. One line per scenario. */
 const SCENARIOS: Record<string, () => Promise<LoadScenario>> = {
   "flash-sale": async () => (await import("../loadtest/flash-sale.ts")).flashSale,
+  "table-reconnect": async () => (await import("../loadtest/table-reconnect.ts")).tableReconnect,
+  "node-kill": async () => (await import("../loadtest/node-kill.ts")).nodeKill,
 };
 
 function usage(): string {
