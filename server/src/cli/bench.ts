@@ -19,6 +19,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { Command, InvalidArgumentError } from "commander";
 import { Redis } from "ioredis";
 import { CommerceKeys } from "../holds/commerce-keys.ts";
@@ -41,7 +42,6 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
 interface Round {
   rps: number;
@@ -136,91 +136,143 @@ function request(agent: http.Agent, port: number, method: string, p: string, tok
 }
 
 /**
- * One keep-alive connection speaking just enough HTTP/1.1 to send a prebuilt request and
- * read the status and a Content-Length body. node:http's client costs more CPU per
- * request than the server under test on a 2-core machine, which would measure the client.
+ * The HTTP load generator: `connections` keep-alive connections, each sending a prebuilt
+ * `POST /api/holds` and the next one as soon as the answer is in, for `seconds`. It speaks
+ * just enough HTTP/1.1 (status line, Content-Length body) and creates no promise per
+ * request: node:http's client costs more CPU per request than the server under test on
+ * a 2-core machine, which would measure the client. It runs in a worker thread of its
+ * own (see LoadWorker), so nothing else shares its event loop.
  */
-class RawConnection {
-  private buf: Buffer<ArrayBufferLike> = Buffer.alloc(0);
-  private waiter: ((status: number) => void) | undefined;
-  private failer: ((err: Error) => void) | undefined;
-  private constructor(private readonly socket: net.Socket) {
-    socket.setNoDelay(true);
-    socket.on("data", (chunk: Buffer) => {
-      this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
-      this.tryComplete();
-    });
-    socket.on("error", (err) => this.failer?.(err));
-    socket.on("close", () => this.failer?.(new Error("connection closed")));
-  }
+interface LoadJob {
+  port: number;
+  tokens: string[];
+  sku: string;
+  seconds: number;
+}
 
-  static open(port: number): Promise<RawConnection> {
+interface LoadResult {
+  latencies: Float64Array;
+  errors: number;
+  elapsed: number;
+  /** CPU seconds of the load generator's thread during the round. */
+  cpu: number;
+  /** Event-loop utilisation of the load generator (near 1 = it is the bottleneck). */
+  elu: number;
+}
+
+const CRLFCRLF = Buffer.from("\r\n\r\n");
+const CONTENT_LENGTH = Buffer.from("\r\nContent-Length: ");
+
+/** Length of the response at the start of `buf` and its status, or undefined while incomplete. */
+function parseResponse(buf: Buffer): { size: number; status: number } | undefined {
+  const end = buf.indexOf(CRLFCRLF);
+  if (end < 0) return undefined;
+  let length = 0;
+  const at = buf.indexOf(CONTENT_LENGTH);
+  if (at >= 0 && at < end) {
+    for (let i = at + CONTENT_LENGTH.length; i < end && buf[i] >= 48 && buf[i] <= 57; i++) length = length * 10 + buf[i] - 48;
+  } else {
+    length = Number(/content-length:\s*(\d+)/i.exec(buf.toString("latin1", 0, end))?.[1] ?? 0);
+  }
+  if (buf.length < end + 4 + length) return undefined;
+  return { size: end + 4 + length, status: (buf[9] - 48) * 100 + (buf[10] - 48) * 10 + (buf[11] - 48) };
+}
+
+async function runLoad(job: LoadJob): Promise<LoadResult> {
+  const body = JSON.stringify({ sku: job.sku, quantity: 1 });
+  const sockets = await Promise.all(
+    job.tokens.map(
+      () =>
+        new Promise<net.Socket>((resolve, reject) => {
+          const socket = net.connect(job.port, "127.0.0.1", () => resolve(socket));
+          socket.once("error", reject);
+        }),
+    ),
+  );
+  const latencies: number[] = [];
+  let errors = 0;
+  const cpu0 = process.threadCpuUsage();
+  const elu0 = performance.eventLoopUtilization();
+  const started = performance.now();
+  const until = started + job.seconds * 1000;
+  await Promise.all(
+    sockets.map(
+      (socket, i) =>
+        new Promise<void>((resolve, reject) => {
+          const request = Buffer.from(
+            `POST /api/holds HTTP/1.1\r\nHost: 127.0.0.1:${job.port}\r\nAuthorization: Bearer ${job.tokens[i]}\r\n` +
+              `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+          );
+          let buf: Buffer | undefined;
+          let sentAt = 0;
+          socket.setNoDelay(true);
+          socket.on("data", (chunk: Buffer) => {
+            buf = buf ? Buffer.concat([buf, chunk]) : chunk;
+            const response = parseResponse(buf);
+            if (!response) return;
+            const now = performance.now();
+            latencies.push(now - sentAt);
+            if (response.status !== 201) errors++;
+            buf = buf.length > response.size ? buf.subarray(response.size) : undefined;
+            if (now < until) {
+              sentAt = now;
+              socket.write(request);
+            } else {
+              resolve();
+            }
+          });
+          socket.on("error", reject);
+          socket.on("close", () => reject(new Error("connection closed")));
+          sentAt = performance.now();
+          socket.write(request);
+        }),
+    ),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  const cpu = process.threadCpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0).utilization;
+  for (const socket of sockets) {
+    socket.removeAllListeners("close");
+    socket.destroy();
+  }
+  return { latencies: Float64Array.from(latencies), errors, elapsed, cpu: (cpu.user + cpu.system) / 1e6, elu };
+}
+
+/** The load generator's worker thread: one job at a time, answered with its LoadResult. */
+class LoadWorker {
+  private readonly worker = new Worker(fileURLToPath(import.meta.url), { workerData: { holdfastBenchLoad: true } });
+
+  run(job: LoadJob): Promise<LoadResult> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect(port, "127.0.0.1", () => resolve(new RawConnection(socket)));
-      socket.once("error", reject);
+      this.worker.once("message", resolve);
+      this.worker.once("error", reject);
+      this.worker.postMessage(job);
     });
   }
 
-  send(request: Buffer): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.waiter = resolve;
-      this.failer = reject;
-      this.socket.write(request);
-    });
-  }
-
-  private tryComplete(): void {
-    const end = this.buf.indexOf("\r\n\r\n");
-    if (end < 0 || !this.waiter) return;
-    const head = this.buf.subarray(0, end).toString("latin1");
-    const length = Number(/content-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
-    if (this.buf.length < end + 4 + length) return;
-    this.buf = this.buf.subarray(end + 4 + length);
-    const done = this.waiter;
-    this.waiter = undefined;
-    this.failer = undefined;
-    done(Number(head.slice(9, 12)));
-  }
-
-  close(): void {
-    this.socket.destroy();
+  stop(): Promise<number> {
+    return this.worker.terminate();
   }
 }
 
-/** `connections` clients, each POSTing holds back to back for `seconds`. */
-async function httpRound(port: number, tokens: string[], sku: string, seconds: number): Promise<Round & { errors: number; count: number; p90: number; p999: number; max: number }> {
-  const body = JSON.stringify({ sku, quantity: 1 });
-  const conns = await Promise.all(tokens.map(() => RawConnection.open(port)));
-  const latencies: number[] = [];
-  let errors = 0;
-  const until = performance.now() + seconds * 1000;
-  const started = performance.now();
-  await Promise.all(
-    tokens.map(async (token, i) => {
-      const request = Buffer.from(
-        `POST /api/holds HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${token}\r\n` +
-          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-      );
-      while (performance.now() < until) {
-        const t0 = performance.now();
-        const status = await conns[i].send(request);
-        latencies.push(performance.now() - t0);
-        if (status !== 201) errors++;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  for (const c of conns) c.close();
-  latencies.sort((a, b) => a - b);
+type HttpRound = Round & { errors: number; count: number; p90: number; p999: number; max: number; cpu: number; elu: number };
+
+/** `connections` clients (one per token), each POSTing holds back to back for `seconds`. */
+async function httpRound(load: LoadWorker, port: number, tokens: string[], sku: string, seconds: number): Promise<HttpRound> {
+  const r = await load.run({ port, tokens, sku, seconds });
+  const latencies = r.latencies.sort();
+  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
   return {
-    rps: latencies.length / elapsed,
-    p50: percentile(latencies, 50),
-    p90: percentile(latencies, 90),
-    p99: percentile(latencies, 99),
-    p999: percentile(latencies, 99.9),
+    rps: latencies.length / r.elapsed,
+    p50: at(50),
+    p90: at(90),
+    p99: at(99),
+    p999: at(99.9),
     max: latencies[latencies.length - 1] ?? 0,
-    errors,
+    errors: r.errors,
     count: latencies.length,
+    cpu: r.cpu,
+    elu: r.elu,
   };
 }
 
@@ -277,6 +329,7 @@ async function benchHolds(opts: { seconds: number; rounds: number; connections: 
     process.exit(2);
   }, (opts.rounds * opts.seconds * 3 + 120) * 1000);
   guard.unref();
+  let load: LoadWorker | undefined;
   try {
     const agent = new http.Agent({ keepAlive: true });
     const admin = new AccessTokens(jwtSecret).sign(
@@ -293,14 +346,15 @@ async function benchHolds(opts: { seconds: number; rounds: number; connections: 
       tokens.push(JSON.parse(r.body).token);
     }
     agent.destroy();
+    load = new LoadWorker();
     const sha = String(await redis.script("LOAD", holdScriptSource("reserve")));
     const keys = new CommerceKeys("hf:").sku("bench-redis");
     // Warm-up both paths (JIT, connections, session cache), and size redis-benchmark's run.
-    await httpRound(port, tokens, "bench-http", 1);
+    await httpRound(load, port, tokens, "bench-http", 2);
     const probe = redisRound(base, sha, keys, opts.connections, 20_000);
     let requests = Math.max(20_000, Math.round(probe.rps * opts.seconds));
     const baseline: Round[] = [];
-    const project: (Round & { errors: number })[] = [];
+    const project: HttpRound[] = [];
     const cpu: CpuPerRequest[] = [];
     const baselineRedisUs: number[] = [];
     for (let i = 0; i < opts.rounds; i++) {
@@ -309,15 +363,14 @@ async function benchHolds(opts: { seconds: number; rounds: number; connections: 
       baselineRedisUs.push(us((await redisCpuSeconds(redis)) - r0, requests));
       baseline.push(b);
       requests = Math.max(20_000, Math.round(b.rps * opts.seconds));
-      const [s0, c0, e0, r1] = [processCpuSeconds(proc.pid), process.cpuUsage(), performance.eventLoopUtilization(), await redisCpuSeconds(redis)];
-      const p = await httpRound(port, tokens, "bench-http", opts.seconds);
+      const [s0, r1] = [processCpuSeconds(proc.pid), await redisCpuSeconds(redis)];
+      const p = await httpRound(load, port, tokens, "bench-http", opts.seconds);
       const n = p.count;
-      const c = process.cpuUsage(c0);
       cpu.push({
         serverUs: us(processCpuSeconds(proc.pid) - s0, n),
         redisUs: us((await redisCpuSeconds(redis)) - r1, n),
-        clientUs: us((c.user + c.system) / 1e6, n),
-        clientElu: performance.eventLoopUtilization(e0).utilization,
+        clientUs: us(p.cpu, n),
+        clientElu: p.elu,
       });
       project.push(p);
       const k = cpu[cpu.length - 1];
@@ -348,6 +401,7 @@ async function benchHolds(opts: { seconds: number; rounds: number; connections: 
     );
     process.exitCode = ok ? 0 : 1;
   } finally {
+    await load?.stop();
     await stop();
     await redis.flushdb().catch(() => undefined);
     redis.disconnect();
@@ -369,4 +423,11 @@ program
       process.exitCode = 1;
     }
   });
-await program.parseAsync();
+if (!isMainThread && (workerData as { holdfastBenchLoad?: boolean } | null)?.holdfastBenchLoad) {
+  // The load generator's thread (LoadWorker).
+  parentPort!.on("message", (job: LoadJob) => {
+    void runLoad(job).then((result) => parentPort!.postMessage(result, [result.latencies.buffer as ArrayBuffer]));
+  });
+} else {
+  await program.parseAsync();
+}

@@ -80,12 +80,21 @@ export class HoldHotPath {
     }
     const length = Number(lengthHeader);
     if (!Number.isInteger(length) || length < 0 || length > this.deps.maxBodyBytes) return false;
-    const started = performance.now();
-    this.answer(req, res)
-      .catch((err: unknown) => this.fail(req, res, err))
-      .then(() => this.observe(res, started))
-      .catch((err: unknown) => this.deps.logger.error({ err }, "holds hot path failed to answer"));
+    void this.run(req, res, performance.now());
     return true;
+  }
+
+  private async run(req: IncomingMessage, res: ServerResponse, started: number): Promise<void> {
+    try {
+      try {
+        await this.answer(req, res);
+      } catch (err) {
+        this.fail(req, res, err);
+      }
+      this.observe(res, started);
+    } catch (err) {
+      this.deps.logger.error({ err }, "holds hot path failed to answer");
+    }
   }
 
   private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -98,7 +107,8 @@ export class HoldHotPath {
       throw new AppError(ErrorCode.VALIDATION_FAILED, "request body is not valid JSON");
     }
     if (this.holdsLimit) await this.rateLimit(req, res);
-    const identity = await this.deps.sessions.authenticate(bearerToken(req.headers.authorization));
+    const token = bearerToken(req.headers.authorization);
+    const identity = this.deps.sessions.cachedIdentity(token) ?? (await this.deps.sessions.authenticate(token));
     const body = parseOrThrow(CreateHoldBody, json);
     send(res, 201, JSON.stringify(await this.deps.holds.create(identity, body)));
   }
@@ -148,20 +158,38 @@ function send(res: ServerResponse, status: number, payload: string): void {
   res.end(payload);
 }
 
+/** Per-request state of readBody, kept on the request so that no closure is made per request. */
+interface BodyState {
+  first: Buffer | undefined;
+  more: Buffer[] | undefined;
+  resolve: (text: string) => void;
+  reject: (err: Error) => void;
+}
+const kBody = Symbol("holdfast.body");
+type WithBody = IncomingMessage & { [kBody]?: BodyState };
+
+function onBodyData(this: WithBody, chunk: Buffer): void {
+  const st = this[kBody]!;
+  if (!st.first) st.first = chunk;
+  else (st.more ??= [st.first]).push(chunk);
+}
+
+function onBodyEnd(this: WithBody): void {
+  const st = this[kBody]!;
+  st.resolve(st.more ? Buffer.concat(st.more).toString("utf8") : (st.first?.toString("utf8") ?? ""));
+}
+
+function onBodyClose(this: WithBody): void {
+  // IncomingMessage emits "error" only to listeners; an abort shows here as an incomplete close.
+  if (!this.complete) this[kBody]!.reject(new AppError(ErrorCode.VALIDATION_FAILED, "request aborted"));
+}
+
 /** The whole (already size-checked) body as UTF-8 text. */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
-    let first: Buffer | undefined;
-    let more: Buffer[] | undefined;
-    req.on("data", (chunk: Buffer) => {
-      if (!first) first = chunk;
-      else (more ??= [first]).push(chunk);
-    });
-    req.once("end", () => resolve(more ? Buffer.concat(more).toString("utf8") : (first?.toString("utf8") ?? "")));
-    const aborted = () => {
-      if (!req.complete) reject(new AppError(ErrorCode.VALIDATION_FAILED, "request aborted"));
-    };
-    req.once("error", aborted);
-    req.once("close", aborted);
+    (req as WithBody)[kBody] = { first: undefined, more: undefined, resolve, reject };
+    req.on("data", onBodyData);
+    req.on("end", onBodyEnd);
+    req.on("close", onBodyClose);
   });
 }
