@@ -90,6 +90,18 @@ describe("continuity: durable event log, leases, snapshots", function () {
         assert.deepEqual(restore.map((e) => e.seq), Array.from({ length: 40 }, (_, i) => i + 1));
       });
 
+      it("a restore archives hot-log events a dead host never wrote to Postgres", async function () {
+        const made = kind.make(1000);
+        if (!made) return this.skip();
+        const tableId = `t-${randomUUID()}`;
+        await made.log.append(tableId, events(1, 5, tableId));
+        await made.log.hot.append(tableId, events(6, 9, tableId)); // in the hot log only
+        const restored = await made.log.readForRestore(tableId, 0);
+        assert.deepEqual(restored.map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        await made.log.archive.flush();
+        assert.deepEqual(await made.log.archive.readAfter(tableId, 0, 100), events(1, 9, tableId));
+      });
+
       it("archives every event in Postgres within the flush interval", async function () {
         const made = kind.make(1000);
         if (!made) return this.skip();

@@ -121,7 +121,13 @@ export class DurableTableEventLog implements TableEventLog {
       this.hot.readAll(tableId, afterSeq),
       this.archive.readAfter(tableId, afterSeq, Number.MAX_SAFE_INTEGER),
     ]);
-    return takeContiguous(mergeBySeq(archived, hot), afterSeq);
+    const events = takeContiguous(mergeBySeq(archived, hot), afterSeq);
+    // A host that died took its queue of not-yet-archived events with it; the hot log
+    // still has them: archive them now, so Postgres keeps the whole history.
+    const inArchive = new Set(archived.map((e) => e.seq));
+    const missing = events.filter((e) => !inArchive.has(e.seq));
+    if (missing.length > 0) this.archive.enqueue(tableId, missing);
+    return events;
   }
 }
 

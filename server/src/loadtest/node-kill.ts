@@ -137,7 +137,7 @@ export async function runNodeKill(o: NodeKillOptions): Promise<NodeKillReport> {
     DATABASE_URL: database.url,
     REDIS_PREFIX: `hf-nk-${randomUUID().slice(0, 6)}:`,
     SEAT_GRACE_SECONDS: "120",
-    HEARTBEAT_SECONDS: "5",
+    HEARTBEAT_SECONDS: "30",
     TURN_SECONDS: "10",
     TABLE_LEASE_SECONDS: String(o.leaseSeconds),
   };

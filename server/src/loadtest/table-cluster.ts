@@ -149,7 +149,7 @@ export class FeedPlayer {
     readonly name: string,
     readonly tableId: string,
   ) {
-    this.client = new HoldfastClient({ url, storage: new MemoryStorage(), heartbeatSeconds: 5, reconnect: { minDelayMs: 50, maxDelayMs: 1000 } });
+    this.client = new HoldfastClient({ url, storage: new MemoryStorage(), heartbeatSeconds: 30, reconnect: { minDelayMs: 50, maxDelayMs: 1000 } });
   }
 
   async join(seat: number, buyIn?: number): Promise<void> {

@@ -117,7 +117,7 @@ export async function runTableReconnect(o: TableReconnectOptions): Promise<Table
   const withTicker = perTable < 10;
   const seats = Math.max(2, perTable + (withTicker ? 1 : 0));
   const secret = `loadtest-${randomUUID()}`;
-  const env: Record<string, string> = { JWT_SECRET: secret, SEAT_GRACE_SECONDS: String(o.grace), HEARTBEAT_SECONDS: "5" };
+  const env: Record<string, string> = { JWT_SECRET: secret, SEAT_GRACE_SECONDS: String(o.grace), HEARTBEAT_SECONDS: "30" };
   let database: { url: string; drop(): Promise<void> } | undefined;
   const redisUrl = o.redis ? scenarioRedisUrl(o.redis, 7) : undefined;
   if (redisUrl) {
