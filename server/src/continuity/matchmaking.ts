@@ -32,8 +32,9 @@ export class ProcessLiveness {
     try {
       const reply = (await this.redis.pubsub("NUMSUB", `p:${processId}`)) as [string, number | string];
       const alive = Number(reply[1]) > 0;
-      // A live answer is re-checked soon; a dead process stays dead.
-      this.cache.set(processId, { alive, until: Date.now() + (alive ? 500 : 60_000) });
+      // A live answer is re-checked soon (a process killed now must not look alive for
+      // long: a join would wait out an IPC timeout); a dead process stays dead.
+      this.cache.set(processId, { alive, until: Date.now() + (alive ? 100 : 60_000) });
       return alive;
     } catch (err) {
       this.logger.warn({ err, processId }, "liveness check failed; assuming alive");
