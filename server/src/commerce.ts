@@ -58,8 +58,9 @@ const PATHS = ["/inventory", "/holds", "/orders", "/payments"];
 
 /**
  * Inventory, holds, orders and payments (issue 5), built from the app's shared parts.
- * Redis mode: RedisHoldStore with its own auto-pipelining connection, and a Redis lease
- * so one node sweeps. Embedded mode: MemoryHoldStore and an always-held lease.
+ * Redis mode: RedisHoldStore with its own connection (writes batched per event-loop
+ * turn), and a Redis lease so one node sweeps. Embedded mode: MemoryHoldStore and an
+ * always-held lease.
  */
 export function createCommerce(deps: CommerceDeps): Commerce {
   const { config, db, logger } = deps;
