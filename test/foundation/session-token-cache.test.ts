@@ -111,13 +111,19 @@ describe("session service: verified-token cache", function () {
   it("entries live at most ttlMs, and the cache stays within maxEntries", async () => {
     const cache = new CountingCache();
     const service = build(cache, { ttlMs: 50, maxEntries: 4 });
-    const tokens = [];
-    for (let i = 0; i < 6; i++) tokens.push((await service.signInGuest(`u${i}`)).token);
+    const signed = [];
+    for (let i = 0; i < 6; i++) signed.push(await service.signInGuest(`u${i}`));
+    const tokens = signed.map((s) => s.token);
     for (const t of tokens) await service.authenticate(t);
     assert.ok(service.verifiedTokenCount <= 4, `size ${service.verifiedTokenCount}`);
+    // Evicted and cached sessions alike are forgotten by id.
+    const before = service.verifiedTokenCount;
+    service.onRevocationMessage({ sessionIds: [signed[0].identity.sessionId, signed[5].identity.sessionId] });
+    assert.equal(service.verifiedTokenCount, before - 1, "the newest was cached, the oldest already evicted");
+    await service.authenticate(tokens[4]);
     await new Promise((r) => setTimeout(r, 80));
     const reads = cache.reads;
-    await service.authenticate(tokens[5]);
+    await service.authenticate(tokens[4]);
     assert.equal(cache.reads, reads + 1, "expired entry: the session is looked up again");
   });
 

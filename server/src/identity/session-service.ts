@@ -56,6 +56,8 @@ export const TOKEN_CACHE_DEFAULTS = { ttlMs: 5_000, maxEntries: 20_000 } as cons
  */
 class VerifiedTokens {
   private readonly entries = new Map<string, { identity: Identity; until: number }>();
+  /** Tokens of each cached session, so a revocation costs O(its sessions), not O(cache). */
+  private readonly bySession = new Map<string, Set<string>>();
   /** Bumped by every revocation; a lookup started in an older epoch is not cached. */
   epoch = 0;
 
@@ -68,7 +70,7 @@ class VerifiedTokens {
     const entry = this.entries.get(token);
     if (!entry) return undefined;
     if (entry.until > now) return entry.identity;
-    this.entries.delete(token);
+    this.remove(token, entry.identity.sessionId);
     return undefined;
   }
 
@@ -80,24 +82,38 @@ class VerifiedTokens {
     if (this.entries.size >= this.maxEntries) {
       // Drop the oldest insertions (a Map iterates in insertion order).
       let drop = Math.max(1, this.maxEntries >> 4);
-      for (const key of this.entries.keys()) {
-        this.entries.delete(key);
+      for (const [key, entry] of this.entries) {
+        this.remove(key, entry.identity.sessionId);
         if (--drop === 0) break;
       }
     }
     const cached: Identity = Object.freeze({ ...identity, roles: Object.freeze([...identity.roles]) as string[], source: "cache" as const });
     this.entries.set(token, { identity: cached, until });
+    let tokens = this.bySession.get(identity.sessionId);
+    if (!tokens) this.bySession.set(identity.sessionId, (tokens = new Set()));
+    tokens.add(token);
   }
 
   forget(sessionIds: Iterable<string>): void {
     this.epoch++;
-    const ids = new Set(sessionIds);
-    if (ids.size === 0 || this.entries.size === 0) return;
-    for (const [token, entry] of this.entries) if (ids.has(entry.identity.sessionId)) this.entries.delete(token);
+    for (const id of sessionIds) {
+      const tokens = this.bySession.get(id);
+      if (!tokens) continue;
+      this.bySession.delete(id);
+      for (const token of tokens) this.entries.delete(token);
+    }
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  private remove(token: string, sessionId: string): void {
+    this.entries.delete(token);
+    const tokens = this.bySession.get(sessionId);
+    if (!tokens) return;
+    tokens.delete(token);
+    if (tokens.size === 0) this.bySession.delete(sessionId);
   }
 }
 
