@@ -22,8 +22,9 @@ export interface HoldHotPathDeps {
 
 /**
  * `POST /api/holds` in its common form, answered on the bare node request: the hot path
- * of a flash sale. It skips express (routing, prototype switch, the generic JSON body
- * parser, ETag), and costs about half as much CPU per hold.
+ * of a flash sale. It skips express (routing, prototype switch, finalhandler, the
+ * generic JSON body parser, ETag): about 10 us less CPU per hold on the development
+ * machine, a quarter of what the node spends on one.
  *
  * Same contract and the same order of checks as the general route (holds-routes.ts,
  * behind commerce.ts's JSON parser): body JSON (400) → `holds` rate limit (429) → access
@@ -48,9 +49,11 @@ export class HoldHotPath {
   }
 
   /**
-   * Puts the hot path in front of `app`: requests it takes never reach express. Call it
-   * from the app's setup, before any route; app-level middleware does not see these
-   * requests (the hot path does its own metrics, limits and errors).
+   * Puts the hot path in front of `app` by wrapping `app.handle`, the entry Colyseus
+   * calls for every HTTP request it does not route itself (after setting the CORS
+   * headers): requests it takes never reach express. Call it from the app's setup;
+   * app-level middleware does not see these requests (the hot path does its own
+   * metrics, limits and errors).
    */
   mount(app: Application, metrics: Metrics): void {
     const a = app as unknown as { request: object; response: object };
