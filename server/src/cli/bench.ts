@@ -7,8 +7,14 @@
  * (EVALSHA) with the same concurrency. Rounds interleave baseline and project; medians
  * are reported with the ratio and a verdict (target: >= 0.45 and HTTP p99 <= 5 ms).
  *
+ * Each round also prints p90/p99.9/max and the CPU per request of the server process
+ * (/proc), Redis (INFO cpu: everything Redis did meanwhile, other users of it too) and
+ * the load generator (its own worker thread), with the load generator's event-loop use.
+ *
  * Uses Redis DB 6 of REDIS_URL (default redis://127.0.0.1:6379) and flushes it before
  * and after. Postgres: DATABASE_URL when set, else embedded in a temp directory.
+ * Investigation knobs: HF_BENCH_PROF=<dir> (CPU profile of the server),
+ * HF_BENCH_NODE_FLAGS="<node flags for the server>", HF_BENCH_SERVER_LOG=<file>.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
