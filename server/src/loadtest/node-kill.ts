@@ -51,6 +51,8 @@ export interface NodeKillOptions {
   /** Target reported: every table restored within this many ms. */
   targetMs: number;
   leaseSeconds: number;
+  /** A bot thinks 200 ms + up to this long before it acts. */
+  thinkMs: number;
   redis?: string;
   database?: string;
   quiet?: boolean;
@@ -84,6 +86,7 @@ function parseOptions(argv: string[]): NodeKillOptions {
     .option("--timeout <s>", "seconds to wait for the restores", positiveInt, 60)
     .option("--target-ms <ms>", "restore target reported", positiveInt, 8000)
     .option("--lease-seconds <s>", "TABLE_LEASE_SECONDS of the nodes", positiveInt, 5)
+    .option("--think-ms <ms>", "a bot thinks 200 ms + up to this long before acting", positiveInt, 1500)
     .option("--redis <url>", "Redis URL (default REDIS_URL on DB 8; flushed)")
     .option("--database <url>", "Postgres server URL (default DATABASE_URL)", process.env.DATABASE_URL)
     .exitOverride()
@@ -105,8 +108,8 @@ interface HoldemView {
   seats: { seat: number; committed: number }[];
 }
 
-/** Checks or calls whenever it is this player's turn (once per turn). */
-function playBot(p: FeedPlayer, count: () => void): void {
+/** Checks or calls whenever it is this player's turn (once per turn), after a think. */
+function playBot(p: FeedPlayer, count: () => void, thinkMs: number): void {
   let lastKey = "";
   const maybeAct = () => {
     const h = (p.conn.state as unknown as { holdem?: HoldemView }).holdem;
@@ -116,10 +119,13 @@ function playBot(p: FeedPlayer, count: () => void): void {
     lastKey = key;
     const mine = h.seats.find((s) => s.seat === p.seat);
     const action = (mine?.committed ?? 0) >= h.currentBet ? "check" : "call";
-    count();
-    void p.conn.act(action).catch(() => {
-      lastKey = ""; // try again on the next state change
-    });
+    // A human-ish pause, so hands last seconds and the kill lands in the middle of some.
+    setTimeout(() => {
+      count();
+      void p.conn.act(action).catch(() => {
+        lastKey = ""; // try again on the next state change
+      });
+    }, 200 + Math.random() * thinkMs);
   };
   p.conn.onState(() => maybeAct());
 }
@@ -168,7 +174,7 @@ export async function runNodeKill(o: NodeKillOptions): Promise<NodeKillReport> {
       for (let s = 0; s < o.players; s++) {
         const p = new FeedPlayer(balancer!.url, `t${t}p${s}`, tableIds[t]);
         await p.join(s, 1000);
-        playBot(p, () => actions++);
+        playBot(p, () => actions++, o.thinkMs);
         seated.push(p);
         players.push(p);
         bar?.increment();

@@ -53,6 +53,8 @@ export async function startNode(name: string, port: number, env: Record<string, 
   if (publicAddress) childEnv.PUBLIC_ADDRESS = `127.0.0.1:${port}`;
   else delete childEnv.PUBLIC_ADDRESS;
   if (dataDir) childEnv.DATA_DIR = dataDir;
+  // HF_LT_SERVER_PROF=DIR: a V8 CPU profile of each node, written when it exits.
+  if (process.env.HF_LT_SERVER_PROF) childEnv.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${process.env.HF_LT_SERVER_PROF}`;
   Object.assign(childEnv, env);
   const proc = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "server/src/main.ts")], { cwd: ROOT, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
