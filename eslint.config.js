@@ -15,4 +15,11 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
     },
   },
+  {
+    // The demo page runs in browsers.
+    files: ["server/public/**/*.js"],
+    languageOptions: {
+      globals: { location: "readonly", HTMLElement: "readonly", HTMLButtonElement: "readonly", sessionStorage: "readonly", localStorage: "readonly", document: "readonly", window: "readonly" },
+    },
+  },
 );
