@@ -99,6 +99,54 @@ describe("holdem tables (e2e through the SDK)", function () {
     for (const e of res.body.events.filter((x: TableEvent) => x.type === "holdem.hole_cards_dealt")) assert.equal(e.data.cards, undefined);
   });
 
+  it("plays a full hand between three clients; the spectator's raw messages carry no hole card before showdown; errors are not kicks", async () => {
+    const tableId = await table();
+    const spec = await connect("watcher", tableId, { spectate: true });
+    // Every message the spectator's socket delivers, as decoded off the wire, before any
+    // SDK handler sees it (the SDK's own "*" handler only gets unhandled types).
+    const raw: { type: string | number; payload: unknown }[] = [];
+    const room = spec.room as unknown as { dispatchMessage(type: string | number, message: unknown): void };
+    const dispatch = room.dispatchMessage.bind(room);
+    room.dispatchMessage = (type, message) => {
+      raw.push({ type, payload: structuredClone(message) });
+      dispatch(type, message);
+    };
+    const players = [await connect("p0", tableId), await connect("p1", tableId), await connect("p2", tableId)];
+    for (const [i, p] of players.entries()) await p.sit({ seat: i * 2, buyIn: 400 });
+    await eventually(() => players.every((p) => holdem(p).seats[p.seat!]?.holeCards.length === 2), 8000, "three players dealt");
+    const hole = players.map((p) => holdem(p).seats[p.seat!].holeCards);
+    const handNo = holdem(players[0]).handNo;
+
+    // An out-of-turn action and an illegal one are answered with errors; the sockets stay.
+    const toAct = holdem(players[0]).toAct;
+    const waiting = players.find((p) => p.seat !== toAct)!;
+    await assert.rejects(waiting.act("call"), (err: unknown) => HoldfastError.from(err).code === "NOT_YOUR_TURN");
+    const actor = players.find((p) => p.seat === toAct)!;
+    await assert.rejects(actor.act("raise", 1), (err: unknown) => HoldfastError.from(err).code === "ILLEGAL_ACTION");
+    assert.ok(players.every((p) => p.status === "connected"), "nobody was kicked");
+
+    // Everyone checks or calls until the hand ends.
+    const deadline = Date.now() + 20_000;
+    while (holdem(players[0]).handNo === handNo && holdem(players[0]).street !== "idle" && Date.now() < deadline) {
+      const turn = players.find((p) => p.seat === holdem(p).toAct && holdem(p).street !== "idle");
+      if (turn) await turn.act("check").catch(() => turn.act("call").catch(() => undefined));
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    assert.ok(Date.now() < deadline, "the hand finished");
+    await eventually(() => raw.some((m) => m.type === "ev" && (m.payload as TableEvent).type === "holdem.hand_ended"), 3000, "hand_ended");
+    const firstShowdown = raw.findIndex((m) => m.type === "ev" && (m.payload as TableEvent).type === "holdem.showdown");
+    const beforeShowdown = JSON.stringify(raw.slice(0, firstShowdown === -1 ? raw.length : firstShowdown));
+    for (const cards of hole) {
+      assert.ok(!beforeShowdown.includes(JSON.stringify(cards)), `a hole pair ${cards} reached the spectator before showdown`);
+      for (const card of cards) assert.ok(!beforeShowdown.includes(`"${card}"`) || holdem(spec).board.includes(card), `${card} in the spectator's raw messages`);
+    }
+    const ended = raw.find((m) => m.type === "ev" && (m.payload as TableEvent).type === "holdem.hand_ended")!.payload as TableEvent;
+    const stacks = ended.data.stacks as { stack: number }[];
+    const pots = raw.filter((m) => m.type === "ev" && (m.payload as TableEvent).type === "holdem.pot_awarded");
+    assert.ok(pots.length >= 1, "a pot was awarded");
+    assert.equal(stacks.reduce((n, s) => n + s.stack, 0), 1200, "chips are conserved across the hand");
+  });
+
   it("a reloaded player is back in the seat with the same cards; an away player is auto-acted for", async () => {
     const tableId = await table(30, 3); // 3 s for an away player: enough for the reload below
     const storage = new MemoryStorage();
@@ -124,6 +172,7 @@ describe("holdem tables (e2e through the SDK)", function () {
       await new Promise((r) => setTimeout(r, 50));
     }
     assert.ok(holdem(reloaded).handNo > handNo || holdem(reloaded).street === "idle", "the hand finished without waiting 30 s turns");
+    assert.equal(reloaded.state.seats[2].status, "away", "the auto-folded player keeps the seat");
     assert.ok(Date.now() - started < 15_000);
   });
 });
