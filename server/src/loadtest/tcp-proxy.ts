@@ -1,8 +1,6 @@
 import net from "node:net";
 
 /**
- * (A copy of test/support/tcp-proxy.ts for the load scenarios, which ship with the server.)
- *
  * A loopback TCP proxy in front of a server, so a test can drop connections the way a
  * network does: `dropAll()` destroys the sockets with no close frame (the server sees
  * 1006), `pause()` refuses new connections for a while (an outage).
