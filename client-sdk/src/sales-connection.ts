@@ -9,6 +9,7 @@ import {
   type TicketStatus,
 } from "@holdfast/shared";
 import { HoldfastError } from "./errors.ts";
+import { jitteredBackoff, newCid, sleep } from "./retry.ts";
 
 /** The `sale` room's shared state (contract: SaleState). */
 export interface SaleStateView {
@@ -199,8 +200,7 @@ export class SaleConnection {
           const error = HoldfastError.from(err);
           if (error.code === ErrorCode.UNAUTHORIZED || error.code === ErrorCode.NOT_FOUND || error.code === ErrorCode.SALE_NOT_OPEN) break;
         }
-        const backoff = Math.min(this.policy.maxDelayMs, this.policy.minDelayMs * 2 ** Math.min(attempt, 10));
-        await sleep(backoff / 2 + Math.random() * (backoff / 2));
+        await sleep(jitteredBackoff(attempt, this.policy.minDelayMs, this.policy.maxDelayMs));
       }
       this.restoring = null;
       this.setStatus("lost");
@@ -224,12 +224,4 @@ export class SaleConnection {
     this.status = status;
     for (const l of this.statusListeners) l(status);
   }
-}
-
-function newCid(): string {
-  return globalThis.crypto.randomUUID();
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -9,6 +9,7 @@ import {
   type TableEvent,
 } from "@holdfast/shared";
 import { HoldfastError } from "./errors.ts";
+import { jitteredBackoff, newCid, sleep } from "./retry.ts";
 import type { KeyValueStorage } from "./storage.ts";
 import { storageKeys } from "./storage.ts";
 
@@ -343,8 +344,7 @@ export class TableConnection {
           const error = HoldfastError.from(err);
           if (error.code === ErrorCode.UNAUTHORIZED) break;
         }
-        const backoff = Math.min(policy.maxDelayMs, policy.minDelayMs * 2 ** Math.min(attempt, 10));
-        await sleep(backoff / 2 + Math.random() * (backoff / 2));
+        await sleep(jitteredBackoff(attempt, policy.minDelayMs, policy.maxDelayMs));
       }
       this.restoring = null;
       this.setStatus("lost");
@@ -471,12 +471,4 @@ export class TableConnection {
   private emitError(error: HoldfastError): void {
     for (const l of this.errorListeners) l(error);
   }
-}
-
-function newCid(): string {
-  return globalThis.crypto.randomUUID();
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
