@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
-import { Redis } from "ioredis";
 import { CommerceKeys } from "../../server/src/holds/commerce-keys.ts";
 import { StockNotLoadedError, type HoldStore } from "../../server/src/holds/hold-store.ts";
 import { MemoryHoldStore } from "../../server/src/holds/memory-hold-store.ts";
 import { RedisHoldStore } from "../../server/src/holds/redis-hold-store.ts";
-import { skipUnless, uniquePrefix } from "../support/services.ts";
+import { rejectsWith, storeContract } from "../support/store-contract.ts";
 
 /**
  * One contract, two stores: every rule of HoldStore is checked against the memory store
@@ -12,30 +11,19 @@ import { skipUnless, uniquePrefix } from "../support/services.ts";
  */
 const SRC = { total: 10, committed: 0, perUserLimit: 5 };
 
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
-  await assert.rejects(p, (err: any) => {
-    assert.equal(err.code, code, `expected ${code}, got ${err.code ?? err}`);
-    return true;
-  });
-}
-
-function contract(name: string, available: boolean, make: () => Promise<{ store: HoldStore; cleanup(): Promise<void> }>) {
-  describe(`HoldStore contract: ${name}`, function () {
-    before(function () {
-      // The Redis half needs REDIS_URL (REQUIRE_SERVICES=1 turns the skip into a failure).
-      skipUnless(this, available, "REDIS_URL");
-    });
+storeContract<HoldStore>(
+  "HoldStore contract",
+  { memory: () => new MemoryHoldStore(), redis: (redis, prefix) => new RedisHoldStore(redis, new CommerceKeys(prefix)) },
+  (name, current) => {
     let store: HoldStore;
-    let cleanup: () => Promise<void>;
     let n = 0;
     let sku: string;
 
     beforeEach(async function () {
-      ({ store, cleanup } = await make());
+      store = current();
       sku = `sku-${name}-${++n}`;
       await store.setStock(sku, SRC);
     });
-    afterEach(async () => cleanup?.());
 
     it("reports counters and null for an unknown SKU", async () => {
       assert.deepEqual(await store.getCounts(sku), { total: 10, available: 10, held: 0 });
@@ -160,22 +148,5 @@ function contract(name: string, available: boolean, make: () => Promise<{ store:
       await store.markIntact();
       assert.equal(await store.isIntact(), true);
     });
-  });
-}
-
-contract("memory", true, async () => ({ store: new MemoryHoldStore(), cleanup: async () => undefined }));
-
-contract("redis", Boolean(process.env.REDIS_URL), async () => {
-  const redis = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: 1 });
-  const prefix = uniquePrefix("holds");
-  const store = new RedisHoldStore(redis, new CommerceKeys(prefix));
-  return {
-    store,
-    async cleanup() {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length) await redis.del(...keys);
-      redis.disconnect();
-    },
-  };
-});
-
+  },
+);

@@ -1,40 +1,28 @@
 import assert from "node:assert/strict";
-import { Redis } from "ioredis";
 import { MemorySaleQueueStore } from "../../server/src/sales/memory-sale-queue-store.ts";
 import { RedisSaleQueueStore } from "../../server/src/sales/redis-sale-queue-store.ts";
 import { SaleKeys } from "../../server/src/sales/sale-keys.ts";
 import type { SaleQueueStore } from "../../server/src/sales/sale-queue-store.ts";
-import { skipUnless, uniquePrefix } from "../support/services.ts";
+import { rejectsWith, storeContract } from "../support/store-contract.ts";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * One contract, two stores: every rule of SaleQueueStore is checked against the memory
  * store and the Redis store (Lua scripts, on DB 0 under a unique prefix, cleaned up).
  */
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
-  await assert.rejects(p, (err: any) => {
-    assert.equal(err.code, code, `expected ${code}, got ${err.code ?? err}`);
-    return true;
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function contract(name: string, available: boolean, make: () => Promise<{ store: SaleQueueStore; cleanup(): Promise<void> }>) {
-  describe(`SaleQueueStore contract: ${name}`, function () {
-    this.timeout(20_000);
-    before(function () {
-      skipUnless(this, available, "REDIS_URL");
-    });
+storeContract<SaleQueueStore>(
+  "SaleQueueStore contract",
+  { memory: () => new MemorySaleQueueStore(), redis: (redis, prefix) => new RedisSaleQueueStore(redis, new SaleKeys(prefix)) },
+  (name, current) => {
     let store: SaleQueueStore;
-    let cleanup: () => Promise<void>;
     let n = 0;
     let sale: string;
 
     beforeEach(async function () {
-      ({ store, cleanup } = await make());
+      store = current();
       sale = `sale-${name}-${++n}`;
     });
-    afterEach(async () => cleanup?.());
 
     it("joins idempotently: the same user never gets two places, a rejoin keeps the place", async () => {
       const a = await store.join(sale, "a");
@@ -209,21 +197,6 @@ function contract(name: string, available: boolean, make: () => Promise<{ store:
       // Expected 50 each; a fair shuffle stays well inside 20..85 (p < 1e-6 outside).
       for (const count of firsts) assert.ok(count >= 20 && count <= 85, `first-place counts ${JSON.stringify(firsts)}`);
     });
-  });
-}
-
-contract("memory", true, async () => ({ store: new MemorySaleQueueStore(), cleanup: async () => undefined }));
-
-contract("redis", Boolean(process.env.REDIS_URL), async () => {
-  const redis = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: 1 });
-  const prefix = uniquePrefix("sales");
-  const store = new RedisSaleQueueStore(redis, new SaleKeys(prefix));
-  return {
-    store,
-    async cleanup() {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length) await redis.del(...keys);
-      redis.disconnect();
-    },
-  };
-});
+  },
+  20_000,
+);

@@ -34,6 +34,23 @@ describe("flash sales over HTTP (Redis + Postgres)", function () {
   const get = (path: string, token?: string) => http(server.url, "GET", path, { token });
   const hold = (token: string, body: Record<string, unknown>) => http(server.url, "POST", "/api/holds", { token, body });
   const join = (token: string, saleId: string) => http(server.url, "POST", `/api/sales/${saleId}/queue`, { token });
+  const ticket = async (saleId: string, token: string) => (await get(`/api/sales/${saleId}/ticket`, token)).body;
+  const untilStatus = (saleId: string, token: string, status: string, ms: number, what: string) =>
+    eventually(async () => (await ticket(saleId, token)).status === status, ms, what);
+
+  /** A one-unit, stock-mode, fifo sale with buyers a then b in line; returns once a is admitted. */
+  async function oneUnitStockSale() {
+    const saleId = newSaleId();
+    const sku = `sku-${saleId}`;
+    await createSale(server.url, admin, { saleId, sku, quantity: 1, startsAt: Date.now(), admission: { mode: "stock" }, prequeue: "fifo" });
+    const a = await signInGuest(server.url, "a");
+    const b = await signInGuest(server.url, "b");
+    await join(a.token, saleId);
+    await join(b.token, saleId);
+    await untilStatus(saleId, a.token, "admitted", 5000, "a admitted");
+    const admissionToken: string = (await ticket(saleId, a.token)).admissionToken;
+    return { saleId, sku, a, b, admissionToken };
+  }
 
   it("admins create sales (validated); anyone reads status, stock, line and admissions", async () => {
     const guest = await signInGuest(server.url, "guest");
@@ -115,23 +132,23 @@ describe("flash sales over HTTP (Redis + Postgres)", function () {
 
     // Through the line: stock mode admits at once.
     assert.equal((await join(alice.token, saleId)).status, 200);
-    await eventually(async () => (await get(`/api/sales/${saleId}/ticket`, alice.token)).body.status === "admitted", 5000, "admission");
-    const ticket = (await get(`/api/sales/${saleId}/ticket`, alice.token)).body;
-    assert.ok(ticket.admissionToken && ticket.admittedUntil > Date.now());
-    const claims = jwt.decode(ticket.admissionToken) as any;
+    await untilStatus(saleId, alice.token, "admitted", 5000, "admission");
+    const admitted = await ticket(saleId, alice.token);
+    assert.ok(admitted.admissionToken && admitted.admittedUntil > Date.now());
+    const claims = jwt.decode(admitted.admissionToken) as any;
     assert.deepEqual([claims.sub, claims.sale, claims.aud], [alice.userId, saleId, "holdfast:admission"]);
     // Alice's token does not admit bob, nor does it work for another sale.
-    assert.equal((await hold(bob.token, { sku, quantity: 1, admissionToken: ticket.admissionToken })).body.error.code, "NOT_ADMITTED");
+    assert.equal((await hold(bob.token, { sku, quantity: 1, admissionToken: admitted.admissionToken })).body.error.code, "NOT_ADMITTED");
     assert.equal(
-      (await hold(alice.token, { sku, quantity: 1, saleId: upcoming, admissionToken: ticket.admissionToken })).body.error.code,
+      (await hold(alice.token, { sku, quantity: 1, saleId: upcoming, admissionToken: admitted.admissionToken })).body.error.code,
       "NOT_ADMITTED",
     );
     // The per-sale limit (1): the first hold is fine, a second is HOLD_LIMIT.
-    assert.equal((await hold(alice.token, { sku, quantity: 2, admissionToken: ticket.admissionToken })).body.error.code, "HOLD_LIMIT");
-    const ok = await hold(alice.token, { sku, quantity: 1, saleId, admissionToken: ticket.admissionToken });
+    assert.equal((await hold(alice.token, { sku, quantity: 2, admissionToken: admitted.admissionToken })).body.error.code, "HOLD_LIMIT");
+    const ok = await hold(alice.token, { sku, quantity: 1, saleId, admissionToken: admitted.admissionToken });
     assert.equal(ok.status, 201, JSON.stringify(ok.body));
-    assert.equal((await get(`/api/sales/${saleId}/ticket`, alice.token)).body.status, "holding");
-    assert.equal((await hold(alice.token, { sku, quantity: 1, admissionToken: ticket.admissionToken })).body.error.code, "HOLD_LIMIT");
+    assert.equal((await ticket(saleId, alice.token)).status, "holding");
+    assert.equal((await hold(alice.token, { sku, quantity: 1, admissionToken: admitted.admissionToken })).body.error.code, "HOLD_LIMIT");
     const view = (await get(`/api/sales/${saleId}`)).body;
     assert.deepEqual([view.status, view.stockRemaining, view.admitted], ["open", 2, 1]);
     // Other SKUs are not gated.
@@ -148,55 +165,39 @@ describe("flash sales over HTTP (Redis + Postgres)", function () {
     await join(a.token, saleId);
     const second = await join(b.token, saleId);
     assert.equal(second.body.status, "waiting");
-    await eventually(async () => (await get(`/api/sales/${saleId}/ticket`, a.token)).body.status === "admitted", 5000, "a admitted");
-    const stale = (await get(`/api/sales/${saleId}/ticket`, a.token)).body.admissionToken;
-    assert.equal((await get(`/api/sales/${saleId}/ticket`, b.token)).body.position, 1);
+    await untilStatus(saleId, a.token, "admitted", 5000, "a admitted");
+    const stale = (await ticket(saleId, a.token)).admissionToken;
+    assert.equal((await ticket(saleId, b.token)).position, 1);
     // ADMISSION_TTL_SECONDS=2: a lapses, b is admitted.
-    await eventually(async () => (await get(`/api/sales/${saleId}/ticket`, b.token)).body.status === "admitted", 6000, "b admitted");
-    assert.equal((await get(`/api/sales/${saleId}/ticket`, a.token)).body.status, "lapsed");
+    await untilStatus(saleId, b.token, "admitted", 6000, "b admitted");
+    assert.equal((await ticket(saleId, a.token)).status, "lapsed");
     assert.equal((await hold(a.token, { sku, quantity: 1, admissionToken: stale })).body.error.code, "NOT_ADMITTED");
     const log = await get(`/api/sales/${saleId}/admissions`, admin);
     assert.deepEqual(log.body.admissions.map((x: any) => x.userId), [a.userId, b.userId]);
     assert.equal((await get(`/api/sales/${saleId}/admissions`, a.token)).status, 403);
     // Leaving gives the entry up; joining again is a new place at the back.
     assert.equal((await http(server.url, "DELETE", `/api/sales/${saleId}/queue`, { token: a.token })).status, 204);
-    assert.equal((await get(`/api/sales/${saleId}/ticket`, a.token)).body.status, "left");
+    assert.equal((await ticket(saleId, a.token)).status, "left");
   });
 
   it("stock mode: a released hold admits the next buyer", async () => {
-    const saleId = newSaleId();
-    const sku = `sku-${saleId}`;
-    await createSale(server.url, admin, { saleId, sku, quantity: 1, startsAt: Date.now(), admission: { mode: "stock" }, prequeue: "fifo" });
-    const a = await signInGuest(server.url, "a");
-    const b = await signInGuest(server.url, "b");
-    await join(a.token, saleId);
-    await join(b.token, saleId);
-    await eventually(async () => (await get(`/api/sales/${saleId}/ticket`, a.token)).body.status === "admitted", 5000, "a admitted");
-    const token = (await get(`/api/sales/${saleId}/ticket`, a.token)).body.admissionToken;
+    const { saleId, sku, a, b, admissionToken: token } = await oneUnitStockSale();
     const h = await hold(a.token, { sku, quantity: 1, admissionToken: token });
     assert.equal(h.status, 201);
     // Sold out now: b waits (told sold_out), and is not admitted while the unit is held.
-    await eventually(async () => (await get(`/api/sales/${saleId}/ticket`, b.token)).body.status === "sold_out", 3000, "sold out");
+    await untilStatus(saleId, b.token, "sold_out", 3000, "sold out");
     await new Promise((r) => setTimeout(r, 2500));
-    assert.equal((await get(`/api/sales/${saleId}/ticket`, b.token)).body.status, "sold_out");
+    assert.equal((await ticket(saleId, b.token)).status, "sold_out");
     assert.equal((await http(server.url, "DELETE", `/api/holds/${h.body.holdId}`, { token: a.token })).status, 204);
-    await eventually(async () => (await get(`/api/sales/${saleId}/ticket`, b.token)).body.status === "admitted", 3000, "b admitted");
+    await untilStatus(saleId, b.token, "admitted", 3000, "b admitted");
   });
 
   it("stock mode: an expired hold admits the next buyer", async () => {
-    const saleId = newSaleId();
-    const sku = `sku-${saleId}`;
-    await createSale(server.url, admin, { saleId, sku, quantity: 1, startsAt: Date.now(), admission: { mode: "stock" }, prequeue: "fifo" });
-    const a = await signInGuest(server.url, "a");
-    const b = await signInGuest(server.url, "b");
-    await join(a.token, saleId);
-    await join(b.token, saleId);
-    await eventually(async () => (await get(`/api/sales/${saleId}/ticket`, a.token)).body.status === "admitted", 5000, "a admitted");
-    const token = (await get(`/api/sales/${saleId}/ticket`, a.token)).body.admissionToken;
+    const { saleId, sku, a, b, admissionToken: token } = await oneUnitStockSale();
     assert.equal((await hold(a.token, { sku, quantity: 1, admissionToken: token })).status, 201);
-    assert.equal((await get(`/api/sales/${saleId}/ticket`, b.token)).body.position, 1);
+    assert.equal((await ticket(saleId, b.token)).position, 1);
     // HOLD_TTL_SECONDS=3: the unheld unit returns and b is admitted, with nobody releasing anything.
-    await eventually(async () => (await get(`/api/sales/${saleId}/ticket`, b.token)).body.status === "admitted", 8000, "b admitted");
+    await untilStatus(saleId, b.token, "admitted", 8000, "b admitted");
     assert.equal((await get(`/api/sales/${saleId}`)).body.stockRemaining, 1);
   });
 
