@@ -64,9 +64,8 @@ export function createTableRoom(deps: TableRoomDeps) {
     private table!: TableDto;
     private game!: TableGame;
     private model!: TableModel;
+    /** sessionId -> connection; a connection whose `seat` is set (and is that user's seat) plays it. */
     private readonly connections = new Map<string, Connection>();
-    /** seat index -> sessionId of the connection that plays it. */
-    private readonly seatOwners = new Map<number, string>();
     /** sessionId -> Colyseus reconnection wait, so a rejoin by seat token can end it. */
     private readonly reconnections = new Map<string, Deferred<Client>>();
     private readonly replies = new CommandReplies(deps.config.seatGraceSeconds * 1000);
@@ -144,9 +143,11 @@ export function createTableRoom(deps: TableRoomDeps) {
       }
       this.rejectUnknownMessages();
 
+      // One tick for everything time-driven: away deadlines, game steps, metadata, snapshots.
       this.clock.setInterval(() => {
         void this.releaseExpiredSeats().then(() => this.runDueSteps());
         this.flushMetadata();
+        this.hosting?.maybeSnapshot(this.model);
       }, DEADLINE_CHECK_MS);
       await this.setMetadata({ tableId, kind: table.kind, seats: table.seats, seated: 0, spectators: 0 });
       await this.startHosting(hosting);
@@ -191,7 +192,7 @@ export function createTableRoom(deps: TableRoomDeps) {
       if (!seat || seat.userId !== conn.userId || seat.tokenId !== claims.jti) {
         throw new AppError(ErrorCode.SEAT_TOKEN_REVOKED, "this seat token is no longer valid (the seat was released)");
       }
-      const previous = this.seatOwners.get(seat.index);
+      const previous = this.sessionPlaying(seat.index);
       if (previous && previous !== client.sessionId) {
         const waiting = this.reconnections.get(previous);
         if (waiting) {
@@ -210,14 +211,13 @@ export function createTableRoom(deps: TableRoomDeps) {
       }
       conn.seat = seat.index;
       conn.tokenExpiresAt = claims.exp * 1000;
-      this.seatOwners.set(seat.index, client.sessionId);
       if (seat.status === SeatStatus.AWAY) await this.apply({ type: "return", userId: conn.userId });
     }
 
     override async onDrop(client: AuthedClient): Promise<void> {
       const conn = this.connections.get(client.sessionId);
       if (!conn) return;
-      const seated = this.ownsSeat(client.sessionId, conn);
+      const seated = this.ownsSeat(conn);
       if (seated && !this.frozen) {
         await this.run(() => this.apply({ type: "drop", userId: conn.userId, awayUntil: this.awayDeadline() })).catch(
           (err) => deps.logger.warn({ err, tableId: this.table.tableId }, "could not mark seat away"),
@@ -239,7 +239,7 @@ export function createTableRoom(deps: TableRoomDeps) {
       this.trackSession(client);
       const conn = this.connections.get(client.sessionId);
       if (!conn || conn.seat === null) return;
-      if (!this.ownsSeat(client.sessionId, conn)) {
+      if (!this.ownsSeat(conn)) {
         conn.seat = null; // the seat was released or taken over meanwhile
         this.refreshCounts();
         return;
@@ -254,8 +254,7 @@ export function createTableRoom(deps: TableRoomDeps) {
       this.countLeft();
       const conn = this.connections.get(client.sessionId);
       this.connections.delete(client.sessionId);
-      if (conn && this.ownsSeat(client.sessionId, conn)) {
-        this.seatOwners.delete(conn.seat!);
+      if (conn && this.ownsSeat(conn)) {
         // Leaving without `stand` (a closed tab, a revoked session, an ended reconnection
         // wait) keeps the seat for the grace window; the deadline releases it.
         const seat = this.model.seats[conn.seat!];
@@ -288,7 +287,6 @@ export function createTableRoom(deps: TableRoomDeps) {
       const { token, expiresAt } = deps.seatTokens.sign({ userId: conn.userId, tableId: this.table.tableId, seat, tokenId });
       conn.seat = seat;
       conn.tokenExpiresAt = expiresAt.getTime();
-      this.seatOwners.set(seat, client.sessionId);
       this.refreshCounts();
       return { seat, seatToken: token, expiresAt: expiresAt.toISOString() };
     }
@@ -302,7 +300,7 @@ export function createTableRoom(deps: TableRoomDeps) {
 
     private async heartbeat(client: AuthedClient): Promise<{ serverTime: number; seq: number; graceSeconds: number }> {
       const conn = this.connectionOf(client);
-      if (conn.seat !== null && this.ownsSeat(client.sessionId, conn)) {
+      if (conn.seat !== null && this.ownsSeat(conn)) {
         const seat = this.model.seats[conn.seat];
         await deps.bindings
           .extend(this.table.tableId, seat.index, seat.tokenId!, deps.config.seatTokenTtlSeconds)
@@ -332,13 +330,12 @@ export function createTableRoom(deps: TableRoomDeps) {
       const toSeq = this.model.seq;
       if (lastSeq >= toSeq) return { events: [], fromSeq: lastSeq + 1, toSeq };
       const { events, complete } = await deps.eventLog.readAfter(this.table.tableId, lastSeq, RESYNC_LIMIT, { hotOnly: true });
-      const model = this.model;
-      const snapshot = publicSnapshot(model, this.state.spectators, viewerSeat);
       const last = events[events.length - 1];
       if (complete && events[0]?.seq === lastSeq + 1 && last.seq >= toSeq) {
-        return { events: events.map((e) => this.viewFor(e as LoggedEvent, viewerSeat)), fromSeq: lastSeq + 1, toSeq: last.seq };
+        return { events: events.map((e) => this.viewFor(e, viewerSeat)), fromSeq: lastSeq + 1, toSeq: last.seq };
       }
-      return { events: [], fromSeq: model.seq + 1, toSeq: model.seq, snapshot };
+      const model = this.model;
+      return { events: [], fromSeq: model.seq + 1, toSeq: model.seq, snapshot: publicSnapshot(model, this.state.spectators, viewerSeat) };
     }
 
     // --- the decide / append / evolve / broadcast cycle ------------------------------
@@ -388,6 +385,7 @@ export function createTableRoom(deps: TableRoomDeps) {
       for (const event of logged) {
         if (event.type.startsWith("seat.")) await this.afterEvent(event as unknown as SeatEvent);
       }
+      this.syncViews(); // after afterEvent: a released seat's player loses its view first
       for (const event of logged) this.deliverEvent(event);
       if (deps.feed) {
         const where = { tableId: this.table.tableId, kind: this.table.kind, branchId: this.table.options.branchId };
@@ -410,12 +408,11 @@ export function createTableRoom(deps: TableRoomDeps) {
 
     private seatOfSession(sessionId: string): number | null {
       const conn = this.connections.get(sessionId);
-      return conn && this.ownsSeat(sessionId, conn) ? conn.seat : null;
+      return conn && this.ownsSeat(conn) ? conn.seat : null;
     }
 
     private project(): void {
       projectTable(this.model, this.state);
-      this.syncViews();
     }
 
     /**
@@ -423,25 +420,17 @@ export function createTableRoom(deps: TableRoomDeps) {
      * reach that player only. Spectators' views hold nothing private.
      */
     private syncViews(): void {
-      const holdem = this.state.holdem;
+      const seats = this.state.holdem?.seats;
       for (const client of this.clients) {
         const view = (client.view ??= new StateView());
-        const seat = this.seatOfSession(client.sessionId);
-        for (const seatState of holdem?.seats ?? []) {
-          const mine = seatState.seat === seat;
-          if (mine && !this.viewHas(client.sessionId, seatState.seat)) {
-            view.add(seatState);
-            this.viewSeats.set(client.sessionId, seatState.seat);
-          } else if (!mine && this.viewHas(client.sessionId, seatState.seat)) {
-            view.remove(seatState);
-            this.viewSeats.delete(client.sessionId);
-          }
-        }
+        const want = seats ? (this.seatOfSession(client.sessionId) ?? undefined) : undefined;
+        const has = this.viewSeats.get(client.sessionId);
+        if (want === has) continue;
+        if (has !== undefined && seats?.[has]) view.remove(seats[has]);
+        if (want !== undefined && seats?.[want]) view.add(seats[want]);
+        if (want === undefined) this.viewSeats.delete(client.sessionId);
+        else this.viewSeats.set(client.sessionId, want);
       }
-    }
-
-    private viewHas(sessionId: string, seat: number): boolean {
-      return this.viewSeats.get(sessionId) === seat;
     }
 
     /** Side effects outside the model: seat bindings and who plays which seat. */
@@ -452,7 +441,7 @@ export function createTableRoom(deps: TableRoomDeps) {
           .bind(tableId, event.data.seat, { userId: event.data.userId, tokenId: event.data.tokenId }, deps.config.seatTokenTtlSeconds)
           .catch((err) => deps.logger.warn({ err }, "could not store seat binding"));
       } else if (event.type === TableEventType.SEAT_RELEASED) {
-        const owner = this.seatOwners.get(event.data.seat);
+        const owner = this.sessionPlaying(event.data.seat);
         if (owner) {
           this.detachSeat(owner);
           // A released seat's reconnection wait is pointless now: end it.
@@ -500,7 +489,6 @@ export function createTableRoom(deps: TableRoomDeps) {
      */
     private async startHosting(hosting: TableHosting): Promise<void> {
       hosting.startRenewing(() => this.leaseLost());
-      this.clock.setInterval(() => this.hosting?.maybeSnapshot(this.model), DEADLINE_CHECK_MS);
       deps.continuity.register(this);
       if (!hosting.restored) return;
       for (const seat of this.model.seats) {
@@ -570,21 +558,29 @@ export function createTableRoom(deps: TableRoomDeps) {
 
     private playerSeat(client: AuthedClient): number {
       const conn = this.connectionOf(client);
-      if (conn.seat === null || !this.ownsSeat(client.sessionId, conn)) {
+      if (conn.seat === null || !this.ownsSeat(conn)) {
         throw new AppError(ErrorCode.NOT_SEATED, "you are not seated at this table");
       }
       return conn.seat;
     }
 
-    private ownsSeat(sessionId: string, conn: Connection): boolean {
-      return conn.seat !== null && this.seatOwners.get(conn.seat) === sessionId && this.model.seats[conn.seat]?.userId === conn.userId;
+    /**
+     * Whether this connection plays its seat. At most one connection points at a seat
+     * (a takeover or reclaim detaches the previous one first), and the seat must still
+     * be that user's (a released seat leaves the pointer dangling until detached).
+     */
+    private ownsSeat(conn: Connection): boolean {
+      return conn.seat !== null && this.model.seats[conn.seat]?.userId === conn.userId;
+    }
+
+    /** The session whose connection points at `seat`, if any. */
+    private sessionPlaying(seat: number): string | undefined {
+      for (const [sessionId, conn] of this.connections) if (conn.seat === seat) return sessionId;
+      return undefined;
     }
 
     private detachSeat(sessionId: string): void {
       const conn = this.connections.get(sessionId);
-      if (conn?.seat !== null && conn?.seat !== undefined && this.seatOwners.get(conn.seat) === sessionId) {
-        this.seatOwners.delete(conn.seat);
-      }
       if (conn) conn.seat = null;
     }
 
@@ -604,7 +600,7 @@ export function createTableRoom(deps: TableRoomDeps) {
 
     private spectatorCount(): number {
       let n = 0;
-      for (const [sessionId, conn] of this.connections) if (!this.ownsSeat(sessionId, conn)) n++;
+      for (const conn of this.connections.values()) if (!this.ownsSeat(conn)) n++;
       return n;
     }
 

@@ -1,5 +1,4 @@
-import type { TableEvent, TableKind } from "@holdfast/shared";
-import type { TableModel } from "../table-model.ts";
+import type { TableKind } from "@holdfast/shared";
 import { createDiningGame, diningPublicData, evolveDining, type DiningDeps } from "./dining-game.ts";
 import { holdemGame } from "./holdem-game.ts";
 import type { TableGame } from "./table-game.ts";
@@ -20,9 +19,4 @@ export function gameRules(kind: TableKind): GameRules {
 /** The games of one app, with the services their commands use. */
 export function createTableGames(deps: DiningDeps): Record<TableKind, TableGame> {
   return { holdem: holdemGame, dining: createDiningGame(deps) };
-}
-
-/** Kept for callers that only fold events. */
-export function evolveGameEvent(model: TableModel, event: TableEvent): TableModel {
-  return RULES[model.kind].evolve(model, event);
 }
