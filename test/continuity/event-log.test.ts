@@ -13,7 +13,7 @@ import { MemoryTableLeases, RedisTableLeases, type TableLeases } from "../../ser
 import type { Database } from "../../server/src/db/database.ts";
 import { RedisKeys } from "../../server/src/redis/keys.ts";
 import type { LoggedEvent } from "../../server/src/tables/table-event-log.ts";
-import { uniquePrefix } from "../support/services.ts";
+import { skipUnless, uniquePrefix } from "../support/services.ts";
 import { CONTINUITY_REDIS_DB, silent, testDatabase, testRedis } from "./helpers.ts";
 
 const events = (from: number, to: number, tableId = "t"): LoggedEvent[] =>
@@ -24,6 +24,8 @@ const events = (from: number, to: number, tableId = "t"): LoggedEvent[] =>
     data: { seat: (from + i) % 6, userId: `u-${tableId}`, awayUntil: 5 },
     ...((from + i) % 3 === 0 ? { visibility: { seat: 1 } } : {}),
   }));
+
+const snapshotModel = (tableId: string, seq: number) => ({ tableId, kind: "holdem" as const, seq, seats: [], game: { pot: seq } });
 
 describe("continuity: durable event log, leases, snapshots", function () {
   this.timeout(30_000);
@@ -48,76 +50,74 @@ describe("continuity: durable event log, leases, snapshots", function () {
     return a;
   };
 
-  const kinds: { name: string; make: (retention: number) => { log: DurableTableEventLog; keys?: RedisKeys } | undefined }[] = [
-    { name: "memory hot log", make: (retention) => ({ log: new DurableTableEventLog(new MemoryHotTableLog(retention), archive()) }) },
+  const kinds: { name: string; redis: boolean; make: (retention: number) => DurableTableEventLog }[] = [
+    { name: "memory hot log", redis: false, make: (retention) => new DurableTableEventLog(new MemoryHotTableLog(retention), archive()) },
     {
       name: "Redis Streams hot log",
-      make: (retention) => {
-        if (!redis) return undefined;
-        const keys = new RedisKeys(uniquePrefix("contlog"));
-        return { log: new DurableTableEventLog(new RedisHotTableLog(defineContinuityCommands(redis), keys, retention), archive()), keys };
-      },
+      redis: true,
+      make: (retention) =>
+        new DurableTableEventLog(new RedisHotTableLog(defineContinuityCommands(redis!), new RedisKeys(uniquePrefix("contlog")), retention), archive()),
     },
   ];
 
   for (const kind of kinds) {
     describe(kind.name, () => {
+      before(function () {
+        if (kind.redis) skipUnless(this, Boolean(redis), "REDIS_URL (Redis Streams hot log)");
+      });
+
       it("appends and reads back in order, with visibility", async function () {
-        const made = kind.make(1000);
-        if (!made) return this.skip();
+        const log = kind.make(1000);
         const tableId = `t-${randomUUID()}`;
-        await made.log.append(tableId, events(1, 3, tableId));
-        await made.log.append(tableId, events(4, 10, tableId));
-        const read = await made.log.readAfter(tableId, 2, 100);
+        await log.append(tableId, events(1, 3, tableId));
+        await log.append(tableId, events(4, 10, tableId));
+        const read = await log.readAfter(tableId, 2, 100);
         assert.equal(read.complete, true);
         assert.deepEqual(read.events, events(3, 10, tableId));
-        const limited = await made.log.readAfter(tableId, 0, 4);
+        const limited = await log.readAfter(tableId, 0, 4);
         assert.deepEqual(limited.events.map((e) => e.seq), [1, 2, 3, 4]);
-        assert.deepEqual((await made.log.readAfter(tableId, 10, 100)).events, []);
+        assert.deepEqual((await log.readAfter(tableId, 10, 100)).events, []);
       });
 
       it("when the hot log trimmed events, hotOnly says incomplete and a normal read falls back to Postgres", async function () {
-        const made = kind.make(10);
-        if (!made) return this.skip();
+        const log = kind.make(10);
         const tableId = `t-${randomUUID()}`;
-        for (let s = 1; s <= 40; s += 4) await made.log.append(tableId, events(s, s + 3, tableId));
-        const hot = await made.log.readAfter(tableId, 5, 100, { hotOnly: true });
+        for (let s = 1; s <= 40; s += 4) await log.append(tableId, events(s, s + 3, tableId));
+        const hot = await log.readAfter(tableId, 5, 100, { hotOnly: true });
         assert.equal(hot.complete, false, "the hot log no longer has seq 6");
-        const full = await made.log.readAfter(tableId, 5, 100);
+        const full = await log.readAfter(tableId, 5, 100);
         assert.equal(full.complete, true);
         assert.deepEqual(full.events, events(6, 40, tableId));
-        const restore = await made.log.readForRestore(tableId, 0);
+        const restore = await log.readForRestore(tableId, 0);
         assert.deepEqual(restore.map((e) => e.seq), Array.from({ length: 40 }, (_, i) => i + 1));
       });
 
       it("a restore archives hot-log events a dead host never wrote to Postgres", async function () {
-        const made = kind.make(1000);
-        if (!made) return this.skip();
+        const log = kind.make(1000);
         const tableId = `t-${randomUUID()}`;
-        await made.log.append(tableId, events(1, 5, tableId));
-        await made.log.hot.append(tableId, events(6, 9, tableId)); // in the hot log only
-        const restored = await made.log.readForRestore(tableId, 0);
+        await log.append(tableId, events(1, 5, tableId));
+        await log.hot.append(tableId, events(6, 9, tableId)); // in the hot log only
+        const restored = await log.readForRestore(tableId, 0);
         assert.deepEqual(restored.map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
-        await made.log.archive.flush();
-        assert.deepEqual(await made.log.archive.readAfter(tableId, 0, 100), events(1, 9, tableId));
+        await log.archive.flush();
+        assert.deepEqual(await log.archive.readAfter(tableId, 0, 100), events(1, 9, tableId));
       });
 
-      it("archives every event in Postgres within the flush interval", async function () {
-        const made = kind.make(1000);
-        if (!made) return this.skip();
+      it("archives every event in Postgres, in batches", async function () {
+        const log = kind.make(1000);
         const tableId = `t-${randomUUID()}`;
-        await made.log.append(tableId, events(1, 250, tableId));
-        await made.log.archive.flush();
+        await log.append(tableId, events(1, 250, tableId));
+        await log.archive.flush();
         const { rows } = await database.db.pool.query("SELECT count(*)::int AS n, max(seq)::int AS max FROM table_events WHERE table_id = $1", [tableId]);
         assert.deepEqual(rows[0], { n: 250, max: 250 });
-        assert.deepEqual(await made.log.archive.readAfter(tableId, 247, 10), events(248, 250, tableId));
+        assert.deepEqual(await log.archive.readAfter(tableId, 247, 10), events(248, 250, tableId));
       });
     });
   }
 
   it("Redis hot log: appends are fenced by the table's lease, and never go backwards", async function () {
-    if (!redis) return this.skip();
-    const r = defineContinuityCommands(redis);
+    skipUnless(this, Boolean(redis), "REDIS_URL (Redis hot log fencing)");
+    const r = defineContinuityCommands(redis!);
     const keys = new RedisKeys(uniquePrefix("fence"));
     const hot = new RedisHotTableLog(r, keys, 100);
     const leases = new RedisTableLeases(r, keys);
@@ -131,14 +131,14 @@ describe("continuity: durable event log, leases, snapshots", function () {
     assert.deepEqual((await hot.readAll(tableId, 0)).map((e) => e.seq), [1, 2]);
   });
 
-  const leaseKinds: { name: string; make: () => TableLeases | undefined }[] = [
-    { name: "memory", make: () => new MemoryTableLeases() },
-    { name: "Redis", make: () => (redis ? new RedisTableLeases(defineContinuityCommands(redis), new RedisKeys(uniquePrefix("lease"))) : undefined) },
+  const leaseKinds: { name: string; redis: boolean; make: () => TableLeases }[] = [
+    { name: "memory", redis: false, make: () => new MemoryTableLeases() },
+    { name: "Redis", redis: true, make: () => new RedisTableLeases(defineContinuityCommands(redis!), new RedisKeys(uniquePrefix("lease"))) },
   ];
   for (const kind of leaseKinds) {
     it(`${kind.name} leases: one owner, renew only while held, release by owner, takeover only from the named owner`, async function () {
+      if (kind.redis) skipUnless(this, Boolean(redis), "REDIS_URL (Redis leases)");
       const leases = kind.make();
-      if (!leases) return this.skip();
       const t = `t-${randomUUID()}`;
       assert.equal(await leases.acquire(t, "a/1", 300), null);
       assert.equal(await leases.acquire(t, "b/2", 300), "a/1");
@@ -158,16 +158,21 @@ describe("continuity: durable event log, leases, snapshots", function () {
     });
   }
 
-  it("snapshots: Postgres keeps the latest three; Redis keeps the newest and never goes back", async function () {
+  it("snapshots: Postgres keeps the latest three", async function () {
     const a = archive();
     const tableId = `t-${randomUUID()}`;
-    const model = (seq: number) => ({ tableId, kind: "holdem" as const, seq, seats: [], game: { pot: seq } });
+    const model = (seq: number) => snapshotModel(tableId, seq);
     for (const seq of [5, 10, 15, 20]) await a.saveSnapshot({ seq, model: model(seq), takenAt: Date.now() });
     const { rows } = await database.db.pool.query("SELECT seq FROM table_snapshots WHERE table_id = $1 ORDER BY seq", [tableId]);
     assert.deepEqual(rows.map((r) => Number(r.seq)), [10, 15, 20]);
     assert.deepEqual((await a.latestSnapshot(tableId))?.model, model(20));
-    if (!redis) return;
-    const cache = new RedisSnapshotCache(defineContinuityCommands(redis), new RedisKeys(uniquePrefix("snap")));
+  });
+
+  it("snapshots: Redis keeps the newest and never goes back", async function () {
+    skipUnless(this, Boolean(redis), "REDIS_URL (Redis snapshot cache)");
+    const tableId = `t-${randomUUID()}`;
+    const model = (seq: number) => snapshotModel(tableId, seq);
+    const cache = new RedisSnapshotCache(defineContinuityCommands(redis!), new RedisKeys(uniquePrefix("snap")));
     await cache.save({ seq: 20, model: model(20), takenAt: 1 });
     await cache.save({ seq: 15, model: model(15), takenAt: 2 });
     assert.equal((await cache.latest(tableId))?.seq, 20);

@@ -47,7 +47,8 @@ describe("embedded start (no REDIS_URL, no DATABASE_URL)", function () {
     for (const [name, probe] of [["redis", redis], ["db", db]] as const) {
       assert.equal(probe?.ok, true, `${name}.ok`);
       assert.equal(typeof probe.ms, "number", `${name}.ms`);
-      assert.ok(probe.ms >= 0 && probe.ms < 1000, `${name}.ms = ${probe.ms}`);
+      assert.ok(Number.isFinite(probe.ms) && probe.ms >= 0, `${name}.ms = ${probe.ms}`);
+      console.log(`      readyz ${name} probe: ${probe.ms} ms`);
     }
   });
 
