@@ -198,8 +198,7 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
     await revocations.start();
     closers.push(() => revocations.stop());
     // Every node's revocations also evict this node's verified-token cache.
-    await presence.subscribe(keys.revocationChannel, sessions.onRevocationMessage);
-    closers.push(() => presence.unsubscribe(keys.revocationChannel, sessions.onRevocationMessage));
+    closers.push(revocations.listen((ids) => sessions.forgetSessions(ids)));
     await commerce.start();
     closers.push(() => commerce.stop());
     await feed.start();

@@ -6,6 +6,11 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Express } from "express";
 import { Redis } from "ioredis";
+import { openDatabase, type Database } from "../../server/src/db/database.ts";
+import { migrate } from "../../server/src/db/migrate.ts";
+import { SessionRepository } from "../../server/src/identity/session-repository.ts";
+import { SessionService, type SessionServiceOptions } from "../../server/src/identity/session-service.ts";
+import { AccessTokens } from "../../server/src/identity/tokens.ts";
 import { createLogger } from "../../server/src/logger.ts";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -77,3 +82,37 @@ export async function deleteKeys(redis: Redis, prefix: string): Promise<number> 
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A migrated in-memory PGlite database for the calling suite (opened in `before`,
+ * closed in `after`); the returned function gives it to the tests.
+ */
+export function embeddedDatabase(): () => Database {
+  let db: Database | undefined;
+  before(async () => {
+    db = await openDatabase({ dataDir: ":memory:", logger: silentLogger() });
+    await migrate(db);
+  });
+  after(async () => {
+    await db?.close();
+  });
+  return () => db!;
+}
+
+export const SESSION_TEST_SECRET = "session-test-secret-0123456789";
+
+/**
+ * A SessionService over `db` with test defaults (secret SESSION_TEST_SECRET, 1 h
+ * sessions, 60 s cache TTL, revocations published nowhere); `options` override them.
+ */
+export function sessionService(db: Database, options: Partial<SessionServiceOptions> & Pick<SessionServiceOptions, "cache">): SessionService {
+  return new SessionService({
+    repository: new SessionRepository(db.pool),
+    tokens: new AccessTokens(SESSION_TEST_SECRET),
+    revocations: { publishRevoked: async () => undefined },
+    logger: silentLogger(),
+    sessionTtlSeconds: 3600,
+    cacheTtlSeconds: 60,
+    ...options,
+  });
+}

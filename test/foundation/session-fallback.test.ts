@@ -5,17 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { openDatabase, type Database } from "../../server/src/db/database.ts";
-import { migrate } from "../../server/src/db/migrate.ts";
 import { AppError } from "../../server/src/errors.ts";
 import { MemorySessionCache } from "../../server/src/identity/memory-session-cache.ts";
 import type { SessionCache } from "../../server/src/identity/session-cache.ts";
-import { SessionRepository } from "../../server/src/identity/session-repository.ts";
-import { SessionService } from "../../server/src/identity/session-service.ts";
 import { AccessTokens } from "../../server/src/identity/tokens.ts";
-import { silentLogger } from "./helpers.ts";
-
-const SECRET = "fallback-test-secret-0123456789";
+import { embeddedDatabase, SESSION_TEST_SECRET, sessionService } from "./helpers.ts";
 
 /** A cache that is down: every call rejects, like ioredis with Redis away. */
 const rejectingCache: SessionCache = {
@@ -40,26 +34,11 @@ const throwingCache: SessionCache = {
 const isUnauthorized = (err: unknown) => err instanceof AppError && err.code === "UNAUTHORIZED";
 
 describe("session service", function () {
-  let db: Database;
-  before(async () => {
-    db = await openDatabase({ dataDir: ":memory:", logger: silentLogger() });
-    await migrate(db);
-  });
-  after(async () => {
-    await db?.close();
-  });
+  const db = embeddedDatabase();
 
   function build(cache: SessionCache) {
     const published: string[][] = [];
-    const service = new SessionService({
-      repository: new SessionRepository(db.pool),
-      cache,
-      tokens: new AccessTokens(SECRET),
-      revocations: { publishRevoked: async (ids) => void published.push(ids) },
-      logger: silentLogger(),
-      sessionTtlSeconds: 3600,
-      cacheTtlSeconds: 60,
-    });
+    const service = sessionService(db(), { cache, revocations: { publishRevoked: async (ids) => void published.push(ids) } });
     return { service, published };
   }
 
@@ -96,7 +75,7 @@ describe("session service", function () {
 
     it("provisions a session for an offline-minted (prv) admin token on first use, never after revocation", async () => {
       const { service } = build(new MemorySessionCache());
-      const tokens = new AccessTokens(SECRET);
+      const tokens = new AccessTokens(SESSION_TEST_SECRET);
       const sid = `s_${randomUUID()}`;
       const token = tokens.sign(
         { sub: `u_${randomUUID()}`, sid, name: "ops", roles: ["admin"], prv: true },
@@ -114,7 +93,7 @@ describe("session service", function () {
 
     it("refuses a token for a session that does not exist (no prv claim)", async () => {
       const { service } = build(new MemorySessionCache());
-      const token = new AccessTokens(SECRET).sign(
+      const token = new AccessTokens(SESSION_TEST_SECRET).sign(
         { sub: "u_nobody", sid: `s_${randomUUID()}`, name: "x", roles: ["admin"] },
         new Date(Date.now() + 60_000),
       );

@@ -4,17 +4,14 @@
  * revocation (this node's, or another node's heard on the revocations channel) evicts it.
  */
 import assert from "node:assert/strict";
-import { openDatabase, type Database } from "../../server/src/db/database.ts";
-import { migrate } from "../../server/src/db/migrate.ts";
+import { LocalPresence } from "@colyseus/core";
 import { AppError } from "../../server/src/errors.ts";
 import { MemorySessionCache } from "../../server/src/identity/memory-session-cache.ts";
 import type { CachedSession, SessionCache } from "../../server/src/identity/session-cache.ts";
-import { SessionRepository } from "../../server/src/identity/session-repository.ts";
-import { SessionService } from "../../server/src/identity/session-service.ts";
-import { AccessTokens } from "../../server/src/identity/tokens.ts";
-import { silentLogger } from "./helpers.ts";
+import { SessionRevocations } from "../../server/src/identity/session-revocations.ts";
+import type { SessionServiceOptions } from "../../server/src/identity/session-service.ts";
+import { embeddedDatabase, sessionService, silentLogger } from "./helpers.ts";
 
-const SECRET = "token-cache-test-secret-0123456789";
 const isUnauthorized = (err: unknown) => err instanceof AppError && err.code === "UNAUTHORIZED";
 
 /** A shared session cache (as Redis would be) that counts reads and can hold reads back. */
@@ -37,27 +34,24 @@ class CountingCache implements SessionCache {
 }
 
 describe("session service: verified-token cache", function () {
-  let db: Database;
-  before(async () => {
-    db = await openDatabase({ dataDir: ":memory:", logger: silentLogger() });
-    await migrate(db);
-  });
-  after(async () => {
-    await db?.close();
+  const db = embeddedDatabase();
+  /** The revocations channel every "node" of a test shares (Redis pub/sub in production). */
+  let presence: LocalPresence;
+  beforeEach(() => {
+    presence = new LocalPresence();
   });
 
-  function build(cache: SessionCache, tokenCache = { ttlMs: 5_000, maxEntries: 100 }) {
-    return new SessionService({
-      repository: new SessionRepository(db.pool),
-      cache,
-      tokens: new AccessTokens(SECRET),
-      revocations: { publishRevoked: async () => undefined },
-      logger: silentLogger(),
-      sessionTtlSeconds: 3600,
-      cacheTtlSeconds: 60,
-      tokenCache,
-    });
+  /** A node's SessionService, wired to the shared revocations channel as app.ts does. */
+  function build(cache: SessionCache, options: Partial<SessionServiceOptions> = {}) {
+    const revocations = new SessionRevocations(presence, "revocations", silentLogger());
+    void revocations.start();
+    const service = sessionService(db(), { cache, revocations, tokenCache: { ttlMs: 5_000, maxEntries: 100 }, ...options });
+    revocations.listen((ids) => service.forgetSessions(ids));
+    return service;
   }
+
+  /** What another node's logout publishes on the channel. */
+  const revokedElsewhere = (sessionIds: string[]) => presence.publish("revocations", { sessionIds });
 
   it("answers repeats from memory (source cache), and a logout on this node evicts at once", async () => {
     const cache = new CountingCache();
@@ -88,7 +82,6 @@ describe("session service: verified-token cache", function () {
     assert.equal(nodeB.verifiedTokenCount, 1);
     // Node A logs out: database, shared cache tombstone, then the channel message.
     await nodeA.revoke(identity.sessionId);
-    nodeB.onRevocationMessage({ sessionIds: [identity.sessionId] });
     assert.equal(nodeB.verifiedTokenCount, 0);
     await assert.rejects(nodeB.authenticate(token), isUnauthorized);
   });
@@ -101,7 +94,7 @@ describe("session service: verified-token cache", function () {
     cache.gate = new Promise<void>((r) => (release = r));
     const pending = service.authenticate(token); // read the live entry, now waits
     await new Promise((r) => setTimeout(r, 10));
-    service.onRevocationMessage({ sessionIds: [identity.sessionId] });
+    revokedElsewhere([identity.sessionId]);
     release();
     cache.gate = undefined;
     await pending; // answered: it started before the revocation
@@ -110,7 +103,7 @@ describe("session service: verified-token cache", function () {
 
   it("entries live at most ttlMs, and the cache stays within maxEntries", async () => {
     const cache = new CountingCache();
-    const service = build(cache, { ttlMs: 50, maxEntries: 4 });
+    const service = build(cache, { tokenCache: { ttlMs: 50, maxEntries: 4 } });
     const signed = [];
     for (let i = 0; i < 6; i++) signed.push(await service.signInGuest(`u${i}`));
     const tokens = signed.map((s) => s.token);
@@ -118,7 +111,7 @@ describe("session service: verified-token cache", function () {
     assert.ok(service.verifiedTokenCount <= 4, `size ${service.verifiedTokenCount}`);
     // Evicted and cached sessions alike are forgotten by id.
     const before = service.verifiedTokenCount;
-    service.onRevocationMessage({ sessionIds: [signed[0].identity.sessionId, signed[5].identity.sessionId] });
+    revokedElsewhere([signed[0].identity.sessionId, signed[5].identity.sessionId]);
     assert.equal(service.verifiedTokenCount, before - 1, "the newest was cached, the oldest already evicted");
     await service.authenticate(tokens[4]);
     await new Promise((r) => setTimeout(r, 80));
@@ -129,16 +122,7 @@ describe("session service: verified-token cache", function () {
 
   it("never caches past the session cache TTL", async () => {
     const cache = new CountingCache();
-    const service = new SessionService({
-      repository: new SessionRepository(db.pool),
-      cache,
-      tokens: new AccessTokens(SECRET),
-      revocations: { publishRevoked: async () => undefined },
-      logger: silentLogger(),
-      sessionTtlSeconds: 3600,
-      cacheTtlSeconds: 1,
-      tokenCache: { ttlMs: 60_000, maxEntries: 10 },
-    });
+    const service = build(cache, { cacheTtlSeconds: 1, tokenCache: { ttlMs: 60_000, maxEntries: 10 } });
     const { token } = await service.signInGuest("dee");
     await service.authenticate(token);
     const reads = cache.reads;

@@ -14,10 +14,12 @@ export interface SessionSocket {
  * Each node keeps a registry of the sockets open on it, by session id, and listens on
  * one presence channel (Redis pub/sub across nodes, in-process in embedded mode). A
  * logout on any node publishes the session ids; every node closes its matching
- * sockets with 4401.
+ * sockets with 4401, then tells this node's `listen`ers (the session service's
+ * verified-token cache).
  */
 export class SessionRevocations implements RevocationPublisher {
   private readonly sockets = new Map<string, Set<SessionSocket>>();
+  private readonly listeners = new Set<(sessionIds: string[]) => void>();
   private readonly listener = (message: unknown) => this.onRevoked(message);
 
   constructor(
@@ -32,6 +34,16 @@ export class SessionRevocations implements RevocationPublisher {
 
   stop(): void {
     this.presence.unsubscribe(this.channel, this.listener);
+  }
+
+  /**
+   * Calls `listener` with the session ids of every revocation heard on the channel (any
+   * node's, this one's included); a malformed message still calls it, with no ids.
+   * Returns the function that stops it.
+   */
+  listen(listener: (sessionIds: string[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
   }
 
   /** Registers a socket; returns the function that unregisters it. */
@@ -59,8 +71,9 @@ export class SessionRevocations implements RevocationPublisher {
 
   private onRevoked(message: unknown): void {
     const ids = (message as { sessionIds?: unknown } | null)?.sessionIds;
-    if (!Array.isArray(ids)) return;
-    this.closeLocal(ids.filter((id): id is string => typeof id === "string"));
+    const sessionIds = Array.isArray(ids) ? ids.filter((id): id is string => typeof id === "string") : [];
+    this.closeLocal(sessionIds);
+    for (const listener of this.listeners) listener(sessionIds);
   }
 
   private closeLocal(sessionIds: string[]): void {

@@ -33,8 +33,8 @@ export interface SessionServiceOptions {
   cacheTtlSeconds: number;
   /**
    * In-process cache of verified access tokens (see VerifiedTokens). Off when absent.
-   * Only enable it where every revocation reaches `forgetSessions` (the app wires the
-   * SessionRevocations presence channel to it).
+   * Only enable it where every revocation reaches `forgetSessions` (the app wires it to
+   * `SessionRevocations.listen`).
    */
   tokenCache?: { ttlMs: number; maxEntries: number };
 }
@@ -134,18 +134,12 @@ export class SessionService {
 
   /**
    * Drops cached verified tokens of these sessions: call it for every revocation this
-   * node hears of (its own logouts do it themselves).
+   * node hears of (its own logouts do it themselves). Any call, even with no ids, also
+   * keeps lookups in flight from being cached.
    */
   forgetSessions(sessionIds: Iterable<string>): void {
     this.verified?.forget(sessionIds);
   }
-
-  /** Listener for the revocations presence channel (`{sessionIds}` messages). */
-  readonly onRevocationMessage = (message: unknown): void => {
-    const ids = (message as { sessionIds?: unknown } | null)?.sessionIds;
-    // Whatever the message looks like, a revocation happened: bump the epoch at least.
-    this.forgetSessions(Array.isArray(ids) ? ids.filter((id): id is string => typeof id === "string") : []);
-  };
 
   /** Entries in the verified-token cache (0 when it is off). */
   get verifiedTokenCount(): number {
@@ -180,12 +174,9 @@ export class SessionService {
   /** Verifies an access token and its session. Throws UNAUTHORIZED. */
   async authenticate(token: string | undefined): Promise<Identity> {
     if (!token) throw new AppError(ErrorCode.UNAUTHORIZED, "missing access token");
-    const verified = this.verified;
-    if (verified) {
-      const hit = verified.get(token, Date.now());
-      if (hit) return hit;
-    }
-    const epoch = verified?.epoch ?? 0;
+    const hit = this.cachedIdentity(token);
+    if (hit) return hit;
+    const epoch = this.verified?.epoch ?? 0;
     const claims = this.o.tokens.verify(token);
     let { session, source } = await this.lookup(claims.sid);
     if (!session && claims.prv) {
@@ -201,7 +192,7 @@ export class SessionService {
     const now = Date.now();
     if (session.expiresAt <= now) throw new AppError(ErrorCode.UNAUTHORIZED, "session expired");
     const identity = toIdentity(session, source);
-    verified?.set(token, identity, claims.exp * 1000, session.expiresAt, epoch, now);
+    this.verified?.set(token, identity, claims.exp * 1000, session.expiresAt, epoch, now);
     return identity;
   }
 
@@ -218,7 +209,6 @@ export class SessionService {
 
   private async afterRevoke(sessionIds: string[]): Promise<void> {
     if (sessionIds.length === 0) return;
-    this.forgetSessions(sessionIds);
     await Promise.all(
       sessionIds.map((id) =>
         // Promise.resolve().then: a cache that throws synchronously is "down" too.
@@ -229,8 +219,8 @@ export class SessionService {
         ),
       ),
     );
-    // Again: a lookup that started after the first forget may have read the shared cache
-    // before the tombstone landed.
+    // After the tombstone: a lookup that read the shared cache before it landed is still
+    // in flight (the epoch keeps it out) or already cached (dropped here).
     this.forgetSessions(sessionIds);
     await this.o.revocations.publishRevoked(sessionIds);
   }
