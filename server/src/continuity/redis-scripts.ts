@@ -3,7 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Redis } from "ioredis";
 
-const LUA_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "lua");
+const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 type Cmd = (...args: (string | number)[]) => Promise<any>;
 
@@ -17,13 +17,15 @@ export interface ContinuityCommands {
   hfTableSnapshotSave: Cmd;
 }
 
+/** [command, script path under continuity/, number of keys] */
 const SCRIPTS: [keyof ContinuityCommands, string, number][] = [
-  ["hfTableLogAppend", "table-log-append", 2],
-  ["hfTableLeaseAcquire", "table-lease-acquire", 1],
-  ["hfTableLeaseRenew", "table-lease-renew", 1],
-  ["hfTableLeaseRelease", "table-lease-release", 1],
-  ["hfTableLeaseTakeover", "table-lease-takeover", 1],
-  ["hfTableSnapshotSave", "table-snapshot-save", 1],
+  ["hfTableLogAppend", "lua/table-log-append.lua", 2],
+  ["hfTableLeaseAcquire", "lua/table-lease-acquire.lua", 1],
+  ["hfTableLeaseRenew", "lua/table-lease-renew.lua", 1],
+  // The owner-checked release every Redis lease of the project uses.
+  ["hfTableLeaseRelease", "../redis/lua/lease-release.lua", 1],
+  ["hfTableLeaseTakeover", "lua/table-lease-takeover.lua", 1],
+  ["hfTableSnapshotSave", "lua/table-snapshot-save.lua", 1],
 ];
 
 /** Defines every continuity script on `redis` (idempotent per client). */
@@ -31,7 +33,7 @@ export function defineContinuityCommands(redis: Redis): Redis & ContinuityComman
   const r = redis as Redis & ContinuityCommands;
   if (typeof r.hfTableLogAppend === "function") return r;
   for (const [command, file, numberOfKeys] of SCRIPTS) {
-    redis.defineCommand(command, { numberOfKeys, lua: readFileSync(path.join(LUA_DIR, `${file}.lua`), "utf8") });
+    redis.defineCommand(command, { numberOfKeys, lua: readFileSync(path.join(HERE, file), "utf8") });
   }
   return r;
 }
