@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { spawnServerProcess } from "../../server/src/loadtest/common.ts";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/** A free loopback port (for servers that must know their port before they start). */
+export { freePort } from "../../server/src/loadtest/common.ts";
 
 export interface ServerProcess {
   readonly port: number;
@@ -29,19 +30,6 @@ export interface SpawnOptions {
   port?: number;
 }
 
-/** A free loopback port (for servers that must know their port before they start). */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import("node:net");
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * Starts the real server (`server/src/main.ts`) as a child process on a free port, the
  * way `npm start` does, and resolves once it logs that it is listening.
@@ -58,45 +46,21 @@ export async function spawnServer(options: SpawnOptions = {}): Promise<ServerPro
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
-  const proc = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "server/src/main.ts")], {
-    cwd: ROOT,
+  const child = spawnServerProcess({
     env,
-    stdio: ["ignore", "pipe", "pipe"],
+    cleanup: () => ownDataDir && rmSync(dataDir, { recursive: true, force: true }),
   });
-  let out = "";
-  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${out}`)), options.timeoutMs ?? 30_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /"port":(\d+)[^\n]*holdfast node listening/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    };
-    proc.stdout!.on("data", onData);
-    proc.stderr!.on("data", onData);
-    proc.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening:\n${out}`));
-    });
+  const port = await child.listening(options.timeoutMs ?? 30_000).catch(async (err: Error) => {
+    await child.kill();
+    throw err;
   });
-  const cleanup = () => {
-    if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
-  };
-  const stopWith = async (signal: NodeJS.Signals) => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
-    await exited;
-    cleanup();
-  };
   return {
     port,
     url: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}`,
-    proc,
-    output: () => out,
-    stop: () => stopWith("SIGTERM"),
-    kill: () => stopWith("SIGKILL"),
+    proc: child.proc,
+    output: child.output,
+    stop: child.stop,
+    kill: child.kill,
   };
 }

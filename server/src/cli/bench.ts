@@ -16,9 +16,9 @@
  * Investigation knobs: HF_BENCH_PROF=<dir> (CPU profile of the server),
  * HF_BENCH_NODE_FLAGS="<node flags for the server>", HF_BENCH_SERVER_LOG=<file>.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import os from "node:os";
@@ -26,21 +26,14 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { Redis } from "ioredis";
 import { CommerceKeys } from "../holds/commerce-keys.ts";
 import { holdScriptSource } from "../holds/hold-scripts.ts";
-import { AccessTokens } from "../identity/tokens.ts";
+import { adminToken, positiveInt, processCpuSeconds, spawnServerProcess } from "../loadtest/common.ts";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const TARGET_RATIO = 0.45;
 const TARGET_P99_MS = 5;
-
-const positiveInt = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("expected a positive whole number");
-  return n;
-};
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -48,23 +41,11 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-
 interface Round {
   rps: number;
   p50: number;
   p99: number;
 }
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
-function processCpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return NaN;
-  }
-}
-const CLOCK_TICKS = 100;
 
 /** CPU seconds the Redis server has used so far (INFO cpu, main and other threads). */
 async function redisCpuSeconds(redis: Redis): Promise<number> {
@@ -83,36 +64,6 @@ interface CpuPerRequest {
 }
 
 const us = (seconds: number, n: number) => (seconds * 1e6) / Math.max(1, n);
-
-async function startServer(env: Record<string, string>): Promise<{ proc: ChildProcess; port: number }> {
-  const nodeFlags = (process.env.HF_BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean);
-  const proc = spawn(process.execPath, [...nodeFlags, "--import", "tsx", path.join(ROOT, "server/src/main.ts")], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, ...(process.env.HF_BENCH_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.HF_BENCH_PROF}` } : {}) },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      if (out.length < 200_000) out += chunk.toString();
-      const m = /"port":(\d+)[^\n]*holdfast node listening/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    };
-    proc.stdout!.on("data", onData);
-    proc.stderr!.on("data", onData);
-    if (process.env.HF_BENCH_SERVER_LOG) {
-      const log = createWriteStream(process.env.HF_BENCH_SERVER_LOG);
-      proc.stdout!.pipe(log);
-      proc.stderr!.pipe(log);
-    }
-    proc.once("exit", (code) => reject(new Error(`server exited (${code}):\n${out}`)));
-  });
-  return { proc, port };
-}
 
 function request(agent: http.Agent, port: number, method: string, p: string, token: string | undefined, body?: unknown) {
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
@@ -320,15 +271,18 @@ async function benchHolds(opts: { seconds: number; rounds: number; connections: 
   if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
   else delete process.env.DATABASE_URL;
   console.log(`bench holds: starting a server (Redis DB 6, ${env.DATABASE_URL ? "Postgres" : "embedded Postgres"})...`);
-  const { proc, port } = await startServer(env);
-  const stop = async () => {
-    if (proc.exitCode === null) {
-      const exited = new Promise((r) => proc.once("exit", r));
-      proc.kill("SIGTERM");
-      await exited;
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  };
+  const server = spawnServerProcess({
+    env: { ...(process.env as Record<string, string>), ...env, ...(process.env.HF_BENCH_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.HF_BENCH_PROF}` } : {}) },
+    nodeArgs: (process.env.HF_BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean),
+    outputChars: 200_000,
+    logFile: process.env.HF_BENCH_SERVER_LOG,
+    cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
+  });
+  const { proc } = server;
+  const port = await server.listening(60_000).catch(async (err: Error) => {
+    await server.kill();
+    throw err;
+  });
   // Never outlive the bounded run, whatever happens.
   const guard = setTimeout(() => {
     proc.kill("SIGKILL");
@@ -338,10 +292,7 @@ async function benchHolds(opts: { seconds: number; rounds: number; connections: 
   let load: LoadWorker | undefined;
   try {
     const agent = new http.Agent({ keepAlive: true });
-    const admin = new AccessTokens(jwtSecret).sign(
-      { sub: `u_bench_${randomUUID().slice(0, 8)}`, sid: `s_${randomUUID()}`, name: "bench", roles: ["admin"], prv: true },
-      new Date(Date.now() + 3600_000),
-    );
+    const admin = adminToken(jwtSecret, "bench", 3600_000);
     for (const sku of ["bench-http", "bench-redis"]) {
       const r = await request(agent, port, "PUT", `/api/inventory/${sku}`, admin, { stock: 1_000_000_000, perUserLimit: 1_000_000_000 });
       if (r.status !== 200) throw new Error(`PUT inventory failed: ${r.status} ${r.body}`);
@@ -408,7 +359,7 @@ async function benchHolds(opts: { seconds: number; rounds: number; connections: 
     process.exitCode = ok ? 0 : 1;
   } finally {
     await load?.stop();
-    await stop();
+    await server.stop();
     await redis.flushdb().catch(() => undefined);
     redis.disconnect();
   }

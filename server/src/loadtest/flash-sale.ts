@@ -11,31 +11,26 @@
  * --database); use a Redis DB of its own (the Colyseus driver keeps global keys there).
  * With one node and neither given, the node runs embedded (memory stores, PGlite).
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import net from "node:net";
-import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { HoldfastClient, MemoryStorage, type HoldfastError, type SaleConnection, type Ticket } from "@holdfast/client-sdk";
-import cliProgress from "cli-progress";
-import { Command, InvalidArgumentError, Option } from "commander";
-import { AccessTokens } from "../identity/tokens.ts";
+import { Command, Option } from "commander";
+import {
+  adminToken,
+  freePort,
+  parseScenarioOptions,
+  peakRssMb,
+  percentile,
+  pool,
+  positiveInt,
+  positiveNumber,
+  printTable,
+  processCpuSeconds,
+  progressBar,
+  sleep,
+  startNode,
+  type NodeProcess,
+} from "./common.ts";
 import type { LoadScenario } from "./scenario.ts";
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-
-const positiveInt = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("expected a positive whole number");
-  return n;
-};
-const positiveNumber = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("expected a positive number");
-  return n;
-};
 
 interface Options {
   buyers: number;
@@ -68,92 +63,12 @@ function parseOptions(argv: string[]): Options {
     .option("--no-orders", "hold only (no POST /api/orders)")
     .option("--timeout <s>", "give up after this many seconds of sale", positiveInt, 300)
     .option("--redis <url>", "Redis URL (default REDIS_URL)", process.env.REDIS_URL)
-    .option("--database <url>", "Postgres URL (default DATABASE_URL)", process.env.DATABASE_URL)
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
-  try {
-    cmd.parse(argv, { from: "user" });
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    process.exit(code === "commander.helpDisplayed" || code === "commander.help" ? 0 : 1);
-  }
-  const o = cmd.opts<Options>();
+    .option("--database <url>", "Postgres URL (default DATABASE_URL)", process.env.DATABASE_URL);
+  const o = parseScenarioOptions<Options>(cmd, argv);
   if (o.nodes > 1 && (!o.redis || !o.database)) {
     throw new Error("--nodes > 1 needs Redis and Postgres: set REDIS_URL and DATABASE_URL (or --redis, --database)");
   }
   return o;
-}
-
-// --- server nodes --------------------------------------------------------------------------
-
-interface Node {
-  proc: ChildProcess;
-  port: number;
-  url: string;
-  output: () => string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startNode(env: Record<string, string>): Promise<Node> {
-  const port = await freePort();
-  const proc = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "server/src/main.ts")], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), PUBLIC_ADDRESS: `127.0.0.1:${port}` },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node did not start:\n${out}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.length > 200_000) out = out.slice(-100_000);
-      if (out.includes("holdfast node listening")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    proc.stdout!.on("data", onData);
-    proc.stderr!.on("data", onData);
-    proc.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`node exited with ${code}:\n${out}`));
-    });
-  });
-  return { proc, port, url: `http://127.0.0.1:${port}`, output: () => out };
-}
-
-/** CPU seconds (user + system) and peak RSS of a process, from /proc (Linux). */
-function usageOf(pid: number | undefined): { cpuSeconds: number; peakRssMb: number } | null {
-  if (!pid) return null;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
-    return { cpuSeconds: ticks / 100, peakRssMb: hwm ? Math.round(Number(hwm[1]) / 1024) : 0 };
-  } catch {
-    return null;
-  }
-}
-
-async function stopNode(node: Node): Promise<void> {
-  if (node.proc.exitCode !== null || node.proc.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => node.proc.once("exit", () => resolve()));
-  node.proc.kill("SIGTERM");
-  const timer = setTimeout(() => node.proc.kill("SIGKILL"), 15_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 // --- buyers --------------------------------------------------------------------------------
@@ -174,26 +89,8 @@ interface Buyer {
   lastStatus?: string;
 }
 
-async function pool<T>(n: number, inFlight: number, task: (i: number) => Promise<T>, onDone?: () => void): Promise<T[]> {
-  const out: T[] = new Array(n);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(inFlight, n) }, async () => {
-      while (next < n) {
-        const i = next++;
-        out[i] = await task(i);
-        onDone?.();
-      }
-    }),
-  );
-  return out;
-}
-
-const percentile = (xs: number[], p: number): number | null => {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
+/** A percentile for the report: null when there is nothing to measure. */
+const pct = (xs: number[], p: number): number | null => (xs.length === 0 ? null : percentile(xs, p));
 
 async function api(url: string, method: string, p: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<any> {
   const res = await fetch(`${url}${p}`, {
@@ -241,37 +138,26 @@ export function fairness(buyers: { joinStart: number; joinEnd: number; userId: s
 async function run(argv: string[]): Promise<{ report: Record<string, unknown>; ok: boolean }> {
   const o = parseOptions(argv);
   const jwtSecret = randomBytes(24).toString("hex");
-  const dataDir = o.redis || o.database ? undefined : mkdtempSync(path.join(os.tmpdir(), "holdfast-flash-"));
   const env: Record<string, string> = {
-    NODE_ENV: "test",
     JWT_SECRET: jwtSecret,
-    RATE_LIMITS: "off",
-    LOG_LEVEL: "info", // the "listening" line is info
     ADMISSION_TTL_SECONDS: String(o.admissionTtl),
     HOLD_TTL_SECONDS: "600",
     REDIS_PREFIX: `hf:flash:${randomBytes(3).toString("hex")}:`,
     ...(o.redis ? { REDIS_URL: o.redis } : {}),
     ...(o.database ? { DATABASE_URL: o.database } : {}),
-    ...(dataDir ? { DATA_DIR: dataDir } : {}),
   };
   console.log(
     `flash-sale: ${o.buyers} buyers, ${o.stock} units, ${o.nodes} node(s), admission ${o.admission}${o.admission === "rate" ? ` ${o.perSecond}/s` : ""}, prequeue ${o.prequeue}, ${o.redis ? "Redis" : "memory"} + ${o.database ? "Postgres" : "embedded Postgres"}`,
   );
-  const nodes: Node[] = [];
+  const nodes: NodeProcess[] = [];
   const buyers: Buyer[] = [];
-  const bar = new cliProgress.SingleBar(
-    { format: "{phase} [{bar}] {value}/{total} {extra}", hideCursor: true, clearOnComplete: false, noTTYOutput: true, notTTYSchedule: 5000 },
-    cliProgress.Presets.shades_classic,
-  );
+  const bar = progressBar({ clearOnComplete: false, noTTYOutput: true, notTTYSchedule: 5000 });
   try {
     // Nodes one after another (migrations run on the first).
-    for (let i = 0; i < o.nodes; i++) nodes.push(await startNode(env));
-    const before = nodes.map((n) => usageOf(n.proc.pid));
+    for (let i = 0; i < o.nodes; i++) nodes.push(await startNode(String(i + 1), await freePort(), env, true));
+    const cpuBefore = nodes.map((n) => processCpuSeconds(n.proc.pid));
     const urlOf = (i: number) => nodes[i % nodes.length].url;
-    const admin = new AccessTokens(jwtSecret).sign(
-      { sub: `u_loadtest_admin_${randomUUID().slice(0, 8)}`, sid: `s_${randomUUID()}`, name: "loadtest", roles: ["admin"], prv: true },
-      new Date(Date.now() + 24 * 3600_000),
-    );
+    const admin = adminToken(jwtSecret);
 
     bar.start(o.buyers, 0, { phase: "sign in", extra: "" });
     const clients = await pool(
@@ -352,15 +238,15 @@ async function run(argv: string[]): Promise<{ report: Record<string, unknown>; o
       const ordersDone = !o.orders || buyers.filter((b) => b.orderedAt || b.orderError).length === held;
       bar.update(held, { extra: `admitted ${admitted}` });
       if ((held >= target && settled && ordersDone) || Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     bar.stop();
-    await new Promise((r) => setTimeout(r, 1000)); // a late hold would show now
+    await sleep(1000); // a late hold would show now
 
     const log = (await api(nodes[0].url, "GET", `/api/sales/${saleId}/admissions?limit=10000`, admin)).admissions as { userId: string; joinSeq: number }[];
     const inventory = await api(nodes[0].url, "GET", `/api/inventory/${sku}`, admin);
     const view = await api(nodes[0].url, "GET", `/api/sales/${saleId}`, admin);
-    const after = nodes.map((n) => usageOf(n.proc.pid));
+    const cpuAfter = nodes.map((n) => processCpuSeconds(n.proc.pid));
     const rooms = new Set(buyers.map((b) => b.conn?.room.roomId)).size;
 
     const holds = buyers.filter((b) => b.heldAt).length;
@@ -389,15 +275,15 @@ async function run(argv: string[]): Promise<{ report: Record<string, unknown>; o
       ),
       fairness: { serverOutOfOrder, clientOvertaken, positionIncreases },
       latencyMs: {
-        admittedToHold: { p50: percentile(admitToHold, 50), p99: percentile(admitToHold, 99) },
-        joinedToHold: { p50: percentile(joinToHold, 50), p99: percentile(joinToHold, 99) },
-        startToHold: { p50: percentile(startToHold, 50), p99: percentile(startToHold, 99) },
+        admittedToHold: { p50: pct(admitToHold, 50), p99: pct(admitToHold, 99) },
+        joinedToHold: { p50: pct(joinToHold, 50), p99: pct(joinToHold, 99) },
+        startToHold: { p50: pct(startToHold, 50), p99: pct(startToHold, 99) },
       },
       soldOutNotice: { waitingBuyersTold: told.length, spreadMs: told.length ? Math.max(...told) - Math.min(...told) : null },
       servers: nodes.map((n, i) => ({
         port: n.port,
-        cpuSeconds: after[i] && before[i] ? Math.round((after[i]!.cpuSeconds - before[i]!.cpuSeconds) * 10) / 10 : null,
-        peakRssMb: after[i]?.peakRssMb ?? null,
+        cpuSeconds: Number.isNaN(cpuAfter[i] - cpuBefore[i]) ? null : Math.round((cpuAfter[i] - cpuBefore[i]) * 10) / 10,
+        peakRssMb: Number.isNaN(peakRssMb(n.proc.pid)) ? null : peakRssMb(n.proc.pid),
       })),
     };
     const orderErrors = buyers.filter((b) => b.orderError);
@@ -415,14 +301,13 @@ async function run(argv: string[]): Promise<{ report: Record<string, unknown>; o
   } finally {
     bar.stop();
     await Promise.all(buyers.map((b) => b?.conn?.close().catch(() => undefined)));
-    await Promise.all(nodes.map(stopNode));
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await Promise.all(nodes.map((n) => n.stop()));
   }
 }
 
 function printReport(r: Record<string, any>): void {
   const lat = r.latencyMs;
-  const lines = [
+  const lines: [string, string][] = [
     ["sold (held / ordered)", `${r.sold.held} / ${r.sold.ordered} of ${r.stock}`],
     ["oversold", String(r.oversold)],
     ["inventory", `total ${r.sold.inventory.total}, held ${r.sold.inventory.held}, sold ${r.sold.inventory.sold}, available ${r.sold.inventory.available}`],
@@ -440,9 +325,7 @@ function printReport(r: Record<string, any>): void {
     ["pre-queued buyers", String(r.prequeued)],
     ...r.servers.map((s: any, i: number) => [`node ${i + 1} CPU s / peak RSS MB`, `${s.cpuSeconds} / ${s.peakRssMb}`]),
   ];
-  const width = Math.max(...lines.map(([k]) => k.length));
-  console.log("");
-  for (const [k, v] of lines) console.log(`  ${k.padEnd(width)}  ${v}`);
+  printTable(undefined, lines);
   console.log("");
 }
 

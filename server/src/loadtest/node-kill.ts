@@ -15,31 +15,26 @@
  * Postgres server (--database, default DATABASE_URL; a scratch database is made there).
  */
 import { randomUUID } from "node:crypto";
-import cliProgress from "cli-progress";
-import { Command, InvalidArgumentError } from "commander";
-import type { LoadScenario } from "./scenario.ts";
+import { Command } from "commander";
 import {
   adminToken,
-  createTable,
-  FeedPlayer,
   flushRedis,
   freePort,
+  parseScenarioOptions,
   percentile,
   pool,
+  positiveInt,
   printTable,
+  progressBar,
   scenarioRedisUrl,
   scratchDatabase,
   sleep,
   startNode,
   type NodeProcess,
-} from "./table-cluster.ts";
+} from "./common.ts";
+import type { LoadScenario } from "./scenario.ts";
+import { createTable, FeedPlayer, watchReseats } from "./table-cluster.ts";
 import { startBalancer } from "./tcp-proxy.ts";
-
-const positiveInt = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("expected a positive whole number");
-  return n;
-};
 
 export interface NodeKillOptions {
   tables: number;
@@ -88,16 +83,8 @@ function parseOptions(argv: string[]): NodeKillOptions {
     .option("--lease-seconds <s>", "TABLE_LEASE_SECONDS of the nodes", positiveInt, 5)
     .option("--think-ms <ms>", "a bot thinks 200 ms + up to this long before acting", positiveInt, 1500)
     .option("--redis <url>", "Redis URL (default REDIS_URL on DB 8; flushed)")
-    .option("--database <url>", "Postgres server URL (default DATABASE_URL)", process.env.DATABASE_URL)
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
-  try {
-    cmd.parse(argv, { from: "user" });
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    process.exit(code === "commander.helpDisplayed" || code === "commander.help" ? 0 : 1);
-  }
-  return cmd.opts<NodeKillOptions>();
+    .option("--database <url>", "Postgres server URL (default DATABASE_URL)", process.env.DATABASE_URL);
+  return parseScenarioOptions<NodeKillOptions>(cmd, argv);
 }
 
 interface HoldemView {
@@ -150,7 +137,7 @@ export async function runNodeKill(o: NodeKillOptions): Promise<NodeKillReport> {
   const nodes: NodeProcess[] = [];
   const players: FeedPlayer[] = [];
   let balancer: { url: string; close(): Promise<void> } | undefined;
-  const bar = o.quiet ? undefined : new cliProgress.SingleBar({ format: "{phase} [{bar}] {value}/{total} {extra}", hideCursor: true }, cliProgress.Presets.shades_classic);
+  const bar = o.quiet ? undefined : progressBar();
   try {
     const [pa, pb] = [await freePort(), await freePort()];
     nodes.push(...(await Promise.all([startNode("A", pa, env, true), startNode("B", pb, env, true)])));
@@ -199,28 +186,11 @@ export async function runNodeKill(o: NodeKillOptions): Promise<NodeKillReport> {
       const h = (byTable.get(t)![0].conn.state as unknown as { holdem?: HoldemView }).holdem;
       return h !== undefined && h.street !== "idle";
     }).length;
-    const sawDrop = new Set<FeedPlayer>();
-    const restoredAt = new Map<FeedPlayer, number>();
-    for (const p of victimPlayers) {
-      p.conn.onStatus((s) => {
-        if (s === "reconnecting") sawDrop.add(p);
-        if (s === "restored") restoredAt.set(p, Date.now());
-      });
-    }
+    const watch = watchReseats(victimPlayers);
     const killedAt = Date.now();
     await victim.kill();
     bar?.start(victimPlayers.length, 0, { phase: "restoring", extra: "seats" });
-    const seatMs = new Map<FeedPlayer, number>();
-    const deadline = killedAt + o.timeout * 1000;
-    while (seatMs.size < victimPlayers.length && Date.now() < deadline) {
-      for (const p of victimPlayers) {
-        if (!seatMs.has(p) && sawDrop.has(p) && p.seated) {
-          seatMs.set(p, (restoredAt.get(p) ?? Date.now()) - killedAt);
-          bar?.increment();
-        }
-      }
-      await sleep(20);
-    }
+    const seatMs = await watch.wait(killedAt, killedAt + o.timeout * 1000, () => bar?.increment());
     bar?.stop();
     const tableMs = victimTables
       .map((t) => byTable.get(t)!)

@@ -16,30 +16,26 @@
  * those (the scenario flushes its Redis DB, default DB 7, and makes its own database).
  */
 import { randomUUID } from "node:crypto";
-import cliProgress from "cli-progress";
 import { Command, InvalidArgumentError } from "commander";
-import type { LoadScenario } from "./scenario.ts";
 import {
   adminToken,
-  createTable,
-  FeedPlayer,
   flushRedis,
   freePort,
+  parseScenarioOptions,
   percentile,
   pool,
+  positiveInt,
   printTable,
+  progressBar,
   scenarioRedisUrl,
   scratchDatabase,
   sleep,
   startNode,
-} from "./table-cluster.ts";
+} from "./common.ts";
+import type { LoadScenario } from "./scenario.ts";
+import { createTable, FeedPlayer, watchReseats } from "./table-cluster.ts";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";
 
-const positiveInt = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("expected a positive whole number");
-  return n;
-};
 const share = (v: string): number => {
   const n = Number(v.endsWith("%") ? Number(v.slice(0, -1)) / 100 : v);
   if (!Number.isFinite(n) || n <= 0 || n > 1) throw new InvalidArgumentError("expected a share in (0, 1] or a percentage like 25%");
@@ -98,16 +94,8 @@ function parseOptions(argv: string[]): TableReconnectOptions {
     .option("--grace <s>", "SEAT_GRACE_SECONDS of the node", positiveInt, 60)
     .option("--target-ms <ms>", "reseat target reported", positiveInt, 3000)
     .option("--redis <url>", "Redis URL (default: embedded; flushed)")
-    .option("--database <url>", "Postgres server URL (a scratch database is made there)")
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
-  try {
-    cmd.parse(argv, { from: "user" });
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    process.exit(code === "commander.helpDisplayed" || code === "commander.help" ? 0 : 1);
-  }
-  return cmd.opts<TableReconnectOptions>();
+    .option("--database <url>", "Postgres server URL (a scratch database is made there)");
+  return parseScenarioOptions<TableReconnectOptions>(cmd, argv);
 }
 
 /** Runs the scenario (also used by test/continuity): starts and stops everything it needs. */
@@ -133,9 +121,10 @@ export async function runTableReconnect(o: TableReconnectOptions): Promise<Table
   const node = await startNode("node", await freePort(), env);
   const proxies: TcpProxy[] = [];
   const players: FeedPlayer[] = [];
+  const proxyOf = new Map<FeedPlayer, number>();
   const tickers: FeedPlayer[] = [];
   let stopTickers = false;
-  const bar = o.quiet ? undefined : new cliProgress.SingleBar({ format: "{phase} [{bar}] {value}/{total} {extra}", hideCursor: true }, cliProgress.Presets.shades_classic);
+  const bar = o.quiet ? undefined : progressBar();
   try {
     for (let i = 0; i < Math.min(o.proxies, o.clients); i++) proxies.push(await startTcpProxy(node.port));
     const admin = adminToken(secret);
@@ -145,7 +134,7 @@ export async function runTableReconnect(o: TableReconnectOptions): Promise<Table
     bar?.start(o.clients, 0, { phase: "seating ", extra: "" });
     await pool(o.clients, 50, async (i) => {
       const p = new FeedPlayer(proxies[i % proxies.length].url, `c${i}`, tableIds[i % o.tables]);
-      (p as FeedPlayer & { proxy: number }).proxy = i % proxies.length;
+      proxyOf.set(p, i % proxies.length);
       await p.join(Math.floor(i / o.tables));
       players.push(p);
     }, () => bar?.increment());
@@ -178,36 +167,17 @@ export async function runTableReconnect(o: TableReconnectOptions): Promise<Table
       rounds++;
       const k = Math.max(1, Math.round(o.drop * proxies.length));
       const chosen = new Set([...proxies.keys()].sort(() => Math.random() - 0.5).slice(0, k));
-      const victims = players.filter((p) => chosen.has((p as FeedPlayer & { proxy: number }).proxy));
-      const sawDrop = new Set<FeedPlayer>();
-      const restoredAt = new Map<FeedPlayer, number>();
-      const offs = victims.map((p) =>
-        p.conn.onStatus((s) => {
-          if (s === "reconnecting") sawDrop.add(p);
-          if (s === "restored") restoredAt.set(p, Date.now());
-        }),
-      );
+      const victims = players.filter((p) => chosen.has(proxyOf.get(p)!));
+      const watch = watchReseats(victims);
       const tickerEvents = tickers.reduce((n, t) => n + t.events, 0);
       const dropAt = Date.now();
       for (const i of chosen) proxies[i].dropAll();
       dropped += victims.length;
       bar?.start(victims.length, 0, { phase: `round ${rounds} `, extra: "reseated" });
-      const pending = new Set(victims);
-      const deadline = dropAt + o.grace * 1000;
-      while (pending.size > 0 && Date.now() < deadline) {
-        for (const p of pending) {
-          if (sawDrop.has(p) && p.seated) {
-            // The SDK's "restored" moment (the poll may run late while the loop is busy).
-            reconnectMs.push((restoredAt.get(p) ?? Date.now()) - dropAt);
-            pending.delete(p);
-            bar?.increment();
-          }
-        }
-        await sleep(20);
-      }
+      const reseated = await watch.wait(dropAt, dropAt + o.grace * 1000, () => bar?.increment());
       bar?.stop();
-      lost += pending.size;
-      for (const off of offs) off();
+      reconnectMs.push(...reseated.values());
+      lost += victims.length - reseated.size;
       eventsDuringDrops += tickers.reduce((n, t) => n + t.events, 0) - tickerEvents;
       const next = dropAt + o.interval * 1000;
       if (Date.now() - started + o.interval * 1000 > o.duration * 1000) break;
