@@ -25,7 +25,8 @@ import { ordersRoutes } from "./orders/orders-routes.ts";
 import { MemoryLease, RedisLease, Sweeper } from "./orders/sweeper.ts";
 import type { RedisKeys } from "./redis/keys.ts";
 
-export interface CommerceDeps {
+/** The app's shared parts that commerce and sales are built from. */
+export interface AppParts {
   config: Config;
   db: Database;
   redis: Redis | undefined;
@@ -33,6 +34,9 @@ export interface CommerceDeps {
   logger: Logger;
   presence: Presence;
   sessions: SessionService;
+}
+
+export interface CommerceDeps extends AppParts {
   limits: RateLimits;
   /** Test seam: wraps the order repository (fault injection). */
   wrapOrderRepository?: (repo: OrderRepository) => OrderRepository;
@@ -69,7 +73,8 @@ export function createCommerce(deps: CommerceDeps): Commerce {
   // write per event-loop turn itself (cheaper than ioredis' auto-pipelining, see cmd()).
   const redis = deps.redis?.duplicate({ enableAutoPipelining: false, connectionName: "holdfast:holds" });
   const holdStore: HoldStore = redis ? new RedisHoldStore(redis, keys) : new MemoryHoldStore();
-  const inventory = new InventoryService(new InventoryRepository(db.pool), holdStore, logger);
+  const inventoryRepo = new InventoryRepository(db.pool);
+  const inventory = new InventoryService(inventoryRepo, holdStore, logger);
   const holdService = new HoldService(holdStore, inventory, config.holdTtlSeconds);
   const baseRepo = new OrderRepository(db);
   const orderService = new OrderService({
@@ -82,7 +87,6 @@ export function createCommerce(deps: CommerceDeps): Commerce {
     orderTtlSeconds: config.orderTtlSeconds,
   });
   const idempotency = new Idempotency(db.pool);
-  const inventoryRepo = new InventoryRepository(db.pool);
 
   const intervalMs = Math.min(1000, config.orderTtlSeconds * 250);
   const sweeper = new Sweeper({

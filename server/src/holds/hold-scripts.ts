@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,10 +17,6 @@ export function holdScriptSource(name: HoldScriptName): string {
 
 export function leaseScriptSource(name: "lease-acquire" | "lease-release"): string {
   return readFileSync(path.join(LEASE_LUA_DIR, `${name}.lua`), "utf8");
-}
-
-export function sha1(text: string): string {
-  return createHash("sha1").update(text).digest("hex");
 }
 
 type Cmd = (...args: (string | number)[]) => Promise<any>;

@@ -106,9 +106,6 @@ export class StockNotLoadedError extends Error {
 /** How long finished hold records stay readable (GET /api/holds/:id shows their status). */
 export const HOLD_RECORD_RETENTION_MS = 60 * 60 * 1000;
 
-/** Per-user limit when the SKU row says nothing else. */
-export const DEFAULT_PER_USER_LIMIT = 10;
-
 const HOLD_ID = /^h_([0-9a-f]{16})_([A-Za-z0-9._-]{1,64})$/;
 
 /**
@@ -170,11 +167,12 @@ export function holdCodeError(code: number, sku: string, what = "hold"): Error {
   }
 }
 
-/** Groups hold ids by SKU, keeping first-seen order. Unknown ids throw HOLD_NOT_FOUND. */
-export function groupBySku(holdIds: string[]): Map<string, string[]> {
+/** Groups hold ids by SKU, keeping first-seen order. Malformed ids throw HOLD_NOT_FOUND, or are left out with `skip`. */
+export function groupBySku(holdIds: string[], unknown: "throw" | "skip" = "throw"): Map<string, string[]> {
   const groups = new Map<string, string[]>();
   for (const id of holdIds) {
     const sku = skuOfHoldId(id);
+    if (!sku && unknown === "skip") continue;
     if (!sku) throw new AppError(ErrorCode.HOLD_NOT_FOUND, `hold ${id} not found`);
     const list = groups.get(sku) ?? [];
     list.push(id);

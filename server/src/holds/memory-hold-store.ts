@@ -2,6 +2,7 @@ import type { HoldStatus } from "@holdfast/shared";
 import {
   cartLineHoldId,
   consumeAcrossSkus,
+  groupBySku,
   HOLD_RECORD_RETENTION_MS,
   holdCodeError,
   newHoldId,
@@ -190,10 +191,7 @@ export class MemoryHoldStore implements HoldStore {
   }
 
   async unconsume(userId: string, holdIds: string[]): Promise<void> {
-    for (const id of holdIds) {
-      const sku = skuOfHoldId(id);
-      if (sku && this.skus.has(sku)) this.unconsumeSku(userId, sku, [id]);
-    }
+    for (const [sku, ids] of groupBySku(holdIds, "skip")) this.unconsumeSku(userId, sku, ids);
   }
 
   private unconsumeSku(userId: string, sku: string, ids: string[]): void {
@@ -241,6 +239,11 @@ export class MemoryHoldStore implements HoldStore {
   /** Takes `qty` (may be negative) from avail into a user's held units. */
   private add(st: SkuState, userId: string, qty: number): void {
     st.avail -= qty;
+    this.addHeld(st, userId, qty);
+  }
+
+  /** Adds `qty` (may be negative) to the SKU's and the user's held units. */
+  private addHeld(st: SkuState, userId: string, qty: number): void {
     st.held += qty;
     const left = (st.users.get(userId) ?? 0) + qty;
     if (left <= 0) st.users.delete(userId);
@@ -251,10 +254,7 @@ export class MemoryHoldStore implements HoldStore {
     rec.status = status;
     rec.purgeAt = now + this.retentionMs;
     st.nextDue = Math.min(st.nextDue, rec.purgeAt);
-    st.held -= rec.quantity;
-    const left = (st.users.get(rec.userId) ?? 0) - rec.quantity;
-    if (left <= 0) st.users.delete(rec.userId);
-    else st.users.set(rec.userId, left);
+    this.addHeld(st, rec.userId, -rec.quantity);
   }
 
   private giveBack(st: SkuState, qty: number): void {
@@ -272,9 +272,10 @@ export class MemoryHoldStore implements HoldStore {
         n++;
       } else if (rec.purgeAt !== undefined && rec.purgeAt <= now) {
         st.holds.delete(id);
+        continue;
       }
+      next = Math.min(next, rec.status === "active" ? rec.expiresAt : (rec.purgeAt ?? Infinity));
     }
-    for (const rec of st.holds.values()) next = Math.min(next, rec.status === "active" ? rec.expiresAt : (rec.purgeAt ?? Infinity));
     st.nextDue = next;
     return n;
   }

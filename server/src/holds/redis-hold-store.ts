@@ -5,6 +5,7 @@ import { defineHoldCommands, type HoldCommands } from "./hold-scripts.ts";
 import {
   cartLineHoldId,
   consumeAcrossSkus,
+  groupBySku,
   HOLD_RECORD_RETENTION_MS,
   holdCodeError,
   newHoldId,
@@ -142,12 +143,7 @@ export class RedisHoldStore implements HoldStore {
   }
 
   async unconsume(userId: string, holdIds: string[]): Promise<void> {
-    const bySku = new Map<string, string[]>();
-    for (const id of holdIds) {
-      const sku = skuOfHoldId(id);
-      if (sku) bySku.set(sku, [...(bySku.get(sku) ?? []), id]);
-    }
-    for (const [sku, ids] of bySku) await this.unconsumeSku(userId, sku, ids);
+    for (const [sku, ids] of groupBySku(holdIds, "skip")) await this.unconsumeSku(userId, sku, ids);
   }
 
   private async unconsumeSku(userId: string, sku: string, ids: string[]): Promise<void> {

@@ -10,6 +10,8 @@ export interface InventoryRow {
   perUserLimit: number;
 }
 
+const COLUMNS = "sku, name, price_cents, total, sold, per_user_limit";
+
 /** SKU rows and what Postgres says is committed (sold + units in pending orders). */
 export class InventoryRepository {
   constructor(private readonly pool: pg.Pool) {}
@@ -25,17 +27,14 @@ export class InventoryRepository {
          price_cents = COALESCE($3, inventory.price_cents),
          per_user_limit = COALESCE($5, inventory.per_user_limit),
          updated_at = now()
-       RETURNING sku, name, price_cents, total, sold, per_user_limit`,
+       RETURNING ${COLUMNS}`,
       [row.sku, row.name ?? null, row.priceCents ?? null, row.total, row.perUserLimit ?? null],
     );
     return toRow(rows[0]);
   }
 
   async get(sku: string): Promise<InventoryRow | null> {
-    const { rows } = await this.pool.query(
-      "SELECT sku, name, price_cents, total, sold, per_user_limit FROM inventory WHERE sku = $1",
-      [sku],
-    );
+    const { rows } = await this.pool.query(`SELECT ${COLUMNS} FROM inventory WHERE sku = $1`, [sku]);
     return rows[0] ? toRow(rows[0]) : null;
   }
 

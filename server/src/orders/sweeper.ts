@@ -37,13 +37,48 @@ export class MemoryLease implements Lease {
 }
 
 /**
+ * Runs `run` every `intervalMs`, never overlapping: the next run is scheduled when the
+ * previous one settles. `stop` cancels the next run and waits for the current one.
+ */
+export class Repeater {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly run: () => Promise<void>,
+  ) {}
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  start(): void {
+    this.stopped = false;
+    const loop = () => {
+      if (this.stopped) return;
+      this.running = this.run().finally(() => {
+        this.running = undefined;
+        if (!this.stopped) this.timer = setTimeout(loop, this.intervalMs);
+      });
+    };
+    this.timer = setTimeout(loop, this.intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+}
+
+/**
  * Runs `tick` every `intervalMs` on the one node holding the lease (and `always` on every
  * node). Ticks never overlap; a failing tick is logged and the next one runs as usual.
  */
 export class Sweeper {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly repeater: Repeater;
 
   constructor(
     private readonly o: {
@@ -53,18 +88,12 @@ export class Sweeper {
       always: () => Promise<void>;
       tick: () => Promise<void>;
     },
-  ) {}
+  ) {
+    this.repeater = new Repeater(o.intervalMs, () => this.runOnce());
+  }
 
   start(): void {
-    this.stopped = false;
-    const loop = () => {
-      if (this.stopped) return;
-      this.running = this.runOnce().finally(() => {
-        this.running = undefined;
-        if (!this.stopped) this.timer = setTimeout(loop, this.o.intervalMs);
-      });
-    };
-    this.timer = setTimeout(loop, this.o.intervalMs);
+    this.repeater.start();
   }
 
   async runOnce(): Promise<void> {
@@ -77,9 +106,7 @@ export class Sweeper {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.repeater.stop();
     await this.o.lease.release().catch(() => undefined);
   }
 }

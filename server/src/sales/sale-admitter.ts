@@ -1,5 +1,5 @@
 import type { Logger } from "../logger.ts";
-import type { Lease } from "../orders/sweeper.ts";
+import { Repeater, type Lease } from "../orders/sweeper.ts";
 import type { Sale } from "./sale-repository.ts";
 import type { SaleService } from "./sale-service.ts";
 import type { SaleQueueStore } from "./sale-queue-store.ts";
@@ -36,28 +36,22 @@ interface SaleRun {
  */
 export class SaleAdmitter {
   private readonly runs = new Map<string, SaleRun>();
-  private timer: NodeJS.Timeout | undefined;
-  private ticking: Promise<void> | undefined;
-  private stopped = true;
+  private readonly repeater: Repeater;
 
-  constructor(private readonly o: SaleAdmitterOptions) {}
+  constructor(private readonly o: SaleAdmitterOptions) {
+    this.repeater = new Repeater(o.intervalMs, () => this.tick());
+  }
+
+  private get stopped(): boolean {
+    return this.repeater.isStopped;
+  }
 
   start(): void {
-    this.stopped = false;
-    const loop = () => {
-      if (this.stopped) return;
-      this.ticking = this.tick().finally(() => {
-        this.ticking = undefined;
-        if (!this.stopped) this.timer = setTimeout(loop, this.o.intervalMs);
-      });
-    };
-    this.timer = setTimeout(loop, this.o.intervalMs);
+    this.repeater.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.ticking;
+    await this.repeater.stop();
     await Promise.all([...this.runs.values()].map((r) => r.running));
     await Promise.all([...this.runs.values()].map((r) => r.lease.release().catch(() => undefined)));
   }

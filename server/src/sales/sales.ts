@@ -1,16 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { Presence } from "@colyseus/core";
 import type { Router } from "express";
-import type { Redis } from "ioredis";
-import type { Commerce } from "../commerce.ts";
-import type { Config } from "../config.ts";
-import type { Database } from "../db/database.ts";
+import type { AppParts, Commerce } from "../commerce.ts";
 import { CommerceKeys } from "../holds/commerce-keys.ts";
 import { defineHoldCommands } from "../holds/hold-scripts.ts";
-import type { SessionService } from "../identity/session-service.ts";
-import type { Logger } from "../logger.ts";
 import { MemoryLease, RedisLease } from "../orders/sweeper.ts";
-import type { RedisKeys } from "../redis/keys.ts";
 import { OrderEventType, type OrderEvent } from "@holdfast/shared";
 import { AdmissionTokens } from "./admission-tokens.ts";
 import { MemorySaleQueueStore } from "./memory-sale-queue-store.ts";
@@ -22,14 +15,7 @@ import { SaleRepository } from "./sale-repository.ts";
 import { SaleService } from "./sale-service.ts";
 import { salesRoutes } from "./sales-routes.ts";
 
-export interface SalesDeps {
-  config: Config;
-  db: Database;
-  redis: Redis | undefined;
-  keys: RedisKeys;
-  logger: Logger;
-  presence: Presence;
-  sessions: SessionService;
+export interface SalesDeps extends AppParts {
   commerce: Commerce;
 }
 
