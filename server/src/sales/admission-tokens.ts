@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from "node:crypto";
 import jwt from "jsonwebtoken";
 import { ErrorCode } from "@holdfast/shared";
 import { AppError } from "../errors.ts";
@@ -13,7 +14,12 @@ const AUDIENCE = "holdfast:admission";
  * were still within its last second.
  */
 export class AdmissionTokens {
-  constructor(private readonly secret: string) {}
+  /** The HMAC key, made once (a string secret costs jsonwebtoken a failed createPublicKey per call; see AccessTokens). */
+  private readonly secret: KeyObject;
+
+  constructor(secret: string) {
+    this.secret = createSecretKey(Buffer.from(secret, "utf8"));
+  }
 
   sign(claims: { userId: string; saleId: string; admittedUntil: number }): string {
     return jwt.sign({ sub: claims.userId, sale: claims.saleId, exp: Math.ceil(claims.admittedUntil / 1000) }, this.secret, {
