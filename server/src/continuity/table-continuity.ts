@@ -258,7 +258,8 @@ export class TableHosting {
   snapshot(model: TableModel): Promise<void> {
     const run = async () => {
       while (this.snapshotting) await this.snapshotting.catch(() => undefined);
-      if (model.seq <= this.lastSnapshotSeq && model.seq !== 0) return;
+      // Nothing new since the last one (a table never played, seq 0, restores as it is).
+      if (model.seq <= this.lastSnapshotSeq) return;
       const modelJson = JSON.stringify(model); // now: the model may move on while we write
       const snap: StoredSnapshot = { seq: model.seq, model, takenAt: Date.now() };
       this.lastSnapshotAt = snap.takenAt;
