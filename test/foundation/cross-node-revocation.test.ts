@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { Client, type Room } from "@colyseus/sdk";
 import { http, signInGuest } from "../support/http.ts";
 import { spawnServer, type ServerProcess } from "../support/server-process.ts";
-import { createTestDatabase, flushRedisDb, skipUnless, testRedisUrl, uniquePrefix } from "../support/services.ts";
+import { sharedServices } from "../support/services.ts";
 
 const REDIS_DB = 3;
 
@@ -20,33 +20,21 @@ async function pingClients(node: ServerProcess): Promise<number> {
 }
 
 describe("cross-node session revocation", function () {
-  let redisUrl: string | undefined;
-  let database: { url: string; drop(): Promise<void> } | undefined;
+  let services: { env: Record<string, string>; cleanup(): Promise<void> } | undefined;
   let nodeA: ServerProcess | undefined;
   let nodeB: ServerProcess | undefined;
   let room: Room | undefined;
   let env: Record<string, string>;
 
   before(async function () {
-    skipUnless(this, Boolean(process.env.REDIS_URL), "REDIS_URL (two nodes share Redis)");
-    skipUnless(this, Boolean(process.env.DATABASE_URL), "DATABASE_URL (two nodes share Postgres)");
-    redisUrl = await testRedisUrl(REDIS_DB);
-    database = await createTestDatabase("revocation");
-    env = {
-      REDIS_URL: redisUrl!,
-      DATABASE_URL: database!.url,
-      JWT_SECRET: `revocation-${randomUUID()}`,
-      // Pub/sub ignores the DB number: a prefix of our own keeps our revocation
-      // channel apart from anyone else's on this Redis.
-      REDIS_PREFIX: uniquePrefix("revocation"),
-    };
+    services = await sharedServices(this, "revocation", REDIS_DB);
+    env = { ...services.env, JWT_SECRET: `revocation-${randomUUID()}` };
   });
 
   after(async function () {
     if (room?.connection?.isOpen) await room.leave(true).catch(() => undefined);
     await Promise.all([nodeA?.stop(), nodeB?.stop()]);
-    await database?.drop();
-    if (redisUrl) await flushRedisDb(redisUrl);
+    await services?.cleanup();
   });
 
   it("closes a socket on node B with 4401 within 1000 ms of a logout on node A", async function () {

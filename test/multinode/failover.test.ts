@@ -12,7 +12,7 @@ import { Client as ColyseusClient, type Room } from "@colyseus/sdk";
 import { HoldfastClient, HoldfastError, MemoryStorage, type TableConnection, type TableEvent } from "@holdfast/client-sdk";
 import { http, signInGuest } from "../support/http.ts";
 import { freePort, spawnServer, type ServerProcess } from "../support/server-process.ts";
-import { createTestDatabase, flushRedisDb, skipUnless, testRedisUrl, uniquePrefix } from "../support/services.ts";
+import { sharedServices } from "../support/services.ts";
 import { eventually, MULTINODE_REDIS_DB } from "../continuity/helpers.ts";
 
 const JWT_SECRET = `multinode-${randomUUID()}`;
@@ -45,8 +45,7 @@ function assertGapFree(p: Player): void {
 
 describe("multi-node continuity (two processes, shared Redis and Postgres)", function () {
   this.timeout(120_000);
-  let redisUrl: string | undefined;
-  let database: { url: string; drop(): Promise<void> } | undefined;
+  let services: { env: Record<string, string>; cleanup(): Promise<void> } | undefined;
   let env: Record<string, string>;
   let nodeA: ServerProcess | undefined;
   let nodeB: ServerProcess | undefined;
@@ -56,15 +55,10 @@ describe("multi-node continuity (two processes, shared Redis and Postgres)", fun
   let admin = "";
 
   before(async function () {
-    skipUnless(this, Boolean(process.env.REDIS_URL), "REDIS_URL (two nodes share Redis)");
-    skipUnless(this, Boolean(process.env.DATABASE_URL), "DATABASE_URL (two nodes share Postgres)");
-    redisUrl = await testRedisUrl(MULTINODE_REDIS_DB);
-    database = await createTestDatabase("multinode");
+    services = await sharedServices(this, "multinode", MULTINODE_REDIS_DB);
     env = {
-      REDIS_URL: redisUrl!,
-      DATABASE_URL: database!.url,
+      ...services.env,
       JWT_SECRET,
-      REDIS_PREFIX: uniquePrefix("multinode"),
       SEAT_GRACE_SECONDS: "60",
       HEARTBEAT_SECONDS: "1",
       TABLE_LEASE_SECONDS: "3",
@@ -88,8 +82,7 @@ describe("multi-node continuity (two processes, shared Redis and Postgres)", fun
     await Promise.all(players.map((p) => p.conn.leave().catch(() => undefined)));
     await Promise.all(rooms.map((r) => (r.connection?.isOpen ? r.leave(true).catch(() => undefined) : undefined)));
     await Promise.all([nodeA?.stop(), nodeB?.stop()]);
-    await database?.drop();
-    if (redisUrl) await flushRedisDb(redisUrl);
+    await services?.cleanup();
   });
 
   async function newTable(kind: "holdem" | "dining" = "dining", seats = 6): Promise<string> {

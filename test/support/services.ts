@@ -76,3 +76,27 @@ export async function createTestDatabase(name: string): Promise<{ url: string; d
     },
   };
 }
+
+/**
+ * What a suite of several server processes shares: a Redis DB of its own (flushed) and
+ * a fresh Postgres database, both required (skipUnless). `env` has REDIS_URL,
+ * DATABASE_URL and a REDIS_PREFIX of its own (pub/sub ignores the DB number: the prefix
+ * keeps this suite's channels apart). `cleanup()` drops and flushes them.
+ */
+export async function sharedServices(
+  ctx: Mocha.Context,
+  name: string,
+  redisDb: number,
+): Promise<{ env: Record<string, string>; cleanup(): Promise<void> }> {
+  skipUnless(ctx, Boolean(process.env.REDIS_URL), "REDIS_URL (nodes share Redis)");
+  skipUnless(ctx, Boolean(process.env.DATABASE_URL), "DATABASE_URL (nodes share Postgres)");
+  const redisUrl = (await testRedisUrl(redisDb))!;
+  const database = (await createTestDatabase(name))!;
+  return {
+    env: { REDIS_URL: redisUrl, DATABASE_URL: database.url, REDIS_PREFIX: uniquePrefix(name) },
+    async cleanup() {
+      await database.drop();
+      await flushRedisDb(redisUrl);
+    },
+  };
+}
