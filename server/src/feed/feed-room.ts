@@ -1,6 +1,6 @@
 import { ErrorCode } from "@holdfast/shared";
-import { AppError, validationError } from "../errors.ts";
-import { authenticateWith, HoldfastRoom, type AuthedClient } from "../rooms/holdfast-room.ts";
+import { AppError } from "../errors.ts";
+import { HoldfastRoom, joinAuth, type AuthedClient } from "../rooms/holdfast-room.ts";
 import type { RoomDeps } from "../rooms/room-deps.ts";
 import { toJoinError, toReplyError } from "../rooms/room-errors.ts";
 import type { FeedBus, FeedEvent } from "./feed-bus.ts";
@@ -19,7 +19,7 @@ export interface FeedRoomDeps extends RoomDeps {
  * grants re-checks their subscriptions at once and drops what they may no longer see.
  */
 export function createFeedRoom(deps: FeedRoomDeps) {
-  const authenticate = authenticateWith(deps);
+  const authenticate = joinAuth(deps, FeedJoinOptions);
 
   return class FeedRoom extends HoldfastRoom {
     protected readonly deps = deps;
@@ -27,14 +27,8 @@ export function createFeedRoom(deps: FeedRoomDeps) {
     private readonly subscriptions = new Map<string, Set<string>>();
     private readonly stops: (() => void)[] = [];
 
-    static override async onAuth(token: string, options: unknown) {
-      try {
-        const parsed = FeedJoinOptions.safeParse(options);
-        if (!parsed.success) throw validationError(parsed.error.issues, "join options");
-        return await authenticate(token);
-      } catch (err) {
-        throw toJoinError(err);
-      }
+    static override onAuth(token: string, options: unknown) {
+      return authenticate(token, options);
     }
 
     override onCreate(): void {

@@ -4,7 +4,7 @@ import { ErrorCode } from "@holdfast/shared";
 import { AppError, validationError } from "../errors.ts";
 import type { Identity } from "../identity/session-service.ts";
 import type { RoomDeps } from "./room-deps.ts";
-import { toReplyError } from "./room-errors.ts";
+import { toJoinError, toReplyError } from "./room-errors.ts";
 
 /**
  * `client.auth` of every Holdfast room. The login session id is `loginSessionId`, not
@@ -112,3 +112,22 @@ export function authenticateWith(deps: RoomDeps) {
   };
 }
 
+/**
+ * A room's static `onAuth`: validates the join options (when the room has a schema for
+ * them), accepts only a live session's access token, and turns any failure into the join
+ * error the SDK reads (`"CODE: message"`).
+ */
+export function joinAuth(deps: RoomDeps, options?: z.ZodType) {
+  const authenticate = authenticateWith(deps);
+  return async (token: string | undefined, joinOptions: unknown): Promise<RoomIdentity> => {
+    try {
+      if (options) {
+        const parsed = options.safeParse(joinOptions);
+        if (!parsed.success) throw validationError(parsed.error.issues, "join options");
+      }
+      return await authenticate(token);
+    } catch (err) {
+      throw toJoinError(err);
+    }
+  };
+}

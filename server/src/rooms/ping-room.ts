@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { authenticateWith, HoldfastRoom, type AuthedClient } from "./holdfast-room.ts";
+import { HoldfastRoom, joinAuth, type AuthedClient } from "./holdfast-room.ts";
 import type { RoomDeps } from "./room-deps.ts";
-import { toJoinError } from "./room-errors.ts";
 
 /**
  * `ping`: the smallest authenticated room. Answers `ping {t?}` with the server time,
@@ -9,17 +8,13 @@ import { toJoinError } from "./room-errors.ts";
  * use as a liveness probe for the WebSocket path (auth, matchmaker, revocation).
  */
 export function createPingRoom(deps: RoomDeps) {
-  const authenticate = authenticateWith(deps);
+  const authenticate = joinAuth(deps);
   return class PingRoom extends HoldfastRoom {
     protected readonly deps = deps;
     override maxClients = 500;
 
-    static override async onAuth(token: string) {
-      try {
-        return await authenticate(token);
-      } catch (err) {
-        throw toJoinError(err);
-      }
+    static override onAuth(token: string, options: unknown) {
+      return authenticate(token, options);
     }
 
     override onCreate(): void {

@@ -17,8 +17,8 @@ import {
   type TableDto,
   type TableEvent,
 } from "@holdfast/shared";
-import { AppError, validationError } from "../errors.ts";
-import { authenticateWith, HoldfastRoom, type AuthedClient } from "../rooms/holdfast-room.ts";
+import { AppError } from "../errors.ts";
+import { HoldfastRoom, joinAuth, type AuthedClient } from "../rooms/holdfast-room.ts";
 import { toJoinError } from "../rooms/room-errors.ts";
 import { CommandReplies } from "./command-replies.ts";
 import type { GameCommand, GameContext, GameEvent, TableGame } from "./games/table-game.ts";
@@ -57,7 +57,7 @@ const DEADLINE_CHECK_MS = 250;
  * by joining with the seat token (refresh, new tab, another node's matchmaker).
  */
 export function createTableRoom(deps: TableRoomDeps) {
-  const authenticate = authenticateWith(deps);
+  const authenticate = joinAuth(deps, TableJoinOptions);
 
   return class TableRoom extends HoldfastRoom<{ state: TableState }> {
     protected readonly deps = deps;
@@ -81,14 +81,8 @@ export function createTableRoom(deps: TableRoomDeps) {
     /** sessionId -> the seat whose private fields the client's StateView holds. */
     private readonly viewSeats = new Map<string, number>();
 
-    static override async onAuth(token: string, options: unknown) {
-      try {
-        const parsed = TableJoinOptions.safeParse(options);
-        if (!parsed.success) throw validationError(parsed.error.issues, "join options");
-        return await authenticate(token);
-      } catch (err) {
-        throw toJoinError(err);
-      }
+    static override onAuth(token: string, options: unknown) {
+      return authenticate(token, options);
     }
 
     override async onCreate(options: unknown): Promise<void> {
