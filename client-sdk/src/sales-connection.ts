@@ -9,7 +9,7 @@ import {
   type TicketStatus,
 } from "@holdfast/shared";
 import { HoldfastError } from "./errors.ts";
-import { jitteredBackoff, newCid, sleep } from "./retry.ts";
+import { ReconnectingConnection, type Listener } from "./reconnecting-connection.ts";
 
 /** The `sale` room's shared state (contract: SaleState). */
 export interface SaleStateView {
@@ -35,8 +35,6 @@ export const DEFAULT_SALE_RECONNECT: SaleReconnectPolicy = { minDelayMs: 100, ma
 /** Close codes that end the connection for good. */
 const FINAL_CLOSE_CODES = new Set<number>([4000, CloseCode.SESSION_REVOKED]);
 
-type Listener<T> = (value: T) => void;
-
 /**
  * A buyer's place in a flash sale's line, through the `sale` room.
  *
@@ -49,23 +47,19 @@ type Listener<T> = (value: T) => void;
  *   instance of the sale, on any node) and finds the same place. `leave()` gives the
  *   place up; `close()` only closes this connection.
  */
-export class SaleConnection {
-  status: SaleConnectionStatus = "connecting";
+export class SaleConnection extends ReconnectingConnection<SaleConnectionStatus> {
   ticket: Ticket | null = null;
-  room!: Room;
 
   private readonly ticketListeners = new Set<Listener<Ticket>>();
   private readonly stateListeners = new Set<Listener<SaleStateView>>();
-  private readonly statusListeners = new Set<Listener<SaleConnectionStatus>>();
-  private closedByApp = false;
-  private restoring: Promise<void> | null = null;
-  private waiters: (() => void)[] = [];
 
   constructor(
     private readonly colyseus: ColyseusClient,
     readonly saleId: string,
     private readonly policy: SaleReconnectPolicy,
-  ) {}
+  ) {
+    super("sale");
+  }
 
   get state(): SaleStateView {
     return this.room.state as SaleStateView;
@@ -79,11 +73,6 @@ export class SaleConnection {
   onState(listener: Listener<SaleStateView>): () => void {
     this.stateListeners.add(listener);
     return () => this.stateListeners.delete(listener);
-  }
-
-  onStatus(listener: Listener<SaleConnectionStatus>): () => void {
-    this.statusListeners.add(listener);
-    return () => this.statusListeners.delete(listener);
   }
 
   /** Resolves with the first ticket (the current one included) that `match` accepts. */
@@ -123,24 +112,8 @@ export class SaleConnection {
   }
 
   /** Closes this connection; the place in line stays (join again to see it). */
-  async close(): Promise<void> {
-    this.closedByApp = true;
-    this.setStatus("closed");
-    for (const wake of this.waiters.splice(0)) wake();
-    await Promise.race([this.room?.leave(true).catch(() => undefined), sleep(2000)]);
-  }
-
-  /** Sends a command with a fresh `cid`, re-sent with the same `cid` after a reconnect. */
-  async command<T = unknown>(type: string, payload: Record<string, unknown>, cid = newCid()): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      await this.whenConnected();
-      try {
-        return (await this.room.request(type, { ...payload, cid })) as T;
-      } catch (err) {
-        const error = HoldfastError.from(err);
-        if (error.code !== ErrorCode.UNAVAILABLE || attempt >= 3 || this.closedByApp) throw error;
-      }
-    }
+  close(): Promise<void> {
+    return this.closeRoom();
   }
 
   // --- lifecycle ---------------------------------------------------------------------
@@ -178,50 +151,15 @@ export class SaleConnection {
     if (room !== this.room || this.closedByApp) return;
     if (FINAL_CLOSE_CODES.has(code)) {
       this.setStatus("lost");
-      for (const wake of this.waiters.splice(0)) wake();
+      this.wakeWaiters();
       return;
     }
-    void this.recover();
-  }
-
-  private recover(): Promise<void> {
-    if (this.restoring) return this.restoring;
-    this.setStatus("reconnecting");
-    const deadline = Date.now() + this.policy.giveUpMs;
-    this.restoring = (async () => {
-      for (let attempt = 0; Date.now() < deadline && !this.closedByApp; attempt++) {
-        try {
-          await this.attach(await this.join());
-          this.restoring = null;
-          this.setStatus("connected");
-          for (const wake of this.waiters.splice(0)) wake();
-          return;
-        } catch (err) {
-          const error = HoldfastError.from(err);
-          if (error.code === ErrorCode.UNAUTHORIZED || error.code === ErrorCode.NOT_FOUND || error.code === ErrorCode.SALE_NOT_OPEN) break;
-        }
-        await sleep(jitteredBackoff(attempt, this.policy.minDelayMs, this.policy.maxDelayMs));
-      }
-      this.restoring = null;
-      this.setStatus("lost");
-      for (const wake of this.waiters.splice(0)) wake();
-    })();
-    return this.restoring;
-  }
-
-  private whenConnected(): Promise<void> {
-    if (this.status === "reconnecting" || this.status === "connecting") {
-      return new Promise((resolve) => this.waiters.push(resolve));
-    }
-    if (this.status === "lost" || this.status === "closed") {
-      return Promise.reject(new HoldfastError(ErrorCode.UNAVAILABLE, `sale connection is ${this.status}`));
-    }
-    return Promise.resolve();
-  }
-
-  private setStatus(status: SaleConnectionStatus): void {
-    if (this.status === status) return;
-    this.status = status;
-    for (const l of this.statusListeners) l(status);
+    void this.reconnect(
+      this.policy.giveUpMs,
+      this.policy,
+      async () => this.attach(await this.join()),
+      (error) => error.code === ErrorCode.UNAUTHORIZED || error.code === ErrorCode.NOT_FOUND || error.code === ErrorCode.SALE_NOT_OPEN,
+      "connected",
+    );
   }
 }

@@ -9,7 +9,8 @@ import {
   type TableEvent,
 } from "@holdfast/shared";
 import { HoldfastError } from "./errors.ts";
-import { jitteredBackoff, newCid, sleep } from "./retry.ts";
+import { ReconnectingConnection, type Listener } from "./reconnecting-connection.ts";
+import { sleep } from "./retry.ts";
 import type { KeyValueStorage } from "./storage.ts";
 import { storageKeys } from "./storage.ts";
 
@@ -73,8 +74,6 @@ const DEAD_TOKEN_CODES = new Set<string>([
 /** Close codes that end the connection for good: no reconnect loop. */
 const FINAL_CLOSE_CODES = new Set<number>([4000, CloseCode.SESSION_REVOKED, CloseCode.REPLACED]);
 
-type Listener<T> = (value: T) => void;
-
 /**
  * A seat (or a spectator's view) at one table that outlives sockets.
  *
@@ -86,16 +85,13 @@ type Listener<T> = (value: T) => void;
  *   ends; then `restored`, or `lost`.
  * - Delivers one gap-free, duplicate-free event feed (`onEvent`) across reconnects.
  */
-export class TableConnection {
-  status: ConnectionStatus = "connecting";
+export class TableConnection extends ReconnectingConnection<ConnectionStatus> {
   /** The seat this connection plays, or null when spectating. */
   seat: number | null = null;
   /** The last event sequence number delivered to the app. */
   lastSeq = 0;
-  room!: Room;
 
   private readonly eventListeners = new Set<Listener<TableEvent>>();
-  private readonly statusListeners = new Set<Listener<ConnectionStatus>>();
   private readonly stateListeners = new Set<Listener<TableStateView>>();
   private readonly errorListeners = new Set<Listener<HoldfastError>>();
   private readonly snapshotListeners = new Set<Listener<TableSnapshot>>();
@@ -103,10 +99,7 @@ export class TableConnection {
   private readonly ahead = new Map<number, TableEvent>();
   private resyncing: Promise<void> | null = null;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
-  private closedByApp = false;
   private graceMs: number;
-  private restoring: Promise<void> | null = null;
-  private restoredWaiters: (() => void)[] = [];
 
   constructor(
     private readonly colyseus: ColyseusClient,
@@ -115,6 +108,7 @@ export class TableConnection {
     private readonly storage: KeyValueStorage,
     private readonly options: { spectate: boolean; heartbeatMs: number; reconnect: ReconnectPolicy },
   ) {
+    super("table");
     this.graceMs = options.reconnect.defaultGraceMs;
   }
 
@@ -127,11 +121,6 @@ export class TableConnection {
   onEvent(listener: Listener<TableEvent>): () => void {
     this.eventListeners.add(listener);
     return () => this.eventListeners.delete(listener);
-  }
-
-  onStatus(listener: Listener<ConnectionStatus>): () => void {
-    this.statusListeners.add(listener);
-    return () => this.statusListeners.delete(listener);
   }
 
   onState(listener: Listener<TableStateView>): () => void {
@@ -188,24 +177,6 @@ export class TableConnection {
     return this.command("close", {});
   }
 
-  /**
-   * Sends a command with a fresh `cid`. If the socket drops before the answer, the
-   * same command (same `cid`) is sent again once the connection is restored: the
-   * server applies it once and answers with the first answer.
-   */
-  async command<T = unknown>(type: string, payload: Record<string, unknown>, cid = newCid()): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      await this.whenConnected();
-      try {
-        return (await this.room.request(type, { ...payload, cid })) as T;
-      } catch (err) {
-        const error = HoldfastError.from(err);
-        const socketLost = error.code === ErrorCode.UNAVAILABLE;
-        if (!socketLost || attempt >= 3 || this.closedByApp) throw error;
-      }
-    }
-  }
-
   /** Asks the server for the events after `lastSeq` and delivers them. */
   async resync(): Promise<void> {
     const reply = (await this.room.request("resync", { lastSeq: this.lastSeq })) as ResyncReply;
@@ -213,12 +184,9 @@ export class TableConnection {
   }
 
   /** Leaves the table for good (keeps the seat for its grace unless you `stand` first). */
-  async leave(): Promise<void> {
-    this.closedByApp = true;
+  leave(): Promise<void> {
     this.stopHeartbeat();
-    this.setStatus("closed");
-    // A socket that is already dead never answers the leave: do not wait for it forever.
-    await Promise.race([this.room?.leave(true).catch(() => undefined), sleep(2000)]);
+    return this.closeRoom();
   }
 
   // --- lifecycle -------------------------------------------------------------------------
@@ -311,56 +279,31 @@ export class TableConnection {
 
   /** The reconnect loop: runs until restored, or until the seat's grace is over. */
   private recover(reconnectionToken: string | undefined): Promise<void> {
-    if (this.restoring) return this.restoring;
-    this.setStatus("reconnecting");
-    const deadline = Date.now() + (this.seat !== null ? this.graceMs : this.options.reconnect.spectatorGiveUpMs);
-    const policy = this.options.reconnect;
-    this.restoring = (async () => {
-      for (let attempt = 0; Date.now() < deadline && !this.closedByApp; attempt++) {
-        try {
-          let room: Room;
-          let fastPath = false;
-          if (reconnectionToken && attempt < 2) {
-            fastPath = true;
-            room = await this.colyseus.reconnect(reconnectionToken);
-          } else {
-            const stored = this.seat !== null ? await this.loadSeat() : null;
-            try {
-              room = await this.join(stored?.token);
-            } catch (err) {
-              const error = HoldfastError.from(err);
-              if (!stored || !DEAD_TOKEN_CODES.has(error.code)) throw error;
-              await this.forgetSeat(error);
-              room = await this.join(undefined);
-            }
-          }
-          await this.attach(room, this.seat);
-          if (fastPath) await this.resync().catch(() => undefined);
-          this.restoring = null;
-          this.setStatus("restored");
-          for (const wake of this.restoredWaiters.splice(0)) wake();
+    const giveUpMs = this.seat !== null ? this.graceMs : this.options.reconnect.spectatorGiveUpMs;
+    return this.reconnect(
+      giveUpMs,
+      this.options.reconnect,
+      async (attempt) => {
+        if (reconnectionToken && attempt < 2) {
+          await this.attach(await this.colyseus.reconnect(reconnectionToken), this.seat);
+          await this.resync().catch(() => undefined);
           return;
+        }
+        const stored = this.seat !== null ? await this.loadSeat() : null;
+        let room: Room;
+        try {
+          room = await this.join(stored?.token);
         } catch (err) {
           const error = HoldfastError.from(err);
-          if (error.code === ErrorCode.UNAUTHORIZED) break;
+          if (!stored || !DEAD_TOKEN_CODES.has(error.code)) throw error;
+          await this.forgetSeat(error);
+          room = await this.join(undefined);
         }
-        await sleep(jitteredBackoff(attempt, policy.minDelayMs, policy.maxDelayMs));
-      }
-      this.restoring = null;
-      this.setStatus("lost");
-      for (const wake of this.restoredWaiters.splice(0)) wake();
-    })();
-    return this.restoring;
-  }
-
-  private whenConnected(): Promise<void> {
-    if (this.status === "reconnecting" || this.status === "connecting") {
-      return new Promise((resolve) => this.restoredWaiters.push(resolve));
-    }
-    if (this.status === "lost" || this.status === "closed") {
-      return Promise.reject(new HoldfastError(ErrorCode.UNAVAILABLE, `table connection is ${this.status}`));
-    }
-    return Promise.resolve();
+        await this.attach(room, this.seat);
+      },
+      (error) => error.code === ErrorCode.UNAUTHORIZED,
+      "restored",
+    );
   }
 
   // --- the gap-free event feed ------------------------------------------------------------
@@ -460,12 +403,6 @@ export class TableConnection {
     await this.storage.remove(storageKeys.seat(this.tableId, this.userId));
     this.seat = null;
     this.emitError(reason);
-  }
-
-  private setStatus(status: ConnectionStatus): void {
-    if (this.status === status) return;
-    this.status = status;
-    for (const l of this.statusListeners) l(status);
   }
 
   private emitError(error: HoldfastError): void {
