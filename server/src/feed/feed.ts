@@ -30,10 +30,10 @@ export interface FeedDeps {
  * feed events on every node.
  */
 export function createFeed(deps: FeedDeps) {
-  const bus = new FeedBus(deps.presence, `${deps.keys.prefix}feed`, deps.logger);
+  const bus = new FeedBus(deps.presence, deps.keys.feedChannel, deps.logger);
   const repo = new StaffRepository(deps.db.pool);
-  const cache = deps.redis ? new RedisGrantCache(deps.redis, (userId) => `${deps.keys.prefix}grants:${userId}`) : new MemoryGrantCache();
-  const permissions = new StaffPermissions(repo, cache, deps.presence, `${deps.keys.prefix}grants:changed`, deps.logger);
+  const cache = deps.redis ? new RedisGrantCache(deps.redis, (userId) => deps.keys.staffGrants(userId)) : new MemoryGrantCache();
+  const permissions = new StaffPermissions(repo, cache, deps.presence, deps.keys.staffGrantsChannel, deps.logger);
   const lookups: TopicLookups = {
     permissions,
     async orderOwner(orderId) {

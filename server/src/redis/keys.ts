@@ -1,7 +1,9 @@
 /**
- * Every Redis key and presence channel Holdfast uses is built here, under one prefix
+ * Every Redis key and presence channel Holdfast uses is built under one prefix
  * (`REDIS_PREFIX`, default `hf:`), so that tests and environments sharing a Redis do
- * not collide and an operator can find everything Holdfast owns.
+ * not collide and an operator can find everything Holdfast owns. Most are built here;
+ * the Lua-heavy areas build theirs from this prefix in `holds/commerce-keys.ts` and
+ * `sales/sale-keys.ts` (`CommerceKeys.from(keys)`, `SaleKeys.from(keys)`).
  *
  * Keys that a Lua script touches together carry a hash tag (`{...}`) so they land on
  * one Redis Cluster slot.
@@ -40,6 +42,21 @@ export class RedisKeys {
   /** Set while a node drains (other nodes' matchmakers do not create rooms on it). */
   nodeDraining(processId: string): string {
     return `${this.prefix}node:draining:${processId}`;
+  }
+
+  /** A staff user's cached branch grants (JSON array, short TTL). */
+  staffGrants(userId: string): string {
+    return `${this.prefix}grants:${userId}`;
+  }
+
+  /** Presence channel: a user's staff grants changed (feed rooms re-check their topics). */
+  get staffGrantsChannel(): string {
+    return `${this.prefix}grants:changed`;
+  }
+
+  /** Presence channel: the live feed (public table events, by topic). */
+  get feedChannel(): string {
+    return `${this.prefix}feed`;
   }
 
   /** Presence channel: session revocations, heard by every node. */
