@@ -4,23 +4,16 @@
  * The server also migrates at start; this is for deploys that migrate first.
  * Stop an embedded node before migrating its DATA_DIR (PGlite has one writer).
  */
-import { ConfigError, loadConfig } from "../config.ts";
+import { fail as failCommand, loadConfigOrExit } from "./common.ts";
 import { openDatabase } from "../db/database.ts";
 import { migrate } from "../db/migrate.ts";
 import { createLogger } from "../logger.ts";
 
 function fail(message: string): never {
-  console.error(`holdfast migrate: ${message}`);
-  process.exit(1);
+  return failCommand("migrate", message);
 }
 
-let config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (err instanceof ConfigError) fail(err.message);
-  throw err;
-}
+const config = loadConfigOrExit("migrate");
 
 // Quiet logs: the output of this command is the list below.
 const logger = createLogger(config.logLevel === "info" ? "warn" : config.logLevel);

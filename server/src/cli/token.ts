@@ -9,12 +9,11 @@
 import { randomUUID } from "node:crypto";
 import { Command, InvalidArgumentError } from "commander";
 import { Role } from "@holdfast/shared";
-import { ConfigError, loadConfig } from "../config.ts";
 import { AccessTokens, type AccessClaims } from "../identity/tokens.ts";
+import { fail as failCommand, loadConfigOrExit } from "./common.ts";
 
 function fail(message: string): never {
-  console.error(`holdfast token: ${message}`);
-  process.exit(1);
+  return failCommand("token", message);
 }
 
 const positiveInt = (value: string): number => {
@@ -35,13 +34,7 @@ const program = new Command()
 
 const opts = program.opts<{ admin: boolean; name?: string; userId?: string; ttl?: number }>();
 
-let config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (err instanceof ConfigError) fail(err.message);
-  throw err;
-}
+const config = loadConfigOrExit("token");
 if (config.jwtSecretGenerated) {
   fail(
     "JWT_SECRET is not set. Set it to the value the server uses: without it the server makes a random " +
