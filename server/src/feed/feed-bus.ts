@@ -1,5 +1,6 @@
 import type { Presence } from "@colyseus/core";
 import type { Logger } from "../logger.ts";
+import { PresenceChannel } from "../redis/presence-channel.ts";
 
 /** One event on the live feed, addressed to topics (`order:ID`, `branch:B`, `table:T`, `admin`). */
 export interface FeedEvent {
@@ -16,42 +17,39 @@ export interface FeedEvent {
  * `feed` rooms pick out what their clients subscribed to.
  */
 export class FeedBus {
-  private readonly listeners = new Set<(event: FeedEvent) => void>();
-  private readonly onMessage = (message: unknown) => {
-    const event = message as FeedEvent;
-    if (!event || !Array.isArray(event.topics) || typeof event.type !== "string") return;
-    for (const listener of this.listeners) listener(event);
-  };
+  private readonly channel: PresenceChannel<FeedEvent>;
 
   constructor(
-    private readonly presence: Presence,
-    private readonly channel: string,
+    presence: Presence,
+    channelName: string,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.channel = new PresenceChannel(presence, channelName, (raw) => {
+      const event = raw as FeedEvent | null;
+      return event && Array.isArray(event.topics) && typeof event.type === "string" ? event : null;
+    });
+  }
 
-  async start(): Promise<void> {
-    await this.presence.subscribe(this.channel, this.onMessage);
+  start(): Promise<void> {
+    return this.channel.start();
   }
 
   stop(): void {
-    this.presence.unsubscribe(this.channel, this.onMessage);
+    this.channel.stop();
   }
 
   /** Fire and forget: a feed hiccup must never fail the command that caused the event. */
   publish(event: FeedEvent): void {
-    Promise.resolve()
-      .then(() => this.presence.publish(this.channel, event))
-      .catch((err: unknown) => this.logger.warn({ err, type: event.type }, "feed event not published"));
+    this.channel.publish(event).catch((err: unknown) => this.logger.warn({ err, type: event.type }, "feed event not published"));
   }
 
   /** Hands an event to this node's listeners only (for events every node hears anyway). */
   deliverLocally(event: FeedEvent): void {
-    this.onMessage(event);
+    this.channel.deliverLocally(event);
   }
 
   listen(listener: (event: FeedEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.channel.listen(listener);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Presence } from "@colyseus/core";
 import type { Redis } from "ioredis";
 import type { Logger } from "../logger.ts";
+import { PresenceChannel } from "../redis/presence-channel.ts";
 import type { StaffRepository } from "./staff-repository.ts";
 
 /** Where cached grants live: Redis (shared by nodes) or this process. */
@@ -49,27 +50,28 @@ export class RedisGrantCache implements GrantCache {
  * that user's subscriptions at once (a removed grant stops the events within a second).
  */
 export class StaffPermissions {
-  private readonly listeners = new Set<(userId: string) => void>();
-  private readonly onChanged = (message: unknown) => {
-    const userId = (message as { userId?: unknown } | null)?.userId;
-    if (typeof userId === "string") for (const l of this.listeners) l(userId);
-  };
+  private readonly changes: PresenceChannel<{ userId: string }>;
 
   constructor(
     private readonly repo: StaffRepository,
     private readonly cache: GrantCache,
-    private readonly presence: Presence,
-    private readonly channel: string,
+    presence: Presence,
+    channelName: string,
     private readonly logger: Logger,
     private readonly ttlSeconds = 30,
-  ) {}
+  ) {
+    this.changes = new PresenceChannel(presence, channelName, (raw) => {
+      const userId = (raw as { userId?: unknown } | null)?.userId;
+      return typeof userId === "string" ? { userId } : null;
+    });
+  }
 
-  async start(): Promise<void> {
-    await this.presence.subscribe(this.channel, this.onChanged);
+  start(): Promise<void> {
+    return this.changes.start();
   }
 
   stop(): void {
-    this.presence.unsubscribe(this.channel, this.onChanged);
+    this.changes.stop();
   }
 
   async branchesOf(userId: string): Promise<string[]> {
@@ -97,12 +99,11 @@ export class StaffPermissions {
 
   /** Called with a user id whenever that user's grants change (on any node). */
   onChange(listener: (userId: string) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.changes.listen(({ userId }) => listener(userId));
   }
 
   private async changed(userId: string): Promise<void> {
     await this.cache.delete(userId).catch((err) => this.logger.error({ err, userId }, "could not drop cached grants"));
-    await this.presence.publish(this.channel, { userId });
+    await this.changes.publish({ userId });
   }
 }

@@ -1,6 +1,7 @@
 import type { Presence } from "@colyseus/core";
 import { CloseCode } from "@holdfast/shared";
 import type { Logger } from "../logger.ts";
+import { PresenceChannel } from "../redis/presence-channel.ts";
 import type { RevocationPublisher } from "./session-service.ts";
 
 /** Something a session holds open on this node: a room client, in practice. */
@@ -19,21 +20,28 @@ export interface SessionSocket {
  */
 export class SessionRevocations implements RevocationPublisher {
   private readonly sockets = new Map<string, Set<SessionSocket>>();
-  private readonly listeners = new Set<(sessionIds: string[]) => void>();
-  private readonly listener = (message: unknown) => this.onRevoked(message);
+  private readonly channel: PresenceChannel<{ sessionIds: string[] }>;
 
   constructor(
-    private readonly presence: Presence,
-    private readonly channel: string,
+    presence: Presence,
+    channelName: string,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    // A malformed message still comes through, with no ids: listeners (the verified-token
+    // cache) must hear that a revocation happened even when they cannot tell whose.
+    this.channel = new PresenceChannel(presence, channelName, (raw) => {
+      const ids = (raw as { sessionIds?: unknown } | null)?.sessionIds;
+      return { sessionIds: Array.isArray(ids) ? ids.filter((id): id is string => typeof id === "string") : [] };
+    });
+    this.channel.listen(({ sessionIds }) => this.closeLocal(sessionIds));
+  }
 
-  async start(): Promise<void> {
-    await this.presence.subscribe(this.channel, this.listener);
+  start(): Promise<void> {
+    return this.channel.start();
   }
 
   stop(): void {
-    this.presence.unsubscribe(this.channel, this.listener);
+    this.channel.stop();
   }
 
   /**
@@ -42,8 +50,7 @@ export class SessionRevocations implements RevocationPublisher {
    * Returns the function that stops it.
    */
   listen(listener: (sessionIds: string[]) => void): () => void {
-    this.listeners.add(listener);
-    return () => void this.listeners.delete(listener);
+    return this.channel.listen(({ sessionIds }) => listener(sessionIds));
   }
 
   /** Registers a socket; returns the function that unregisters it. */
@@ -62,19 +69,13 @@ export class SessionRevocations implements RevocationPublisher {
     // Close local sockets at once; the publish reaches the other nodes (and, in
     // embedded mode, comes back to this one, where the sockets are already gone).
     this.closeLocal(sessionIds);
-    await this.presence.publish(this.channel, { sessionIds });
+    await this.channel.publish({ sessionIds });
   }
 
   get trackedSessions(): number {
     return this.sockets.size;
   }
 
-  private onRevoked(message: unknown): void {
-    const ids = (message as { sessionIds?: unknown } | null)?.sessionIds;
-    const sessionIds = Array.isArray(ids) ? ids.filter((id): id is string => typeof id === "string") : [];
-    this.closeLocal(sessionIds);
-    for (const listener of this.listeners) listener(sessionIds);
-  }
 
   private closeLocal(sessionIds: string[]): void {
     for (const id of sessionIds) {
