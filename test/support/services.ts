@@ -1,5 +1,4 @@
-import pg from "pg";
-import { Redis } from "ioredis";
+import { flushRedis, scenarioRedisUrl, scratchDatabase } from "../../server/src/loadtest/common.ts";
 import { randomBytes } from "node:crypto";
 
 /**
@@ -22,27 +21,13 @@ export function skipUnless(ctx: Mocha.Context, available: boolean, what: string)
  * when REDIS_URL is unset.
  */
 export async function testRedisUrl(db: number): Promise<string | undefined> {
-  const base = process.env.REDIS_URL;
-  if (!base) return undefined;
-  const url = new URL(base);
-  url.pathname = `/${db}`;
-  const client = new Redis(url.toString(), { maxRetriesPerRequest: 1 });
-  try {
-    await client.flushdb();
-  } finally {
-    client.disconnect();
-  }
-  return url.toString();
+  if (!process.env.REDIS_URL) return undefined;
+  const url = scenarioRedisUrl(undefined, db);
+  await flushRedis(url);
+  return url;
 }
 
-export async function flushRedisDb(url: string): Promise<void> {
-  const client = new Redis(url, { maxRetriesPerRequest: 1 });
-  try {
-    await client.flushdb();
-  } finally {
-    client.disconnect();
-  }
-}
+export const flushRedisDb = flushRedis;
 
 /** A unique Redis key prefix, for store tests sharing DB 0. */
 export function uniquePrefix(name: string): string {
@@ -52,29 +37,7 @@ export function uniquePrefix(name: string): string {
 /** Creates a fresh database on the DATABASE_URL server; `drop()` removes it. */
 export async function createTestDatabase(name: string): Promise<{ url: string; drop(): Promise<void> } | undefined> {
   const base = process.env.DATABASE_URL;
-  if (!base) return undefined;
-  const dbName = `hf_${name}_${randomBytes(4).toString("hex")}`.toLowerCase().replace(/[^a-z0-9_]/g, "_");
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${dbName}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(base);
-  url.pathname = `/${dbName}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      try {
-        await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      } finally {
-        await c.end();
-      }
-    },
-  };
+  return base ? scratchDatabase(base, name.toLowerCase()) : undefined;
 }
 
 /**
