@@ -12,6 +12,7 @@ import { SessionRepository } from "../../server/src/identity/session-repository.
 import { SessionService, type SessionServiceOptions } from "../../server/src/identity/session-service.ts";
 import { AccessTokens } from "../../server/src/identity/tokens.ts";
 import { createLogger } from "../../server/src/logger.ts";
+import { skipUnless } from "../support/services.ts";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -115,4 +116,29 @@ export function sessionService(db: Database, options: Partial<SessionServiceOpti
     cacheTtlSeconds: 60,
     ...options,
   });
+}
+
+/**
+ * A Redis connection for the enclosing describe block: skips it (or fails under
+ * REQUIRE_SERVICES=1) without REDIS_URL, and deletes every key under `prefix` after.
+ * Read `.redis` inside hooks and tests (it is set by the `before` hook).
+ */
+export function redisForSuite(prefix: string, what: string): { readonly redis: Redis } {
+  let redis: Redis | undefined;
+  before(async function () {
+    skipUnless(this, Boolean(process.env.REDIS_URL), `REDIS_URL (${what})`);
+    redis = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: 1, lazyConnect: true });
+    await redis.connect();
+  });
+  after(async function () {
+    if (!redis) return;
+    await deleteKeys(redis, prefix);
+    redis.disconnect();
+  });
+  return {
+    get redis() {
+      if (!redis) throw new Error("Redis is not connected yet (use it inside hooks and tests)");
+      return redis;
+    },
+  };
 }

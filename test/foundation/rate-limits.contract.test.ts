@@ -5,14 +5,13 @@
  */
 import assert from "node:assert/strict";
 import express from "express";
-import { Redis } from "ioredis";
 import { DEFAULT_RATE_LIMITS, type RateLimitClass, type RateLimitRule } from "../../server/src/config.ts";
 import { errorHandler } from "../../server/src/http/errors-middleware.ts";
 import { RateLimits } from "../../server/src/http/rate-limits.ts";
 import { RedisKeys } from "../../server/src/redis/keys.ts";
 import { http } from "../support/http.ts";
-import { skipUnless, uniquePrefix } from "../support/services.ts";
-import { deleteKeys, listen, silentLogger } from "./helpers.ts";
+import { uniquePrefix } from "../support/services.ts";
+import { listen, redisForSuite, silentLogger } from "./helpers.ts";
 
 type Rules = Record<RateLimitClass, RateLimitRule> | null;
 type MakeLimits = (rules: Rules) => RateLimits;
@@ -88,33 +87,21 @@ describe("rate limits contract", function () {
   });
 
   describe("redis", function () {
-    let redis: Redis | undefined;
     const prefix = uniquePrefix("rate-limits");
+    const suite = redisForSuite(prefix, "Redis rate limiter");
     let n = 0;
     // A fresh key prefix per limiter set, all under `prefix` for cleanup.
     const make: MakeLimits = (rules) =>
-      new RateLimits(rules, { redis: redis!, keys: new RedisKeys(`${prefix}${++n}:`) }, silentLogger());
-
-    before(async function () {
-      skipUnless(this, Boolean(process.env.REDIS_URL), "REDIS_URL (Redis rate limiter)");
-      redis = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: 1, lazyConnect: true });
-      await redis.connect();
-    });
-
-    after(async function () {
-      if (!redis) return;
-      await deleteKeys(redis, prefix);
-      redis.disconnect();
-    });
+      new RateLimits(rules, { redis: suite.redis, keys: new RedisKeys(`${prefix}${++n}:`) }, silentLogger());
 
     rateLimitContract(() => make);
 
     it("keeps its counters in Redis under the key prefix", async function () {
       const keys = new RedisKeys(`${prefix}keys:`);
-      const s = await appWith(new RateLimits(RULES, { redis: redis!, keys }, silentLogger()));
+      const s = await appWith(new RateLimits(RULES, { redis: suite.redis, keys }, silentLogger()));
       try {
         assert.equal((await http(s.url, "POST", "/signin")).status, 201);
-        const found = await redis!.keys(`${prefix}keys:*`);
+        const found = await suite.redis.keys(`${prefix}keys:*`);
         assert.ok(found.some((k) => k.startsWith(keys.rateLimit("signin"))), `keys: ${found.join(", ")}`);
       } finally {
         await s.close();
@@ -123,8 +110,8 @@ describe("rate limits contract", function () {
 
     it("two nodes sharing Redis share one budget", async function () {
       const keys = new RedisKeys(`${prefix}shared:`);
-      const a = await appWith(new RateLimits(RULES, { redis: redis!, keys }, silentLogger()));
-      const b = await appWith(new RateLimits(RULES, { redis: redis!, keys }, silentLogger()));
+      const a = await appWith(new RateLimits(RULES, { redis: suite.redis, keys }, silentLogger()));
+      const b = await appWith(new RateLimits(RULES, { redis: suite.redis, keys }, silentLogger()));
       try {
         const statuses: number[] = [];
         for (let i = 0; i <= SIGNIN_POINTS; i++) statuses.push((await http(i % 2 ? b.url : a.url, "POST", "/signin")).status);

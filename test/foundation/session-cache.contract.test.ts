@@ -5,13 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
 import { MemorySessionCache } from "../../server/src/identity/memory-session-cache.ts";
 import { RedisSessionCache } from "../../server/src/identity/redis-session-cache.ts";
 import type { CachedSession, SessionCache } from "../../server/src/identity/session-cache.ts";
 import { RedisKeys } from "../../server/src/redis/keys.ts";
-import { skipUnless, uniquePrefix } from "../support/services.ts";
-import { deleteKeys, sleep } from "./helpers.ts";
+import { uniquePrefix } from "../support/services.ts";
+import { redisForSuite, sleep } from "./helpers.ts";
 
 interface CacheUnderTest {
   cache: SessionCache;
@@ -103,31 +102,19 @@ describe("session cache contract", function () {
   });
 
   describe("redis", function () {
-    let redis: Redis | undefined;
     const prefix = uniquePrefix("session-cache");
-
-    before(async function () {
-      skipUnless(this, Boolean(process.env.REDIS_URL), "REDIS_URL (Redis session cache)");
-      redis = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: 1, lazyConnect: true });
-      await redis.connect();
-    });
-
-    after(async function () {
-      if (!redis) return;
-      await deleteKeys(redis, prefix);
-      redis.disconnect();
-    });
+    const suite = redisForSuite(prefix, "Redis session cache");
 
     sessionCacheContract(() => ({
-      cache: new RedisSessionCache(redis!, new RedisKeys(prefix)),
+      cache: new RedisSessionCache(suite.redis, new RedisKeys(prefix)),
       elapse: (ms) => sleep(ms),
     }));
 
     it("keeps every key under the configured prefix", async function () {
       const s = session();
-      await new RedisSessionCache(redis!, new RedisKeys(prefix)).fill(s, 60);
-      assert.equal(await redis!.exists(`${prefix}session:${s.sessionId}`), 1);
-      const ttl = await redis!.ttl(`${prefix}session:${s.sessionId}`);
+      await new RedisSessionCache(suite.redis, new RedisKeys(prefix)).fill(s, 60);
+      assert.equal(await suite.redis.exists(`${prefix}session:${s.sessionId}`), 1);
+      const ttl = await suite.redis.ttl(`${prefix}session:${s.sessionId}`);
       assert.ok(ttl > 0 && ttl <= 60, `ttl ${ttl}`);
     });
   });
