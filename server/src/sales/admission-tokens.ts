@@ -1,10 +1,6 @@
-import { createSecretKey, type KeyObject } from "node:crypto";
-import jwt from "jsonwebtoken";
 import { ErrorCode } from "@holdfast/shared";
 import { AppError } from "../errors.ts";
-
-const ISSUER = "holdfast";
-const AUDIENCE = "holdfast:admission";
+import { HsJwt } from "../identity/hs-jwt.ts";
 
 /**
  * Admission tokens: short-lived HS256 JWTs (audience `holdfast:admission`) bound to one
@@ -14,31 +10,21 @@ const AUDIENCE = "holdfast:admission";
  * were still within its last second.
  */
 export class AdmissionTokens {
-  /** The HMAC key, made once (a string secret costs jsonwebtoken a failed createPublicKey per call; see AccessTokens). */
-  private readonly secret: KeyObject;
+  private readonly jwt: HsJwt;
 
   constructor(secret: string) {
-    this.secret = createSecretKey(Buffer.from(secret, "utf8"));
+    this.jwt = new HsJwt(secret, "holdfast:admission");
   }
 
   sign(claims: { userId: string; saleId: string; admittedUntil: number }): string {
-    return jwt.sign({ sub: claims.userId, sale: claims.saleId, exp: Math.ceil(claims.admittedUntil / 1000) }, this.secret, {
-      algorithm: "HS256",
-      issuer: ISSUER,
-      audience: AUDIENCE,
-    });
+    return this.jwt.sign({ sub: claims.userId, sale: claims.saleId, exp: Math.ceil(claims.admittedUntil / 1000) });
   }
 
   /** Throws NOT_ADMITTED saying what was wrong. */
   verify(token: string, expected: { userId: string; saleId: string }): { exp: number } {
-    let payload: jwt.JwtPayload | string;
-    try {
-      payload = jwt.verify(token, this.secret, { algorithms: ["HS256"], issuer: ISSUER, audience: AUDIENCE });
-    } catch (err) {
-      if (err instanceof jwt.TokenExpiredError) throw new AppError(ErrorCode.NOT_ADMITTED, "admission token expired");
-      throw new AppError(ErrorCode.NOT_ADMITTED, "admission token invalid");
-    }
-    if (typeof payload !== "object" || typeof payload.exp !== "number") {
+    const payload = this.jwt.verify(token);
+    if (payload === "expired") throw new AppError(ErrorCode.NOT_ADMITTED, "admission token expired");
+    if (payload === "invalid" || typeof payload.exp !== "number") {
       throw new AppError(ErrorCode.NOT_ADMITTED, "admission token invalid");
     }
     if (payload.sale !== expected.saleId) throw new AppError(ErrorCode.NOT_ADMITTED, `admission token is not for sale ${expected.saleId}`);

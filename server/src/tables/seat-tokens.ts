@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import jwt from "jsonwebtoken";
 import { ErrorCode } from "@holdfast/shared";
 import { AppError } from "../errors.ts";
+import { HsJwt } from "../identity/hs-jwt.ts";
 
 /** Claims of a seat token: bound to user, table, seat and a token id. */
 export interface SeatClaims {
@@ -12,18 +12,19 @@ export interface SeatClaims {
   exp: number;
 }
 
-const ISSUER = "holdfast";
-const AUDIENCE = "holdfast:seat";
-
 /**
  * Seat tokens are HS256 JWTs. The token id (`jti`) is also stored in the seat, so a
  * released or re-issued seat kills every older token even before it expires.
  */
 export class SeatTokens {
+  private readonly jwt: HsJwt;
+
   constructor(
-    private readonly secret: string,
+    secret: string,
     private readonly ttlSeconds: number,
-  ) {}
+  ) {
+    this.jwt = new HsJwt(secret, "holdfast:seat");
+  }
 
   newTokenId(): string {
     return randomUUID();
@@ -31,11 +32,7 @@ export class SeatTokens {
 
   sign(claims: { userId: string; tableId: string; seat: number; tokenId: string }, now = Date.now()): { token: string; expiresAt: Date } {
     const exp = Math.floor(now / 1000) + this.ttlSeconds;
-    const token = jwt.sign(
-      { sub: claims.userId, tbl: claims.tableId, seat: claims.seat, jti: claims.tokenId, exp },
-      this.secret,
-      { algorithm: "HS256", issuer: ISSUER, audience: AUDIENCE },
-    );
+    const token = this.jwt.sign({ sub: claims.userId, tbl: claims.tableId, seat: claims.seat, jti: claims.tokenId, exp });
     return { token, expiresAt: new Date(exp * 1000) };
   }
 
@@ -44,15 +41,10 @@ export class SeatTokens {
    * Whether it is still the seat's current token is the room's check (it owns the seat).
    */
   verify(token: string, expected: { tableId: string; userId: string }): SeatClaims {
-    let payload: jwt.JwtPayload | string;
-    try {
-      payload = jwt.verify(token, this.secret, { algorithms: ["HS256"], issuer: ISSUER, audience: AUDIENCE });
-    } catch (err) {
-      if (err instanceof jwt.TokenExpiredError) throw new AppError(ErrorCode.SEAT_TOKEN_EXPIRED, "seat token expired");
-      throw new AppError(ErrorCode.SEAT_TOKEN_INVALID, "seat token invalid");
-    }
+    const payload = this.jwt.verify(token);
+    if (payload === "expired") throw new AppError(ErrorCode.SEAT_TOKEN_EXPIRED, "seat token expired");
     if (
-      typeof payload !== "object" ||
+      payload === "invalid" ||
       typeof payload.sub !== "string" ||
       typeof payload.tbl !== "string" ||
       typeof payload.seat !== "number" ||
