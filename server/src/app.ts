@@ -143,6 +143,7 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
       ...roomDeps,
       tables,
       feed,
+      staff: feed.permissions,
       seatTokens: new SeatTokens(config.jwtSecret, config.seatTokenTtlSeconds),
       bindings: redis ? new RedisSeatBindingStore(redis, keys) : new MemorySeatBindingStore(),
       eventLog: continuity.log,
@@ -183,7 +184,14 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
         app.use("/api", limits.middleware("default"));
         app.use(
           "/api/tables",
-          tableRoutes({ tables: tableDeps.tables, sessions, eventLog: tableDeps.eventLog, newId: () => `t-${randomUUID().slice(0, 8)}` }),
+          tableRoutes({
+            tables: tableDeps.tables,
+            sessions,
+            eventLog: tableDeps.eventLog,
+            bindings: tableDeps.bindings,
+            staff: feed.permissions,
+            newId: () => `t-${randomUUID().slice(0, 8)}`,
+          }),
         );
         app.use("/api/sales", sales.routes);
         app.use("/api/branches", feed.routes);

@@ -22,7 +22,7 @@ const events = (from: number, to: number, tableId = "t"): LoggedEvent[] =>
     type: "seat.away",
     at: 1_700_000_000_000 + from + i,
     data: { seat: (from + i) % 6, userId: `u-${tableId}`, awayUntil: 5 },
-    ...((from + i) % 3 === 0 ? { visibility: { seat: 1 } } : {}),
+    ...((from + i) % 3 === 0 ? { visibility: { seat: 1, userId: "u-1", handNo: 1 } } : {}),
   }));
 
 const snapshotModel = (tableId: string, seq: number) => ({ tableId, kind: "holdem" as const, seq, seats: [], game: { pot: seq } });

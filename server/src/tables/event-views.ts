@@ -1,18 +1,22 @@
 import type { TableEvent, TableKind } from "@holdfast/shared";
+import { diningOutsiderData } from "./games/dining-views.ts";
+import { ownsPrivate } from "./games/holdem/view.ts";
 import { gameRules } from "./games/registry.ts";
 import { publicSeatEventData } from "./seat-decider.ts";
 import type { LoggedEvent } from "./table-event-log.ts";
+import type { TableViewer } from "./table-viewer.ts";
 
 /**
  * What a viewer may see of a logged event. Every viewer gets every seq (so feeds have
- * no gaps); private data (hole cards, the deck, seat token ids) is redacted to what the
- * public may know. `viewerSeat` is the seat the viewer plays, or null for spectators
- * and the public events API.
+ * no gaps). Private data (hole cards) goes whole to its owner only: the user it was
+ * dealt to, matched by user id, never by the seat the viewer sits in now. Everyone else
+ * gets the public form (no cards, no deck, no seat token ids); on dining tables,
+ * viewers who are neither diners nor branch staff also lose order ids, buyers and notes.
  */
-export function eventView(kind: TableKind, event: LoggedEvent, viewerSeat: number | null): TableEvent {
-  const v = event.visibility;
-  const mine = viewerSeat !== null && typeof v === "object" && v !== null && v.seat === viewerSeat;
-  const data = mine ? event.data : (publicData(kind, event) ?? {});
+export function eventView(kind: TableKind, event: LoggedEvent, viewer: TableViewer): TableEvent {
+  const mine = ownsPrivate(event.visibility, viewer.userId);
+  let data = mine ? event.data : (publicData(kind, event) ?? {});
+  if (kind === "dining" && !viewer.diningInsider) data = diningOutsiderData(event.type, data);
   return { seq: event.seq, type: event.type, at: event.at, data };
 }
 

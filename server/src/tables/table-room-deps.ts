@@ -6,6 +6,7 @@ import type { SeatTokens } from "./seat-tokens.ts";
 import type { TableEventLog } from "./table-event-log.ts";
 import type { TableRepository } from "./table-repository.ts";
 import type { TableContinuity } from "../continuity/table-continuity.ts";
+import type { BranchStaff } from "./table-viewer.ts";
 
 export interface TableRoomDeps extends RoomDeps {
   tables: TableRepository;
@@ -16,6 +17,8 @@ export interface TableRoomDeps extends RoomDeps {
   eventLog: TableEventLog;
   /** The game of each table kind (dining uses the hold store and orders). */
   games: Record<TableKind, TableGame>;
+  /** Staff grants (dining details are for a table's diners and its branch staff). */
+  staff?: BranchStaff;
   /** Where public table events go for the `feed` room (admin, table:T, branch:B). */
   feed?: { publishTableEvent(table: { tableId: string; kind: TableKind; branchId?: string }, event: TableEvent): void };
 }

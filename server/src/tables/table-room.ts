@@ -24,7 +24,8 @@ import { CommandReplies } from "./command-replies.ts";
 import type { GameCommand, GameContext, GameEvent, TableGame } from "./games/table-game.ts";
 import { holdemOptions } from "./games/holdem-game.ts";
 import { StateView } from "@colyseus/schema";
-import { decideSeat, type SeatCommand, type SeatEvent } from "./seat-decider.ts";
+import type { SeatCommand, SeatEvent } from "./seat-decider.ts";
+import { decideSeatWithGame } from "./seat-and-game.ts";
 import { evolveTable } from "./table-evolve.ts";
 import { eventView } from "./event-views.ts";
 import type { LoggedEvent } from "./table-event-log.ts";
@@ -32,6 +33,7 @@ import { initialTable, type TableModel } from "./table-model.ts";
 import type { TableRoomDeps } from "./table-room-deps.ts";
 import type { TableHosting } from "../continuity/table-continuity.ts";
 import { projectTable, publicSnapshot, TableState } from "./table-schema.ts";
+import { isTableStaff, STAFF_FEED_VIEWER, type TableViewer } from "./table-viewer.ts";
 
 /** One connection in the room: a player (seat set) or a spectator (seat null). */
 interface Connection {
@@ -40,6 +42,8 @@ interface Connection {
   seat: number | null;
   /** Epoch ms the connection's seat token expires (heartbeats refresh it past half-life). */
   tokenExpiresAt: number;
+  /** Staff of the table's branch (or an admin): sees a dining table's order ids, buyers and notes. */
+  staff: boolean;
 }
 
 const DEFAULT_MAX_SPECTATORS = 100;
@@ -115,7 +119,7 @@ export function createTableRoom(deps: TableRoomDeps) {
       this.command("sit", SitCommand, (client, msg) => this.once(client, msg.cid, () => this.sit(client, msg)));
       this.command("stand", StandCommand, (client, msg) => this.once(client, msg.cid, () => this.stand(client)));
       this.command("hb", HeartbeatCommand, (client) => this.heartbeat(client));
-      this.command("resync", ResyncCommand, (client, msg) => this.resync(msg.lastSeq, this.seatOfSession(client.sessionId)));
+      this.command("resync", ResyncCommand, (client, msg) => this.resync(msg.lastSeq, this.viewerOf(client.sessionId)));
       for (const [type, schema] of Object.entries(this.game.commands)) {
         this.command(type, schema, (client, msg) =>
           this.once(client, (msg as { cid?: string }).cid, async () => {
@@ -157,7 +161,8 @@ export function createTableRoom(deps: TableRoomDeps) {
       try {
         const opts = TableJoinOptions.parse(options);
         const identity = client.auth;
-        const conn: Connection = { userId: identity.userId, name: identity.name, seat: null, tokenExpiresAt: 0 };
+        const staff = this.table.kind === "dining" && (await isTableStaff(this.table, identity, deps.staff));
+        const conn: Connection = { userId: identity.userId, name: identity.name, seat: null, tokenExpiresAt: 0, staff };
         if (opts.seatToken && !opts.spectate) {
           await this.run(() => this.reclaimSeat(client, conn, opts.seatToken!));
         } else if (this.spectatorCount() >= this.maxSpectators) {
@@ -168,7 +173,7 @@ export function createTableRoom(deps: TableRoomDeps) {
         this.countJoined();
         this.refreshCounts();
         if (opts.lastSeq !== undefined && opts.lastSeq < this.model.seq) {
-          client.send(TableMessage.RESYNC, await this.resync(opts.lastSeq, this.seatOfSession(client.sessionId)));
+          client.send(TableMessage.RESYNC, await this.resync(opts.lastSeq, this.viewerOf(client.sessionId)));
         }
       } catch (err) {
         throw toJoinError(err);
@@ -244,6 +249,8 @@ export function createTableRoom(deps: TableRoomDeps) {
     override async onLeave(client: AuthedClient, code?: number): Promise<void> {
       this.reconnections.delete(client.sessionId);
       this.viewSeats.delete(client.sessionId);
+      // Free the view's id and its visibility bits now rather than at garbage collection.
+      client.view?.dispose();
       this.untrackSession(client);
       this.countLeft();
       const conn = this.connections.get(client.sessionId);
@@ -320,16 +327,16 @@ export function createTableRoom(deps: TableRoomDeps) {
      * (re)joined client gets Colyseus's full state anyway: the resync is for the app's
      * event feed, so events win whenever they are kept (see docs/continuity.md).
      */
-    private async resync(lastSeq: number, viewerSeat: number | null): Promise<ResyncReply> {
+    private async resync(lastSeq: number, viewer: TableViewer): Promise<ResyncReply> {
       const toSeq = this.model.seq;
       if (lastSeq >= toSeq) return { events: [], fromSeq: lastSeq + 1, toSeq };
       const { events, complete } = await deps.eventLog.readAfter(this.table.tableId, lastSeq, RESYNC_LIMIT, { hotOnly: true });
       const last = events[events.length - 1];
       if (complete && events[0]?.seq === lastSeq + 1 && last.seq >= toSeq) {
-        return { events: events.map((e) => this.viewFor(e, viewerSeat)), fromSeq: lastSeq + 1, toSeq: last.seq };
+        return { events: events.map((e) => this.viewFor(e, viewer)), fromSeq: lastSeq + 1, toSeq: last.seq };
       }
       const model = this.model;
-      return { events: [], fromSeq: model.seq + 1, toSeq: model.seq, snapshot: publicSnapshot(model, this.state.spectators, viewerSeat) };
+      return { events: [], fromSeq: model.seq + 1, toSeq: model.seq, snapshot: publicSnapshot(model, this.state.spectators, viewer) };
     }
 
     // --- the decide / append / evolve / broadcast cycle ------------------------------
@@ -344,9 +351,9 @@ export function createTableRoom(deps: TableRoomDeps) {
       return next;
     }
 
-    /** Seat commands: decide with the seat decider, then commit. */
+    /** Seat commands: decide with the seat decider (and the game, for a seat left mid-hand), then commit. */
     private async apply(command: SeatCommand): Promise<LoggedEvent[]> {
-      const decided = decideSeat(this.model, command);
+      const decided = decideSeatWithGame(this.model, command, this.game, this.gameContext());
       if (decided instanceof AppError) throw decided;
       return this.commit(decided);
     }
@@ -383,7 +390,7 @@ export function createTableRoom(deps: TableRoomDeps) {
       for (const event of logged) this.deliverEvent(event);
       if (deps.feed) {
         const where = { tableId: this.table.tableId, kind: this.table.kind, branchId: this.table.options.branchId };
-        for (const event of logged) if (feedWorthy(this.table.kind, event)) deps.feed.publishTableEvent(where, this.viewFor(event, null));
+        for (const event of logged) if (feedWorthy(this.table.kind, event)) deps.feed.publishTableEvent(where, this.viewFor(event, STAFF_FEED_VIEWER));
       }
       this.metadataDirty = true;
       return logged;
@@ -392,12 +399,22 @@ export function createTableRoom(deps: TableRoomDeps) {
     /** Every client gets every seq (the feed has no gaps); hidden data is redacted per viewer. */
     private deliverEvent(event: LoggedEvent): void {
       for (const client of this.clients) {
-        client.send(TableMessage.EVENT, this.viewFor(event, this.seatOfSession(client.sessionId)));
+        client.send(TableMessage.EVENT, this.viewFor(event, this.viewerOf(client.sessionId)));
       }
     }
 
-    private viewFor(event: LoggedEvent, viewerSeat: number | null): TableEvent {
-      return eventView(this.table.kind, event, viewerSeat);
+    private viewFor(event: LoggedEvent, viewer: TableViewer): TableEvent {
+      return eventView(this.table.kind, event, viewer);
+    }
+
+    /**
+     * Who a connection is, for what it may see: private data goes by user id (the user
+     * it was dealt to), never by seat; dining details to diners seated now and staff.
+     */
+    private viewerOf(sessionId: string): TableViewer {
+      const conn = this.connections.get(sessionId);
+      if (!conn) return { userId: null, diningInsider: false };
+      return { userId: conn.userId, diningInsider: conn.staff || this.ownsSeat(conn) };
     }
 
     private seatOfSession(sessionId: string): number | null {
@@ -411,7 +428,8 @@ export function createTableRoom(deps: TableRoomDeps) {
 
     /**
      * Each client's StateView holds the seat it plays, so `@view()` fields (hole cards)
-     * reach that player only. Spectators' views hold nothing private.
+     * reach that player only; the projection fills them only while the seat's occupant is
+     * the user dealt in there (see holdem-schema.ts). Spectators' views hold nothing private.
      */
     private syncViews(): void {
       const seats = this.state.holdem?.seats;

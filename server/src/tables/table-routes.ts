@@ -3,12 +3,14 @@ import { matchMaker } from "@colyseus/core";
 import { z } from "zod";
 import { CreateTableBody, ErrorCode, TableId, type TableDto, type TableSummary } from "@holdfast/shared";
 import { AppError } from "../errors.ts";
-import { requireAdmin } from "../identity/identity-routes.ts";
+import { identityOf, requireAdmin, requireAuth } from "../identity/identity-routes.ts";
 import type { SessionService } from "../identity/session-service.ts";
 import { parseOrThrow } from "../http/validate.ts";
 import { eventView } from "./event-views.ts";
+import type { SeatBindingStore } from "./seat-binding-store.ts";
 import type { TableEventLog } from "./table-event-log.ts";
 import type { TableRepository } from "./table-repository.ts";
+import { isTableStaff, type BranchStaff, type TableViewer } from "./table-viewer.ts";
 
 const EventsQuery = z
   .object({
@@ -45,8 +47,25 @@ function summarize(table: TableDto, live: LiveInfo | undefined): TableSummary & 
   };
 }
 
-/** `/api/tables`: admin creation, listing with live counts, one table, its public events. */
-export function tableRoutes(deps: { tables: TableRepository; sessions: SessionService; eventLog: TableEventLog; newId: () => string }): Router {
+export interface TableRoutesDeps {
+  tables: TableRepository;
+  sessions: SessionService;
+  eventLog: TableEventLog;
+  /** Who sits where, across nodes: a dining table's diners see its order details. */
+  bindings: SeatBindingStore;
+  /** Staff grants: a dining table's branch staff see its order details. */
+  staff?: BranchStaff;
+  newId: () => string;
+}
+
+/** Whether `userId` holds a seat (active or kept while away) at the table now. */
+async function isSeated(bindings: SeatBindingStore, table: TableDto, userId: string): Promise<boolean> {
+  const seats = await Promise.all(Array.from({ length: table.seats }, (_, i) => bindings.get(table.tableId, i)));
+  return seats.some((b) => b?.userId === userId);
+}
+
+/** `/api/tables`: admin creation, listing with live counts, one table, its events as the caller may see them. */
+export function tableRoutes(deps: TableRoutesDeps): Router {
   const router = Router();
 
   router.post("/", requireAdmin(deps.sessions), async (req, res) => {
@@ -71,11 +90,20 @@ export function tableRoutes(deps: { tables: TableRepository; sessions: SessionSe
     res.json(summarize(table, live.get(table.tableId)));
   });
 
-  router.get("/:tableId/events", async (req, res) => {
-    const table = await findOr404(deps.tables, req.params.tableId);
+  // Signed-in callers only, each seeing what the room would show them: their own private
+  // data (by user id, never by seat) and, on dining tables, order ids, buyers and notes
+  // only when they sit at the table now or are staff of its branch.
+  router.get("/:tableId/events", requireAuth(deps.sessions), async (req, res) => {
+    const table = await findOr404(deps.tables, String(req.params.tableId));
     const query = parseOrThrow(EventsQuery, req.query, "query");
+    const identity = identityOf(req);
+    const viewer: TableViewer = { userId: identity.userId, diningInsider: false };
+    if (table.kind === "dining") {
+      viewer.diningInsider =
+        (await isTableStaff(table, identity, deps.staff)) || (await isSeated(deps.bindings, table, identity.userId));
+    }
     const { events } = await deps.eventLog.readAfter(table.tableId, query.after, query.limit);
-    res.json({ events: events.map((e) => eventView(table.kind, e, null)) });
+    res.json({ events: events.map((e) => eventView(table.kind, e, viewer)) });
   });
 
   return router;

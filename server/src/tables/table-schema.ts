@@ -4,7 +4,9 @@ import { DiningCartState, projectDining } from "./games/dining-schema.ts";
 import { diningState } from "./games/dining-game.ts";
 import { holdemGameState, minRaiseToOf } from "./games/holdem-game.ts";
 import { viewState } from "./games/holdem/index.ts";
+import { diningCartView } from "./games/dining-views.ts";
 import type { TableModel } from "./table-model.ts";
+import type { TableViewer } from "./table-viewer.ts";
 
 /** Colyseus projection of a seat (contract: SeatState). */
 export class SeatState extends Schema {
@@ -55,27 +57,30 @@ export function projectTable(model: TableModel, state: TableState): void {
   if (model.kind === "holdem") {
     state.holdem ??= new HoldemTableState();
     const game = model.game ? holdemGameState(model).holdem : null;
-    projectHoldem(game, state.holdem, model.seats.length, game ? minRaiseToOf(game) : 0);
+    projectHoldem(
+      game,
+      state.holdem,
+      model.seats.map((s) => s.userId),
+      game ? minRaiseToOf(game) : 0,
+    );
   } else if (model.kind === "dining") {
     state.dining ??= new DiningCartState();
     projectDining(diningState(model), state.dining);
   }
 }
 
-/** The public table as JSON (snapshots for resync; no token ids). */
-export function publicSnapshot(model: TableModel, spectators: number, viewerSeat: number | null = null) {
+/**
+ * The table as JSON for one viewer (resync snapshots): no token ids, hole cards only the
+ * viewer's own (by user) or shown ones, dining details only for insiders.
+ */
+export function publicSnapshot(model: TableModel, spectators: number, viewer: TableViewer) {
   return {
     tableId: model.tableId,
     kind: model.kind,
     seq: model.seq,
     spectators,
     seats: model.seats.map(({ tokenId: _secret, userId, ...rest }) => ({ ...rest, userId: userId ?? "" })),
-    ...(model.kind === "holdem" && model.game ? { holdem: viewState(holdemGameState(model).holdem, viewerSeat) } : {}),
-    ...(model.kind === "dining" ? { dining: diningPublicCart(model) } : {}),
+    ...(model.kind === "holdem" && model.game ? { holdem: viewState(holdemGameState(model).holdem, viewer.userId) } : {}),
+    ...(model.kind === "dining" ? { dining: diningCartView(diningState(model), viewer.diningInsider) } : {}),
   };
-}
-
-function diningPublicCart(model: TableModel) {
-  const cart = diningState(model);
-  return { ...cart, lines: cart.lines.map(({ holdId: _internal, ...line }) => line) };
 }

@@ -123,20 +123,26 @@ describe("holdem hidden cards", () => {
   it("each player gets their own cards and nobody else's", () => {
     const t = playToShowdown();
     const deals = t.log.filter((e) => e.type === "hole_cards_dealt");
+    const users = t.state.players.map((p) => p.userId);
     for (const deal of deals) {
-      const owner = (deal.visibility as { seat: number }).seat;
-      assert.deepEqual(viewerEvent(deal, owner), deal);
-      for (const other of [0, 1, 2, null].filter((s) => s !== owner)) {
+      const owner = deal.visibility as { seat: number; userId: string; handNo: number };
+      assert.equal(owner.userId, t.state.players.find((p) => p.seat === owner.seat)!.userId);
+      assert.equal(owner.handNo, t.state.handNo);
+      assert.deepEqual(viewerEvent(deal, owner.userId), deal);
+      for (const other of [...users, "someone-new", null].filter((u) => u !== owner.userId)) {
         assert.deepEqual(viewerEvent(deal, other), publicEvent(deal));
       }
     }
-    assert.equal(viewerEvent(t.log.find((e) => e.type === "deck_shuffled")!, 0), null);
+    assert.equal(viewerEvent(t.log.find((e) => e.type === "deck_shuffled")!, users[0]), null);
+    // An entry owned by a bare seat index (an old log) is nobody's: never shown.
+    const legacy = { ...deals[0], visibility: { seat: (deals[0].visibility as { seat: number }).seat } } as unknown as typeof deals[0];
+    assert.deepEqual(viewerEvent(legacy, users[0]), publicEvent(legacy));
   });
 
   it("viewState hides the deck and others' unrevealed cards", () => {
     const t = new TestTable();
     t.start([1000, 1000, 1000], stackDeck(holes, "Qs 9h 4c 3d 2s"));
-    const view = viewState(t.state, 2);
+    const view = viewState(t.state, t.state.players.find((p) => p.seat === 2)!.userId);
     assert.ok(!("deck" in view));
     assert.deepEqual(
       view.players.map((p) => p.holeCards),

@@ -105,6 +105,13 @@ export const holdemGame: TableGame = {
     return toGameEvents(decision);
   },
 
+  leave(model, seat, userId, ctx) {
+    const game = holdemGameState(model);
+    const decision = decideHoldem(game.holdem, { type: "leave", seat, userId }, { now: ctx.now, options: holdemOptions(ctx) });
+    // A refusal here could only be bad options, which every other command would refuse too.
+    return isHoldemError(decision) ? [] : toGameEvents(decision);
+  },
+
   evolve(model, event) {
     const game = holdemGameState(model);
     const rulesEvent = toHoldemEvent(event);

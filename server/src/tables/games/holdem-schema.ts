@@ -3,8 +3,10 @@ import type { HoldemState } from "./holdem/index.ts";
 
 /**
  * One seat's place in the current hand. `holeCards` is tagged `@view()`: Colyseus sends
- * it only to clients whose StateView holds this object (the seat's own player). Cards
- * shown at showdown move to `shownCards`, which everyone sees.
+ * it only to clients whose StateView holds this object (the seat's own player), and it
+ * is filled only while the seat's occupant is the user dealt in there for this hand (so
+ * a newcomer's view of the seat never holds the previous player's cards). Cards shown
+ * at showdown move to `shownCards`, which everyone sees.
  */
 export class HoldemSeatState extends Schema {
   @type("uint8") seat: number = 0;
@@ -41,8 +43,12 @@ function setArray(target: ArraySchema<string>, values: readonly string[]): void 
   target.push(...values);
 }
 
-/** Projects the rules' state into the schema, field by field (small patches). */
-export function projectHoldem(state: HoldemState | null, target: HoldemTableState, seatCount: number, minRaiseTo: number): void {
+/**
+ * Projects the rules' state into the schema, field by field (small patches).
+ * `occupants` is the user id seated at each seat index now (null: empty).
+ */
+export function projectHoldem(state: HoldemState | null, target: HoldemTableState, occupants: readonly (string | null)[], minRaiseTo: number): void {
+  const seatCount = occupants.length;
   while (target.seats.length < seatCount) {
     const s = new HoldemSeatState();
     s.seat = target.seats.length;
@@ -75,7 +81,9 @@ export function projectHoldem(state: HoldemState | null, target: HoldemTableStat
     if (seatState.folded !== folded) seatState.folded = folded;
     const allIn = player?.allIn ?? false;
     if (seatState.allIn !== allIn) seatState.allIn = allIn;
-    setArray(seatState.holeCards, player && inHand ? player.holeCards : []);
+    // Private to the (user, hand) dealt in, seen through the seat only while that user sits there.
+    const ownerSeated = player !== undefined && occupants[seatState.seat] === player.userId;
+    setArray(seatState.holeCards, player && inHand && ownerSeated ? player.holeCards : []);
     setArray(seatState.shownCards, player?.revealed ? player.holeCards : []);
   }
 }

@@ -3,8 +3,18 @@ import type { z } from "zod";
 import type { AppError } from "../../errors.ts";
 import type { TableModel } from "../table-model.ts";
 
-/** Who may see an event: everyone, one seat's player only, or nobody outside the server. */
-export type EventVisibility = "public" | { seat: number } | "server";
+/**
+ * Who owns an event's private data: the user dealt in at `seat` for hand `handNo`. The
+ * owner is the user, never the seat index: a later occupant of the seat is someone else.
+ */
+export interface PrivateOwner {
+  seat: number;
+  userId: string;
+  handNo: number;
+}
+
+/** Who may see an event: everyone, its owner only, or nobody outside the server. */
+export type EventVisibility = "public" | PrivateOwner | "server";
 
 /** An event a game decided, before the room gives it a seq and a time. */
 export interface GameEvent {
@@ -42,6 +52,12 @@ export interface TableGame {
   readonly openCommands?: readonly string[];
   decide(model: TableModel, command: GameCommand, ctx: GameContext): GameEvent[] | AppError | Promise<GameEvent[] | AppError>;
   evolve(model: TableModel, event: TableEvent): TableModel;
+  /**
+   * What the game does when `userId` leaves `seat` (stands up, or the seat is released)
+   * while the table runs: holdem folds their live hand at once. Pure; the room commits
+   * these events just before the seat's release.
+   */
+  leave?(model: TableModel, seat: number, userId: string, ctx: GameContext): GameEvent[];
   /** Steps due without a player asking (start a hand, act for a timed-out player). */
   due(model: TableModel, ctx: GameContext): GameCommand[];
   /** What the public (spectators, the events API) sees of an event; null hides it. */

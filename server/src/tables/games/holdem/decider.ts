@@ -1,4 +1,4 @@
-import { isBettingStreet, minFullRaiseTo, nextToAct, playerAt, raiseBlocker } from "./betting.ts";
+import { isBettingStreet, minFullRaiseTo, needsToAct, nextToAct, playerAt, raiseBlocker } from "./betting.ts";
 import { cryptoRng, deckCommitment, isFullDeck, randomSalt, shuffledDeck } from "./cards.ts";
 import { evaluateHand } from "./evaluator.ts";
 import { evolveHoldem, streakKey } from "./evolve.ts";
@@ -80,7 +80,9 @@ export function decideHoldem(state: HoldemState, command: HoldemCommand, ctx: Ho
         ? act(run, command.seat, command.action, command.amount)
         : command.type === "timeout" || command.type === "away_action"
           ? autoAct(run, command.seat, command.type)
-          : fail("VALIDATION_FAILED", `unknown command ${(command as { type?: unknown }).type}`);
+          : command.type === "leave"
+            ? leave(run, command.seat, command.userId)
+            : fail("VALIDATION_FAILED", `unknown command ${(command as { type?: unknown }).type}`);
   return result ?? run.events;
 }
 
@@ -143,9 +145,12 @@ function startHand(run: Run, seats: StartHandCommand["seats"]): HoldemError | nu
     data: { posts: [post(sb, "small", smallBlind), post(bb, "big", bigBlind)], currentBet: bigBlind },
   });
   // One card at a time round the table, starting left of the button, as a dealer would.
+  // Each deal is private to the user dealt in and this hand, not to the seat index.
   const n = left.length;
+  const handNo = run.state.handNo;
   left.forEach((seat, j) => {
-    run.emit({ type: "hole_cards_dealt", visibility: { seat }, data: { seat, cards: [deck[j], deck[j + n]] } });
+    const userId = playerAt(run.state, seat)!.userId;
+    run.emit({ type: "hole_cards_dealt", visibility: { seat, userId, handNo }, data: { seat, cards: [deck[j], deck[j + n]] } });
   });
   advance(run, bb);
   return null;
@@ -223,6 +228,27 @@ function autoAct(run: Run, seat: number, kind: "timeout" | "away_action"): Holde
   const canCheck = p.committed >= state.currentBet;
   const resolved: Resolved = canCheck ? { action: "check", amount: 0, allIn: false } : { action: "fold", amount: 0, allIn: false };
   applyAction(run, seat, resolved, kind === "timeout" ? "timeout" : "away");
+  return null;
+}
+
+/**
+ * A player left mid-hand: fold them now, whoever's turn it is. When that was the player
+ * to act, the turn moves on; when it leaves one live player, the hand ends; when the
+ * player to act no longer needs to (everyone else is all-in and matched), the street
+ * moves on. Otherwise the current turn simply continues.
+ */
+function leave(run: Run, seat: number, userId: string): HoldemError | null {
+  if (!isCount(seat, 0)) return fail("VALIDATION_FAILED", "seat must be a whole number >= 0");
+  const s = run.state;
+  const p = playerAt(s, seat);
+  if (!isBettingStreet(s) || !p || p.userId !== userId || p.folded) return null; // nothing live to fold
+  const wasToAct = s.toAct === seat;
+  run.emit({ type: "player_left", visibility: "public", data: { seat, userId } });
+  const after = run.state;
+  const toAct = after.toAct;
+  const live = after.players.filter((x) => !x.folded).length;
+  if (wasToAct || toAct === null) advance(run, seat);
+  else if (live === 1 || !needsToAct(after, playerAt(after, toAct)!)) advance(run, toAct);
   return null;
 }
 

@@ -142,6 +142,13 @@ export function evolveHoldem(state: HoldemState, event: HoldemEvent): HoldemStat
       });
       return { ...withPlayers(state, players), currentBet, lastRaiseSize, toAct: null, turnDeadline: null };
     }
+    case "player_left": {
+      // Folded where they sat; their chips stay in the pots (computePots keeps folded chips).
+      const { seat } = event.data;
+      const players = mapPlayer(state, seat, (p) => ({ ...p, folded: true }));
+      const wasToAct = state.toAct === seat;
+      return { ...withPlayers(state, players), toAct: wasToAct ? null : state.toAct, turnDeadline: wasToAct ? null : state.turnDeadline };
+    }
     case "uncalled_bet_returned": {
       const { seat, amount } = event.data;
       const players = mapPlayer(state, seat, (p) => ({

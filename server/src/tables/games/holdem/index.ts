@@ -31,6 +31,8 @@ export { legalActions, minFullRaiseTo, type LegalActions } from "./betting.ts";
 export { MAX_PLAYERS, decideHoldem, holdemOptionsProblem, isHoldemError } from "./decider.ts";
 export { chipsInPlay, evolveHoldem, initialHoldemState } from "./evolve.ts";
 export {
+  mayKnowCards,
+  ownsPrivate,
   publicEvent,
   viewState,
   viewerEvent,

@@ -141,8 +141,19 @@ export interface AwayActionCommand {
   seat: number;
 }
 
+/**
+ * The player dealt in at `seat` as `userId` left the table (stood up, or their seat was
+ * released) during the hand: their hand is folded at once, in or out of turn, and the
+ * chips they put in stay in the pot. Ignored when that user has no live hand there.
+ */
+export interface LeaveCommand {
+  type: "leave";
+  seat: number;
+  userId: string;
+}
+
 /** Commands of the decider. The room validates the wire message and fills in `seat`. */
-export type HoldemCommand = StartHandCommand | ActCommand | TimeoutCommand | AwayActionCommand;
+export type HoldemCommand = StartHandCommand | ActCommand | TimeoutCommand | AwayActionCommand | LeaveCommand;
 
 /** What `decideHoldem` needs besides state and command. No clocks or randomness inside. */
 export interface HoldemContext {
@@ -164,10 +175,21 @@ export interface HoldemError {
 }
 
 /**
- * Who may see an event: everyone, only the player in `seat`, or nobody outside the
+ * The owner of private data: the user who was dealt in at `seat` for hand `handNo`.
+ * Private data belongs to the user and the hand, never to the seat index: whoever sits
+ * in the seat later (or watches, or reads the log) is somebody else.
+ */
+export interface PrivateTo {
+  seat: number;
+  userId: string;
+  handNo: number;
+}
+
+/**
+ * Who may see an event: everyone, only its owner (`PrivateTo`), or nobody outside the
  * server ("server": kept in the log for restore, never sent).
  */
-export type Visibility = "public" | "server" | { seat: number };
+export type Visibility = "public" | "server" | PrivateTo;
 
 /** Common shape of every event; the room's log stores `{type, visibility, data}` as is. */
 interface EventOf<T extends string, D, V extends Visibility = "public"> {
@@ -196,8 +218,8 @@ export type BlindsPostedEvent = EventOf<
   "blinds_posted",
   { posts: { seat: number; blind: "small" | "big"; amount: number; allIn: boolean }[]; currentBet: number }
 >;
-/** Two hole cards to one seat. Private to that seat; others get `publicEvent`'s redacted form. */
-export type HoleCardsDealtEvent = EventOf<"hole_cards_dealt", { seat: number; cards: Card[] }, { seat: number }>;
+/** Two hole cards to one player (user and hand); others get `publicEvent`'s redacted form. */
+export type HoleCardsDealtEvent = EventOf<"hole_cards_dealt", { seat: number; cards: Card[] }, PrivateTo>;
 /** It is `seat`'s turn until `deadline` (epoch ms): the room arms its timer from this. */
 export type TurnStartedEvent = EventOf<"turn_started", { seat: number; deadline: number }>;
 /** A player acted (or was acted for: `auto`). */
@@ -236,6 +258,8 @@ export type HandEndedEvent = EventOf<
   "hand_ended",
   { handNo: number; stacks: { seat: number; userId: string; stack: number }[]; busted: number[] }
 >;
+/** The player left the table mid-hand: their hand is folded (out of turn too); their chips stay in the pot. */
+export type PlayerLeftEvent = EventOf<"player_left", { seat: number; userId: string }>;
 /** After `hand_ended`: this player timed out in `timeouts` hands in a row; the room stands them up. */
 export type PlayerStoodUpForTimeoutsEvent = EventOf<
   "player_stood_up_for_timeouts",
@@ -250,6 +274,7 @@ export type HoldemEvent =
   | HoleCardsDealtEvent
   | TurnStartedEvent
   | PlayerActedEvent
+  | PlayerLeftEvent
   | UncalledBetReturnedEvent
   | StreetDealtEvent
   | ShowdownEvent

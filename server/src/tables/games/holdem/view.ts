@@ -1,4 +1,19 @@
-import type { Card, DeckShuffledEvent, HoldemEvent, HoldemPlayer, HoldemState, HoleCardsDealtEvent } from "./types.ts";
+import type { Card, DeckShuffledEvent, HoldemEvent, HoldemPlayer, HoldemState, HoleCardsDealtEvent, Visibility } from "./types.ts";
+
+/**
+ * The one rule of private data: an event private to a player is theirs, by user id, and
+ * nobody else's (not the seat's next occupant, not a spectator, not the public API). An
+ * old log entry owned by a bare seat index (no user) is shown to nobody.
+ */
+export function ownsPrivate(visibility: Visibility | undefined, viewerUserId: string | null): boolean {
+  return (
+    viewerUserId !== null &&
+    typeof visibility === "object" &&
+    visibility !== null &&
+    typeof visibility.userId === "string" &&
+    visibility.userId === viewerUserId
+  );
+}
 
 /** What spectators and the public event API see of a deal: who got cards, not which. */
 export interface RedactedHoleCardsEvent {
@@ -24,12 +39,12 @@ export function publicEvent(event: HoldemEvent): PublicHoldemEvent | null {
 }
 
 /**
- * The event as the player in `viewerSeat` may see it (null viewer: a spectator). The
- * owner of a private event gets it whole; everyone else gets `publicEvent`.
+ * The event as the user `viewerUserId` may see it (null: a spectator or the public).
+ * The owner of a private event (the user it was dealt to) gets it whole; everyone else,
+ * whatever seat they sit in now, gets `publicEvent`.
  */
-export function viewerEvent(event: HoldemEvent, viewerSeat: number | null): HoldemEvent | PublicHoldemEvent | null {
-  const v = event.visibility;
-  if (typeof v === "object" && viewerSeat !== null && v.seat === viewerSeat) return event;
+export function viewerEvent(event: HoldemEvent, viewerUserId: string | null): HoldemEvent | PublicHoldemEvent | null {
+  if (ownsPrivate(event.visibility, viewerUserId)) return event;
   return publicEvent(event);
 }
 
@@ -40,16 +55,24 @@ export type HoldemPlayerView = Omit<HoldemPlayer, "holeCards"> & { holeCards: Ca
 export type HoldemStateView = Omit<HoldemState, "deck" | "players"> & { players: HoldemPlayerView[] };
 
 /**
- * Redacts the state for one viewer (null: a spectator). For projecting into the
- * room's schema or answering a resync; the full state never leaves the server.
+ * Whether `viewerUserId` may know `player`'s hole cards: their own (by user, not by
+ * seat), or shown at showdown. Folded and mucked hands are never shown to others.
  */
-export function viewState(state: HoldemState, viewerSeat: number | null): HoldemStateView {
+export function mayKnowCards(player: HoldemPlayer, viewerUserId: string | null): boolean {
+  return player.revealed || (viewerUserId !== null && player.userId === viewerUserId);
+}
+
+/**
+ * Redacts the state for one viewer by user id (null: a spectator or the public). For
+ * answering a resync with a snapshot; the full state never leaves the server.
+ */
+export function viewState(state: HoldemState, viewerUserId: string | null): HoldemStateView {
   const { deck: _deck, players, ...rest } = state;
   return {
     ...rest,
     players: players.map((p) => ({
       ...p,
-      holeCards: p.seat === viewerSeat || p.revealed ? p.holeCards.slice() : null,
+      holeCards: mayKnowCards(p, viewerUserId) ? p.holeCards.slice() : null,
     })),
   };
 }

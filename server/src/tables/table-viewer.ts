@@ -1,0 +1,40 @@
+/**
+ * Who is looking at a table, for deciding what of its events and state they may see.
+ * One shape for every path that shows a table: live `ev` messages, resync replies and
+ * snapshots, the HTTP events API and the staff feed.
+ */
+export interface TableViewer {
+  /** The signed-in user, or null for the anonymous public. Private data is matched by this id. */
+  userId: string | null;
+  /**
+   * A diner seated at this (dining) table, or staff of its branch (or an admin): may see
+   * order ids, buyer ids and notes. Everyone else sees the dishes and quantities only.
+   */
+  diningInsider: boolean;
+}
+
+/** Nobody in particular: public data only. */
+export const PUBLIC_VIEWER: TableViewer = Object.freeze({ userId: null, diningInsider: false });
+
+/** The staff feed (`table:` and `branch:` topics are for branch staff; `admin` for admins). */
+export const STAFF_FEED_VIEWER: TableViewer = Object.freeze({ userId: null, diningInsider: true });
+
+/** Where a user's staff grants come from (the feed's StaffPermissions). */
+export interface BranchStaff {
+  branchesOf(userId: string): Promise<string[]>;
+}
+
+/**
+ * Whether a user is staff of the table's branch (admins always are): the same rule as the
+ * feed's `table:` topic. A table without a branch has no staff but admins.
+ */
+export async function isTableStaff(
+  table: { options: { branchId?: string } },
+  user: { userId: string; roles: readonly string[] },
+  staff: BranchStaff | undefined,
+): Promise<boolean> {
+  if (user.roles.includes("admin")) return true;
+  const branchId = table.options.branchId;
+  if (!branchId || !staff) return false;
+  return (await staff.branchesOf(user.userId)).includes(branchId);
+}
