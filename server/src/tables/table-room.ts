@@ -23,9 +23,9 @@ import { toJoinError } from "../rooms/room-errors.ts";
 import { CommandReplies } from "./command-replies.ts";
 import type { GameCommand, GameContext, GameEvent, TableGame } from "./games/table-game.ts";
 import { holdemOptions } from "./games/holdem-game.ts";
-import { StateView } from "@colyseus/schema";
 import type { SeatCommand, SeatEvent } from "./seat-decider.ts";
 import { decideSeatWithGame } from "./seat-and-game.ts";
+import { SeatViews } from "./seat-views.ts";
 import { evolveTable } from "./table-evolve.ts";
 import { eventView } from "./event-views.ts";
 import type { LoggedEvent } from "./table-event-log.ts";
@@ -82,8 +82,8 @@ export function createTableRoom(deps: TableRoomDeps) {
     private redirected = false;
     /** Draining or lease lost: no more commands, events or timers. */
     private frozen = false;
-    /** sessionId -> the seat whose private fields the client's StateView holds. */
-    private readonly viewSeats = new Map<string, number>();
+    /** The seat whose private fields each client's StateView holds. */
+    private readonly seatViews = new SeatViews();
 
     static override onAuth(token: string, options: unknown) {
       return authenticate(token, options);
@@ -234,7 +234,7 @@ export function createTableRoom(deps: TableRoomDeps) {
 
     override async onReconnect(client: AuthedClient): Promise<void> {
       this.reconnections.delete(client.sessionId);
-      this.viewSeats.delete(client.sessionId); // a new client object: its view starts empty
+      this.seatViews.forget(client.sessionId); // a new client object: re-add its seat
       this.trackSession(client);
       const conn = this.connections.get(client.sessionId);
       if (!conn || conn.seat === null) return;
@@ -248,7 +248,7 @@ export function createTableRoom(deps: TableRoomDeps) {
 
     override async onLeave(client: AuthedClient, code?: number): Promise<void> {
       this.reconnections.delete(client.sessionId);
-      this.viewSeats.delete(client.sessionId);
+      this.seatViews.forget(client.sessionId);
       // Free the view's id and its visibility bits now rather than at garbage collection.
       client.view?.dispose();
       this.untrackSession(client);
@@ -432,17 +432,7 @@ export function createTableRoom(deps: TableRoomDeps) {
      * the user dealt in there (see holdem-schema.ts). Spectators' views hold nothing private.
      */
     private syncViews(): void {
-      const seats = this.state.holdem?.seats;
-      for (const client of this.clients) {
-        const view = (client.view ??= new StateView());
-        const want = seats ? (this.seatOfSession(client.sessionId) ?? undefined) : undefined;
-        const has = this.viewSeats.get(client.sessionId);
-        if (want === has) continue;
-        if (has !== undefined && seats?.[has]) view.remove(seats[has]);
-        if (want !== undefined && seats?.[want]) view.add(seats[want]);
-        if (want === undefined) this.viewSeats.delete(client.sessionId);
-        else this.viewSeats.set(client.sessionId, want);
-      }
+      this.seatViews.sync(this.state.holdem?.seats, this.clients, (sessionId) => this.seatOfSession(sessionId));
     }
 
     /** Side effects outside the model: seat bindings and who plays which seat. */

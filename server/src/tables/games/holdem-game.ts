@@ -100,7 +100,7 @@ export const holdemGame: TableGame = {
       default:
         return new AppError(ErrorCode.VALIDATION_FAILED, `unknown holdem command ${command.type}`);
     }
-    const decision = decideHoldem(game.holdem, rulesCommand, { now: ctx.now, options });
+    const decision = decideHoldem(game.holdem, rulesCommand, { now: ctx.now, options, rng: ctx.rng });
     if (isHoldemError(decision)) return new AppError(decision.error.code, decision.error.message);
     return toGameEvents(decision);
   },

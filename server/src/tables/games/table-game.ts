@@ -38,6 +38,8 @@ export interface GameContext {
   table: TableDto;
   /** Server-wide defaults for what a table's options leave out (TURN_SECONDS). */
   defaults: { turnSeconds: number };
+  /** Shuffle randomness; crypto-strong when absent (tests pass a seeded one). */
+  rng?: (maxExclusive: number) => number;
 }
 
 /**

@@ -1,0 +1,53 @@
+/** Shared pieces of the security tests: a raw-message recorder and the holdem hand as a client sees it. */
+import type { TableConnection, TableEvent } from "@holdfast/client-sdk";
+
+export interface HoldemSeatView {
+  seat: number;
+  inHand: boolean;
+  folded: boolean;
+  holeCards: string[];
+  shownCards: string[];
+}
+export interface HoldemView {
+  handNo: number;
+  street: string;
+  toAct: number;
+  board: string[];
+  seats: HoldemSeatView[];
+}
+
+/** The hand as this client's decoded state shows it (hidden fields read as empty). */
+export function holdemOf(c: TableConnection): HoldemView {
+  const h = (c.state as unknown as { holdem?: HoldemView }).holdem;
+  if (!h) return { handNo: 0, street: "idle", toAct: -1, board: [], seats: [] };
+  return {
+    ...h,
+    board: Array.from(h.board ?? []),
+    seats: Array.from(h.seats ?? []).map((s) => ({ ...s, holeCards: Array.from(s.holeCards ?? []), shownCards: Array.from(s.shownCards ?? []) })),
+  };
+}
+
+/**
+ * Every message the connection's socket delivers, decoded, before any SDK handler sees
+ * it (`ev`, `resync`, replies...), so a test can search everything a viewer received.
+ */
+export function recordMessages(c: TableConnection): { type: string | number; payload: unknown }[] {
+  const raw: { type: string | number; payload: unknown }[] = [];
+  const room = c.room as unknown as { dispatchMessage(type: string | number, message: unknown): void };
+  const dispatch = room.dispatchMessage.bind(room);
+  room.dispatchMessage = (type, message) => {
+    raw.push({ type, payload: structuredClone(message) });
+    dispatch(type, message);
+  };
+  return raw;
+}
+
+/** `ev` payloads among recorded messages. */
+export const eventsIn = (raw: { type: string | number; payload: unknown }[]): TableEvent[] =>
+  raw.filter((m) => m.type === "ev").map((m) => m.payload as TableEvent);
+
+/** Whether any of `cards` appears as a JSON string anywhere in `value`. */
+export function mentionsAny(value: unknown, cards: readonly string[]): string[] {
+  const text = JSON.stringify(value);
+  return cards.filter((card) => text.includes(`"${card}"`));
+}
