@@ -1,0 +1,112 @@
+/**
+ * Security: `GET /api/tables/:id/events` (issue 12, finding 5). It needs a sign-in, and
+ * each caller gets what the room would show them: its own hole cards only (by user, not
+ * by seat), and on a dining table order ids, buyer ids and notes only for the table's
+ * diners and its branch staff.
+ */
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { HoldfastClient, MemoryStorage, type TableConnection, type TableEvent } from "@holdfast/client-sdk";
+import { spawnServer, type ServerProcess } from "../support/server-process.ts";
+import { http, signInGuest } from "../support/http.ts";
+import { adminToken, eventually } from "../support/e2e.ts";
+import { holdemOf } from "./helpers.ts";
+
+const JWT_SECRET = `security-events-${randomUUID()}`;
+
+describe("security: the table events API", function () {
+  this.timeout(60_000);
+  let server: ServerProcess;
+  let admin: string;
+  const open: TableConnection[] = [];
+
+  before(async () => {
+    server = await spawnServer({ env: { JWT_SECRET } });
+    admin = adminToken(JWT_SECRET);
+  });
+
+  after(async () => {
+    await Promise.all(open.map((c) => c.leave().catch(() => undefined)));
+    await server?.stop();
+  });
+
+  async function player(name: string, tableId: string) {
+    const client = new HoldfastClient({ url: server.url, storage: new MemoryStorage() });
+    const session = await client.auth.guest(name);
+    const conn = await client.tables.join(tableId);
+    open.push(conn);
+    return { conn, token: session.token, userId: session.userId };
+  }
+
+  const events = async (tableId: string, token?: string) => {
+    const res = await http(server.url, "GET", `/api/tables/${tableId}/events?after=0&limit=1000`, { token });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    return res.body.events as TableEvent[];
+  };
+
+  it("answers 401 without a sign-in; a signed-in caller sees its own hole cards and nobody else's", async () => {
+    const tableId = `sec-${randomUUID().slice(0, 8)}`;
+    const created = await http(server.url, "POST", "/api/tables", {
+      token: admin,
+      body: { tableId, kind: "holdem", seats: 4, options: { smallBlind: 5, bigBlind: 10, minBuyIn: 100, maxBuyIn: 1000, turnSeconds: 60 } },
+    });
+    assert.equal(created.status, 201);
+    const a = await player("amy", tableId);
+    const b = await player("ben", tableId);
+    await a.conn.sit({ seat: 0, buyIn: 500 });
+    await b.conn.sit({ seat: 1, buyIn: 500 });
+    await eventually(() => holdemOf(a.conn).seats[0]?.holeCards.length === 2 && holdemOf(b.conn).seats[1]?.holeCards.length === 2, 10_000, "deal");
+    const aCards = holdemOf(a.conn).seats[0].holeCards;
+    const bCards = holdemOf(b.conn).seats[1].holeCards;
+
+    const anonymous = await http(server.url, "GET", `/api/tables/${tableId}/events?after=0`);
+    assert.equal(anonymous.status, 401);
+    assert.equal(anonymous.body.error.code, "UNAUTHORIZED");
+
+    const stranger = await signInGuest(server.url, "eve");
+    const seenByStranger = await events(tableId, stranger.token);
+    assert.ok(seenByStranger.some((e) => e.type === "holdem.hole_cards_dealt"), "the deals are listed (without cards)");
+    const text = JSON.stringify(seenByStranger);
+    for (const card of [...aCards, ...bCards]) assert.ok(!text.includes(`"${card}"`), `${card} shown to a stranger`);
+    assert.ok(!text.includes('"deck"') && !text.includes('"tokenId"'));
+
+    const seenByA = (await events(tableId, a.token)).filter((e) => e.type === "holdem.hole_cards_dealt");
+    assert.deepEqual(seenByA.find((e) => e.data.seat === 0)?.data.cards, aCards, "A sees its own cards");
+    assert.equal(seenByA.find((e) => e.data.seat === 1)?.data.cards, undefined, "A does not see B's cards");
+  });
+
+  it("dining: order ids, buyer ids and notes only for the table's diners and its branch staff", async () => {
+    const tableId = `sec-d-${randomUUID().slice(0, 8)}`;
+    const sku = `soup-${randomUUID().slice(0, 6)}`;
+    assert.equal((await http(server.url, "POST", "/api/tables", { token: admin, body: { tableId, kind: "dining", seats: 4, options: { branchId: "B1" } } })).status, 201);
+    assert.equal((await http(server.url, "PUT", `/api/inventory/${sku}`, { token: admin, body: { stock: 10, name: "Soup", priceCents: 800 } })).status, 200);
+    const diner = await player("dina", tableId);
+    await diner.conn.sit();
+    await diner.conn.setCartLine(sku, 2, { note: "no coriander, table by the window" });
+    await diner.conn.checkout();
+
+    const staff = await signInGuest(server.url, "sam");
+    const grant = await http(server.url, "PUT", `/api/branches/B1/staff/${staff.userId}`, { token: admin });
+    assert.equal(grant.status, 200, JSON.stringify(grant.body));
+    const stranger = await signInGuest(server.url, "eve");
+
+    const insiderFields = (list: TableEvent[]) => {
+      const updated = list.find((e) => e.type === "cart.updated")!.data;
+      const order = list.find((e) => e.type === "order.created")!.data;
+      return { note: updated.note, by: updated.by, orderId: order.orderId, buyer: order.by, items: order.items };
+    };
+    const forDiner = insiderFields(await events(tableId, diner.token));
+    assert.equal(forDiner.note, "no coriander, table by the window");
+    assert.equal(forDiner.by, diner.userId);
+    assert.equal(typeof forDiner.orderId, "string");
+    assert.deepEqual(insiderFields(await events(tableId, staff.token)), forDiner, "branch staff see what diners see");
+    assert.deepEqual(insiderFields(await events(tableId, admin)), forDiner, "admins too");
+
+    const forStranger = await events(tableId, stranger.token);
+    const shown = insiderFields(forStranger);
+    assert.deepEqual(shown, { note: undefined, by: undefined, orderId: undefined, buyer: undefined, items: forDiner.items }, "a stranger sees dishes only");
+    // Who sits where is public at every table (the room's seats show it); who ordered what is not.
+    const text = JSON.stringify(forStranger.filter((e) => !e.type.startsWith("seat.")));
+    assert.ok(!text.includes(diner.userId) && !text.includes(String(forDiner.orderId)) && !text.includes("coriander"), text);
+  });
+});
