@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import jwt from "jsonwebtoken";
 import { HoldfastClient, MemoryStorage, type TableConnection, type TableEvent } from "@holdfast/client-sdk";
-import { http } from "../support/http.ts";
+import { http, signInGuest } from "../support/http.ts";
 import { spawnServer, type ServerProcess } from "../support/server-process.ts";
 import { eventually } from "./helpers.ts";
 
@@ -67,7 +67,8 @@ describe("continuity: embedded restart brings tables and seats back", function (
       assert.equal(conn.seat, s.seat, "the stored seat token still works");
       await eventually(() => conn.state.seats[s.seat].status === "active", 5000, "seat active again");
     }
-    const events = await http(server!.url, "GET", `/api/tables/${tableId}/events?after=0&limit=1000`);
+    const reader = await signInGuest(server!.url, "reader"); // the events API needs a sign-in
+    const events = await http(server!.url, "GET", `/api/tables/${tableId}/events?after=0&limit=1000`, { token: reader.token });
     const seqs = events.body.events.map((e: TableEvent) => e.seq);
     assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1), "the log has every seq once");
   }

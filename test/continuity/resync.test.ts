@@ -108,7 +108,7 @@ describe("continuity: resync (missed events, then a trimmed hot log)", function 
     await eventually(() => watcher.lastSeq === before20 + 20, 5000, "the 20 missed events");
     const missed = feed.filter((e) => e.seq > before20);
     assert.deepEqual(missed.map((e) => e.seq), Array.from({ length: 20 }, (_, i) => before20 + 1 + i));
-    const logged = await http(server.url, "GET", `/api/tables/${tableId}/events?after=${before20}&limit=20`);
+    const logged = await http(server.url, "GET", `/api/tables/${tableId}/events?after=${before20}&limit=20`, { token: admin });
     assert.deepEqual(missed.map((e) => e.type), logged.body.events.map((e: TableEvent) => e.type));
     assert.equal(snapshots.length, 0, "no snapshot while the events are kept");
     const eventsBytes = pack({ events: missed, fromSeq: before20 + 1, toSeq: before20 + 20 }).length;

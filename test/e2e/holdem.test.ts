@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { HoldfastClient, HoldfastError, MemoryStorage, type TableConnection, type TableEvent } from "@holdfast/client-sdk";
 import { spawnServer, type ServerProcess } from "../support/server-process.ts";
-import { http } from "../support/http.ts";
+import { http, signInGuest } from "../support/http.ts";
 import { adminToken, eventually } from "../support/e2e.ts";
 
 const JWT_SECRET = "e2e-holdem-secret-0123456789abcdef";
@@ -92,8 +92,9 @@ describe("holdem tables (e2e through the SDK)", function () {
     await actor.act("call");
     await eventually(() => holdem(a).toAct === (toAct === 1 ? 4 : 1), 3000, "turn passes");
 
-    // Public events API never carries hole cards or the deck.
-    const res = await http(server.url, "GET", `/api/tables/${tableId}/events?after=0&limit=1000`);
+    // The events API never gives anyone else's hole cards, nor the deck.
+    const { token } = await signInGuest(server.url, "reader");
+    const res = await http(server.url, "GET", `/api/tables/${tableId}/events?after=0&limit=1000`, { token });
     const text = JSON.stringify(res.body);
     assert.ok(!text.includes('"deck"'));
     for (const e of res.body.events.filter((x: TableEvent) => x.type === "holdem.hole_cards_dealt")) assert.equal(e.data.cards, undefined);

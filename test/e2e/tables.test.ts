@@ -3,7 +3,7 @@ import jwt from "jsonwebtoken";
 import { HoldfastClient, HoldfastError, MemoryStorage, type TableConnection, type TableEvent } from "@holdfast/client-sdk";
 import { spawnServer, type ServerProcess } from "../support/server-process.ts";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
-import { http } from "../support/http.ts";
+import { http, signInGuest } from "../support/http.ts";
 import { eventually, adminToken } from "../support/e2e.ts";
 import { randomUUID } from "node:crypto";
 
@@ -187,15 +187,16 @@ describe("tables and seats (e2e through the SDK)", function () {
     await assert.rejects(ivy.command("sit", { seat: 1 }, "cid-2"), (err: unknown) => HoldfastError.from(err).code === "ALREADY_SEATED");
   });
 
-  it("public events API returns the table's events without seat token ids", async () => {
+  it("events API (signed in) returns the table's events without seat token ids", async () => {
     const tableId = await newTable();
     const jo = await join(await player("jo"), tableId);
     await jo.sit({ seat: 1 });
-    const res = await http(server.url, "GET", `/api/tables/${tableId}/events?after=0`);
+    const { token } = await signInGuest(server.url, "reader");
+    const res = await http(server.url, "GET", `/api/tables/${tableId}/events?after=0`, { token });
     assert.equal(res.status, 200);
     assert.equal(res.body.events[0].type, "seat.taken");
     assert.equal(res.body.events[0].data.tokenId, undefined);
-    const bad = await http(server.url, "GET", `/api/tables/${tableId}/events?after=-1`);
+    const bad = await http(server.url, "GET", `/api/tables/${tableId}/events?after=-1`, { token });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.code, "VALIDATION_FAILED");
   });

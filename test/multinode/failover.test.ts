@@ -159,7 +159,7 @@ describe("multi-node continuity (two processes, shared Redis and Postgres)", fun
       const types = p.feed.filter((e) => e.seq > seqBefore).map((e) => e.type);
       assert.ok(types.includes("seat.away") && types.includes("seat.returned"), `seat ${p.seat} saw away/returned: ${types}`);
     }
-    const events = await http(nodeA!.url, "GET", `/api/tables/${tableId}/events?after=0&limit=1000`);
+    const events = await http(nodeA!.url, "GET", `/api/tables/${tableId}/events?after=0&limit=1000`, { token: admin });
     const seqs = events.body.events.map((e: TableEvent) => e.seq);
     assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1), "the log has every seq once");
   });
