@@ -21,7 +21,7 @@ describe("security: the table events API", function () {
   const open: TableConnection[] = [];
 
   before(async () => {
-    server = await spawnServer({ env: { JWT_SECRET } });
+    server = await spawnServer({ env: { JWT_SECRET }, timeoutMs: 120_000 });
     admin = adminToken(JWT_SECRET);
   });
 

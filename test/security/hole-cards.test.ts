@@ -23,7 +23,7 @@ describe("security: hole cards are owned by (user, hand), not by seat", function
   const open: TableConnection[] = [];
 
   before(async () => {
-    server = await spawnServer({ env: { JWT_SECRET, SEAT_GRACE_SECONDS: "30", HEARTBEAT_SECONDS: "1" } });
+    server = await spawnServer({ env: { JWT_SECRET, SEAT_GRACE_SECONDS: "30", HEARTBEAT_SECONDS: "1" }, timeoutMs: 120_000 });
     admin = adminToken(JWT_SECRET);
   });
 
