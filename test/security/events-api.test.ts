@@ -75,20 +75,35 @@ describe("security: the table events API", function () {
     assert.equal(seenByA.find((e) => e.data.seat === 1)?.data.cards, undefined, "A does not see B's cards");
   });
 
-  it("dining: order ids, buyer ids and notes only for the table's diners and its branch staff", async () => {
+  it("dining: order ids, buyer ids and notes only for the table's diners and its branch staff (events API and room)", async () => {
     const tableId = `sec-d-${randomUUID().slice(0, 8)}`;
     const sku = `soup-${randomUUID().slice(0, 6)}`;
     assert.equal((await http(server.url, "POST", "/api/tables", { token: admin, body: { tableId, kind: "dining", seats: 4, options: { branchId: "B1" } } })).status, 201);
     assert.equal((await http(server.url, "PUT", `/api/inventory/${sku}`, { token: admin, body: { stock: 10, name: "Soup", priceCents: 800 } })).status, 200);
-    const diner = await player("dina", tableId);
-    await diner.conn.sit();
-    await diner.conn.setCartLine(sku, 2, { note: "no coriander, table by the window" });
-    await diner.conn.checkout();
-
+    // Branch menus arrive with the hold gate (issue 12); before that this answers 404 and nothing needs it.
+    await http(server.url, "PUT", `/api/branches/B1/menu/${sku}`, { token: admin });
     const staff = await signInGuest(server.url, "sam");
     const grant = await http(server.url, "PUT", `/api/branches/B1/staff/${staff.userId}`, { token: admin });
     assert.equal(grant.status, 200, JSON.stringify(grant.body));
     const stranger = await signInGuest(server.url, "eve");
+    // In the room too: a watching stranger and a watching member of the branch's staff.
+    const watch = async (token: string) => {
+      const client = new HoldfastClient({ url: server.url, storage: new MemoryStorage() });
+      await client.auth.useToken(token);
+      const conn = await client.tables.join(tableId, { spectate: true });
+      open.push(conn);
+      const seen: TableEvent[] = [];
+      conn.onEvent((e) => seen.push(e));
+      return { conn, seen };
+    };
+    const strangerInRoom = await watch(stranger.token);
+    const staffInRoom = await watch(staff.token);
+
+    const diner = await player("dina", tableId);
+    await diner.conn.sit();
+    await diner.conn.setCartLine(sku, 2, { note: "no coriander, table by the window" });
+    await diner.conn.checkout();
+    await diner.conn.setCartLine(sku, 1, { note: "extra spicy" }); // the next cart: a line in the state
 
     const insiderFields = (list: TableEvent[]) => {
       const updated = list.find((e) => e.type === "cart.updated")!.data;
@@ -108,5 +123,18 @@ describe("security: the table events API", function () {
     // Who sits where is public at every table (the room's seats show it); who ordered what is not.
     const text = JSON.stringify(forStranger.filter((e) => !e.type.startsWith("seat.")));
     assert.ok(!text.includes(diner.userId) && !text.includes(String(forDiner.orderId)) && !text.includes("coriander"), text);
+
+    // The room: live events and the cart state follow the same rule.
+    type Cart = { lastOrderId?: string; lines: { sku: string; quantity: number; note?: string; addedBy?: string[] }[] };
+    const cartOf = (c: TableConnection) => (c.state as unknown as { dining: Cart }).dining;
+    await eventually(() => staffInRoom.seen.filter((e) => e.type === "cart.updated").length >= 2 && cartOf(staffInRoom.conn).lines.length === 1, 5000, "staff see the cart");
+    await eventually(() => strangerInRoom.seen.filter((e) => e.type === "cart.updated").length >= 2 && cartOf(strangerInRoom.conn).lines.length === 1, 5000, "the stranger sees the cart");
+    assert.deepEqual(insiderFields(staffInRoom.seen), forDiner, "staff in the room see the details");
+    assert.equal(cartOf(staffInRoom.conn).lines[0].note, "extra spicy");
+    assert.equal(cartOf(staffInRoom.conn).lastOrderId, forDiner.orderId);
+    assert.deepEqual(insiderFields(strangerInRoom.seen), shown, "a stranger in the room sees what the API shows it");
+    const line = cartOf(strangerInRoom.conn).lines[0];
+    assert.deepEqual([line.sku, line.quantity], [sku, 1], "the stranger sees the dish");
+    assert.ok(!line.note && !(line.addedBy ?? []).length && !cartOf(strangerInRoom.conn).lastOrderId, `the stranger's cart state: ${JSON.stringify(cartOf(strangerInRoom.conn))}`);
   });
 });

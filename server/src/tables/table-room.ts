@@ -26,6 +26,7 @@ import { holdemOptions } from "./games/holdem-game.ts";
 import type { SeatCommand, SeatEvent } from "./seat-decider.ts";
 import { decideSeatWithGame } from "./seat-and-game.ts";
 import { SeatViews } from "./seat-views.ts";
+import { DiningDetailViews } from "./dining-detail-views.ts";
 import { evolveTable } from "./table-evolve.ts";
 import { eventView } from "./event-views.ts";
 import type { LoggedEvent } from "./table-event-log.ts";
@@ -84,6 +85,8 @@ export function createTableRoom(deps: TableRoomDeps) {
     private frozen = false;
     /** The seat whose private fields each client's StateView holds. */
     private readonly seatViews = new SeatViews();
+    /** Dining: which clients' views hold the cart's details (diners and branch staff). */
+    private readonly diningViews = new DiningDetailViews();
 
     static override onAuth(token: string, options: unknown) {
       return authenticate(token, options);
@@ -235,6 +238,7 @@ export function createTableRoom(deps: TableRoomDeps) {
     override async onReconnect(client: AuthedClient): Promise<void> {
       this.reconnections.delete(client.sessionId);
       this.seatViews.forget(client.sessionId); // a new client object: re-add its seat
+      this.diningViews.forget(client.sessionId);
       this.trackSession(client);
       const conn = this.connections.get(client.sessionId);
       if (!conn || conn.seat === null) return;
@@ -249,6 +253,7 @@ export function createTableRoom(deps: TableRoomDeps) {
     override async onLeave(client: AuthedClient, code?: number): Promise<void> {
       this.reconnections.delete(client.sessionId);
       this.seatViews.forget(client.sessionId);
+      this.diningViews.forget(client.sessionId);
       // Free the view's id and its visibility bits now rather than at garbage collection.
       client.view?.dispose();
       this.untrackSession(client);
@@ -430,9 +435,11 @@ export function createTableRoom(deps: TableRoomDeps) {
      * Each client's StateView holds the seat it plays, so `@view()` fields (hole cards)
      * reach that player only; the projection fills them only while the seat's occupant is
      * the user dealt in there (see holdem-schema.ts). Spectators' views hold nothing private.
+     * On dining tables, diners and branch staff also hold the cart's details.
      */
     private syncViews(): void {
       this.seatViews.sync(this.state.holdem?.seats, this.clients, (sessionId) => this.seatOfSession(sessionId));
+      this.diningViews.sync(this.state.dining, this.clients, (sessionId) => this.viewerOf(sessionId).diningInsider);
     }
 
     /** Side effects outside the model: seat bindings and who plays which seat. */

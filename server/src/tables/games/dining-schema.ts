@@ -1,15 +1,19 @@
-import { ArraySchema, Schema, type } from "@colyseus/schema";
+import { ArraySchema, Schema, type, view } from "@colyseus/schema";
 import type { DiningState } from "./dining-game.ts";
 
-/** One line of the shared cart as every diner (and the wall tablet) sees it. */
+/**
+ * One line of the shared cart. Dish, options and quantity are for everyone in the room;
+ * `note` and `addedBy` are `@view()`: only the table's diners and its branch staff get
+ * them (their StateViews hold the line, see dining-detail-views.ts).
+ */
 export class CartLineState extends Schema {
   @type("string") lineKey: string = "";
   @type("string") sku: string = "";
   @type("uint8") quantity: number = 0;
   /** The line's options as JSON (flat key/value pairs). */
   @type("string") options: string = "{}";
-  @type("string") note: string = "";
-  @type(["string"]) addedBy = new ArraySchema<string>();
+  @view() @type("string") note: string = "";
+  @view() @type(["string"]) addedBy = new ArraySchema<string>();
   /** Epoch ms the stock hold behind this line expires. */
   @type("number") expiresAt: number = 0;
 }
@@ -17,7 +21,8 @@ export class CartLineState extends Schema {
 export class DiningCartState extends Schema {
   @type("uint32") cartNo: number = 1;
   @type("string") status: string = "open";
-  @type("string") lastOrderId: string = "";
+  /** Diners and branch staff only (an order id is enough to follow the order). */
+  @view() @type("string") lastOrderId: string = "";
   @type([CartLineState]) lines = new ArraySchema<CartLineState>();
 }
 
