@@ -24,8 +24,27 @@ const BLINDS: [number, number][] = [
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[rng(items.length)];
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 
-/** One random legal (or deliberately illegal) step for the player to act. */
-function step(t: TestTable, rng: Rng): void {
+/**
+ * One random legal (or deliberately illegal) step for the player to act, or now and then
+ * a player (to act or not) leaving the table mid-hand. Returns the seat that left, if any.
+ */
+function step(t: TestTable, rng: Rng): number | null {
+  if (rng(100) < 3) {
+    const live = t.state.players.filter((p) => !p.folded);
+    const leaver = pick(rng, live);
+    const before = t.state.pots.reduce((n, p) => n + p.amount, 0);
+    const events = t.run({ type: "leave", seat: leaver.seat, userId: leaver.userId });
+    assert.equal(events[0].type, "player_left");
+    // Folded at once; the chips put in stay in the pot (or went to the winner if it ended the hand).
+    if (t.state.street !== "idle") {
+      assert.ok(t.player(leaver.seat).folded);
+      assert.equal(t.state.pots.reduce((n, p) => n + p.amount, 0), before);
+      assert.notEqual(t.state.toAct, leaver.seat);
+    }
+    // A second leave, or one for the wrong user, changes nothing.
+    assert.deepEqual(t.run({ type: "leave", seat: leaver.seat, userId: leaver.userId }), []);
+    return leaver.seat;
+  }
   const seat = t.state.toAct!;
   const legal = legalActions(t.state, seat);
   assert.ok(legal, `seat ${seat} is to act but has no legal actions`);
@@ -45,11 +64,11 @@ function step(t: TestTable, rng: Rng): void {
   if (roll < 8) {
     t.now = t.state.turnDeadline!;
     t.run({ type: "timeout", seat });
-    return;
+    return null;
   }
   if (roll < 12) {
     t.run({ type: "away_action", seat });
-    return;
+    return null;
   }
   // Fold rarely when checking is free, so more hands reach showdown.
   const actions = legal.canCheck && rng(4) > 0 ? legal.actions.filter((a) => a !== "fold") : legal.actions;
@@ -62,6 +81,7 @@ function step(t: TestTable, rng: Rng): void {
   }
   t.now += rng(5000);
   t.act(seat, action, amount);
+  return null;
 }
 
 /** Checks that hold at the end of every hand. */
@@ -100,10 +120,12 @@ describe("holdem property: random games", function () {
         t.start(roster, undefined, rng);
         const chips = t.chips!;
         let guard = 0;
+        const left = new Set<number>();
         while (t.state.street !== "idle") {
           assert.ok(++guard < 500, "hand does not end");
           if (snapshot === null && rng(20) === 0) snapshot = { state: clone(t.state), at: t.log.length };
-          step(t, rng);
+          const leaver = step(t, rng);
+          if (leaver !== null) left.add(leaver);
         }
         checkHandEnd(t.state, chips);
         const handEvents = t.log.slice(startAt);
@@ -112,7 +134,7 @@ describe("holdem property: random games", function () {
         if (handEvents.filter((e) => e.type === "pot_awarded").length > 1) sidePots++;
         for (const e of handEvents) seen.add(e.type);
         // The table's part: drop busted and stood-up players, carry the stacks over.
-        const gone = new Set(t.eventsOf("player_stood_up_for_timeouts", handEvents).map((e) => e.data.seat));
+        const gone = new Set([...left, ...t.eventsOf("player_stood_up_for_timeouts", handEvents).map((e) => e.data.seat)]);
         roster = t.state.players.filter((p) => p.stack > 0 && !gone.has(p.seat)).map((p) => ({ seat: p.seat, userId: p.userId, stack: p.stack }));
       }
 
@@ -126,7 +148,7 @@ describe("holdem property: random games", function () {
     assert.ok(hands >= 1000, `only ${hands} hands`);
     assert.ok(showdowns > 100 && sidePots > 10, `showdowns ${showdowns}, side pots ${sidePots}`);
     // Every kind of event happened somewhere, so the checks above covered all of evolve.
-    assert.equal(seen.size, 12, [...seen].join(", "));
+    assert.equal(seen.size, 13, [...seen].join(", "));
   });
 
   it("decide never mutates its input state", () => {

@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { TestTable, stackDeck } from "./helpers.ts";
+
+/** A player leaving the table mid-hand (stand up, seat released): folded at once, in or out of turn. */
+describe("holdem: a player who leaves mid-hand", () => {
+  const holes = ["Ah Kh", "Qc Qd", "7s 2d", "9c 9d"];
+
+  it("out of turn: folded at once, the turn stays, the chips stay in the pot", () => {
+    const t = new TestTable();
+    t.start([1000, 1000, 1000, 1000], stackDeck(holes)); // button 0, blinds 1 and 2, seat 3 to act
+    assert.equal(t.state.toAct, 3);
+    const pot = t.state.pots.reduce((n, p) => n + p.amount, 0);
+    const events = t.run({ type: "leave", seat: 2, userId: "u2" }); // the big blind leaves
+    assert.deepEqual(events.map((e) => e.type), ["player_left"]);
+    assert.equal(t.player(2).folded, true);
+    assert.equal(t.player(2).totalCommitted, 10, "the big blind stays in");
+    assert.equal(t.state.pots.reduce((n, p) => n + p.amount, 0), pot);
+    assert.ok(t.state.pots.every((p) => !p.eligible.includes(2)), "and can no longer be won back");
+    assert.equal(t.state.toAct, 3);
+    t.act(3, "call");
+    t.act(0, "call");
+    t.act(1, "call");
+    assert.equal(t.state.street, "flop", "the folded leaver is not asked to act");
+    t.assertReplay();
+  });
+
+  it("in turn: the turn moves on at once", () => {
+    const t = new TestTable();
+    t.start([1000, 1000, 1000, 1000], stackDeck(holes));
+    const events = t.run({ type: "leave", seat: 3, userId: "u3" });
+    assert.deepEqual(events.map((e) => e.type), ["player_left", "turn_started"]);
+    assert.equal(t.state.toAct, 0);
+  });
+
+  it("leaving one player: the hand ends and the pot (with the leaver's chips) goes to them", () => {
+    const t = new TestTable();
+    t.start([1000, 1000], stackDeck(holes.slice(0, 2))); // heads-up: button 0 is the small blind and acts first
+    const events = t.run({ type: "leave", seat: 1, userId: "u1" }); // the big blind leaves out of turn
+    assert.deepEqual(events.map((e) => e.type), ["player_left", "pot_awarded", "hand_ended"]);
+    assert.equal(t.state.street, "idle");
+    assert.deepEqual(t.stacks(), { 0: 1010, 1: 990 });
+    assert.ok(!t.log.some((e) => e.type === "showdown"), "nobody's cards are shown");
+  });
+
+  it("when everyone else is all-in and matched, the street moves on without the player to act", () => {
+    const t = new TestTable();
+    t.start([1000, 300, 1000], stackDeck(holes.slice(0, 3))); // button 0, blinds 1 and 2; seat 0 to act
+    t.act(0, "call");
+    t.act(1, "all_in"); // 300
+    t.act(2, "call"); // 300: seat 0 must answer the all-in
+    assert.equal(t.state.toAct, 0);
+    t.run({ type: "leave", seat: 2, userId: "u2" }); // out of turn; seat 0 still owes 290
+    assert.equal(t.state.toAct, 0, "seat 0 still has to call the all-in");
+    t.act(0, "call");
+    assert.equal(t.state.street, "idle", "all-in against one: the board runs out");
+  });
+
+  it("does nothing between hands, for someone not dealt in, for another user at that seat, or twice", () => {
+    const t = new TestTable();
+    assert.deepEqual(t.run({ type: "leave", seat: 0, userId: "u0" }), []);
+    t.start([1000, 1000, 1000], stackDeck(holes.slice(0, 3)));
+    assert.deepEqual(t.run({ type: "leave", seat: 5, userId: "u5" }), []);
+    assert.deepEqual(t.run({ type: "leave", seat: 1, userId: "someone-who-sat-later" }), []);
+    t.run({ type: "leave", seat: 1, userId: "u1" });
+    assert.deepEqual(t.run({ type: "leave", seat: 1, userId: "u1" }), []);
+  });
+});
