@@ -44,15 +44,27 @@ describe("holdem: a player who leaves mid-hand", () => {
 
   it("when everyone else is all-in and matched, the street moves on without the player to act", () => {
     const t = new TestTable();
-    t.start([1000, 300, 1000], stackDeck(holes.slice(0, 3))); // button 0, blinds 1 and 2; seat 0 to act
+    t.start([10, 1000, 1000], stackDeck(holes.slice(0, 3))); // button 0 (10 chips), blinds 1 and 2
+    t.act(0, "all_in"); // 10: a call all-in
+    t.act(1, "call");
+    assert.equal(t.state.toAct, 2, "the big blind has its option");
+    t.run({ type: "leave", seat: 1, userId: "u1" }); // out of turn: now only an all-in player is left against seat 2
+    assert.equal(t.state.street, "idle", "nobody can bet against seat 2: the board runs out and the hand ends");
+    assert.ok(t.log.some((e) => e.type === "showdown"));
+    const shown = t.eventsOf("showdown")[0].data.reveals.map((r) => r.seat);
+    assert.deepEqual(shown, [0, 2], "the leaver's hand is not shown");
+  });
+
+  it("facing an all-in, the player to act still has to answer after another player leaves", () => {
+    const t = new TestTable();
+    t.start([1000, 300, 1000], stackDeck(holes.slice(0, 3)));
     t.act(0, "call");
-    t.act(1, "all_in"); // 300
-    t.act(2, "call"); // 300: seat 0 must answer the all-in
-    assert.equal(t.state.toAct, 0);
-    t.run({ type: "leave", seat: 2, userId: "u2" }); // out of turn; seat 0 still owes 290
-    assert.equal(t.state.toAct, 0, "seat 0 still has to call the all-in");
+    t.act(1, "all_in");
+    t.act(2, "call");
+    t.run({ type: "leave", seat: 2, userId: "u2" });
+    assert.equal(t.state.toAct, 0, "seat 0 still owes the all-in");
     t.act(0, "call");
-    assert.equal(t.state.street, "idle", "all-in against one: the board runs out");
+    assert.equal(t.state.street, "idle");
   });
 
   it("does nothing between hands, for someone not dealt in, for another user at that seat, or twice", () => {
