@@ -18,7 +18,8 @@ import { holdemGame, holdemGameState } from "../../server/src/tables/games/holde
 import { legalActions } from "../../server/src/tables/games/holdem/betting.ts";
 import { mulberry32 } from "../../server/src/tables/games/holdem/cards.ts";
 import type { GameCommand, GameContext, GameEvent } from "../../server/src/tables/games/table-game.ts";
-import { decideSeat, type SeatCommand } from "../../server/src/tables/seat-decider.ts";
+import type { SeatCommand } from "../../server/src/tables/seat-decider.ts";
+import { decideSeatWithGame } from "../../server/src/tables/seat-and-game.ts";
 import { evolveTable } from "../../server/src/tables/table-evolve.ts";
 import type { LoggedEvent } from "../../server/src/tables/table-event-log.ts";
 import { initialTable, type TableModel } from "../../server/src/tables/table-model.ts";
@@ -95,7 +96,8 @@ describe("continuity: restore == live (random long game)", function () {
         counts.events += logged.length;
         if (logged.some((e) => e.type === "holdem.hand_started")) counts.hands++;
       }
-      const seat = (command: SeatCommand) => commit(decideSeat(model, command));
+      // As the room does: a seat released mid-hand folds that player's hand first.
+      const seat = (command: SeatCommand) => commit(decideSeatWithGame(model, command, holdemGame, ctx()));
       const game = async (command: GameCommand) => commit(await holdemGame.decide(model, command, ctx()));
 
       for (let step = 0; step < STEPS; step++) {
