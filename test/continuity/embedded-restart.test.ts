@@ -26,7 +26,7 @@ describe("continuity: embedded restart brings tables and seats back", function (
   const conns: TableConnection[] = [];
 
   const start = async () => {
-    server = await spawnServer({ dataDir, port, env: { JWT_SECRET, SEAT_GRACE_SECONDS: String(GRACE_SECONDS), HEARTBEAT_SECONDS: "1" } });
+    server = await spawnServer({ dataDir, port, env: { JWT_SECRET, SEAT_GRACE_SECONDS: String(GRACE_SECONDS), HEARTBEAT_SECONDS: "1" }, timeoutMs: 120_000 });
     port = server.port;
   };
 
