@@ -164,7 +164,14 @@ export function createTableRoom(deps: TableRoomDeps) {
       try {
         const opts = TableJoinOptions.parse(options);
         const identity = client.auth;
-        const staff = this.table.kind === "dining" && (await isTableStaff(this.table, identity, deps.staff));
+        // Dining details (notes, buyers, order ids) are for branch staff; when the grants
+        // cannot be read, the connection simply does not get them.
+        const staff =
+          this.table.kind === "dining" &&
+          (await isTableStaff(this.table, identity, deps.staff).catch((err) => {
+            deps.logger.warn({ err, tableId: this.table.tableId }, "could not read staff grants; joining without dining details");
+            return false;
+          }));
         const conn: Connection = { userId: identity.userId, name: identity.name, seat: null, tokenExpiresAt: 0, staff };
         if (opts.seatToken && !opts.spectate) {
           await this.run(() => this.reclaimSeat(client, conn, opts.seatToken!));
