@@ -10,7 +10,7 @@ import { HoldfastClient, MemoryStorage, type TableConnection, type TableEvent } 
 import { spawnServer, type ServerProcess } from "../support/server-process.ts";
 import { http, signInGuest } from "../support/http.ts";
 import { adminToken, eventually } from "../support/e2e.ts";
-import { holdemOf } from "./helpers.ts";
+import { holdemOf } from "./viewer-records.ts";
 
 const JWT_SECRET = `security-events-${randomUUID()}`;
 

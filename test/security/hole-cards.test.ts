@@ -12,7 +12,7 @@ import { HoldfastClient, MemoryStorage, type TableConnection, type TableEvent } 
 import { spawnServer, type ServerProcess } from "../support/server-process.ts";
 import { http } from "../support/http.ts";
 import { adminToken, eventually } from "../support/e2e.ts";
-import { eventsIn, holdemOf, mentionsAny, recordMessages } from "./helpers.ts";
+import { eventsIn, holdemOf, mentionsAny, recordMessages } from "./viewer-records.ts";
 
 const JWT_SECRET = `security-holes-${randomUUID()}`;
 

@@ -16,7 +16,7 @@ import { spawnServer, type ServerProcess } from "../support/server-process.ts";
 import { http } from "../support/http.ts";
 import { adminToken } from "../support/e2e.ts";
 import { CardOracle, stringsIn } from "./card-oracle.ts";
-import { holdemOf, recordMessages } from "./helpers.ts";
+import { holdemOf, recordMessages } from "./viewer-records.ts";
 
 const JWT_SECRET = `security-room-${randomUUID()}`;
 const SECONDS = Number(process.env.PRIVACY_ROOM_SECONDS ?? 20);
