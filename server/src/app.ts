@@ -148,12 +148,7 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
       bindings: redis ? new RedisSeatBindingStore(redis, keys) : new MemorySeatBindingStore(),
       eventLog: continuity.log,
       continuity,
-      games: createTableGames({
-        holdStore: commerce.holdStore,
-        inventory: commerce.inventory,
-        orders: commerce.orderService,
-        holdTtlSeconds: config.holdTtlSeconds,
-      }),
+      games: createTableGames({ holds: commerce.holdService, orders: commerce.orderService }),
     };
 
     const httpServer = http.createServer();

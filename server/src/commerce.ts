@@ -5,6 +5,7 @@ import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import type { RateLimits } from "./http/rate-limits.ts";
 import { CommerceKeys } from "./holds/commerce-keys.ts";
+import { HoldGate } from "./holds/hold-gate.ts";
 import { HoldService } from "./holds/hold-service.ts";
 import { defineHoldCommands } from "./holds/hold-scripts.ts";
 import type { HoldStore } from "./holds/hold-store.ts";
@@ -13,8 +14,10 @@ import { holdsRoutes } from "./holds/holds-routes.ts";
 import { MemoryHoldStore } from "./holds/memory-hold-store.ts";
 import { RedisHoldStore } from "./holds/redis-hold-store.ts";
 import type { SessionService } from "./identity/session-service.ts";
+import { BranchMenuRepository } from "./inventory/branch-menu-repository.ts";
 import { InventoryRepository } from "./inventory/inventory-repository.ts";
 import { inventoryRoutes } from "./inventory/inventory-routes.ts";
+import { menuRoutes } from "./inventory/menu-routes.ts";
 import { InventoryService } from "./inventory/inventory-service.ts";
 import type { Logger } from "./logger.ts";
 import { Idempotency } from "./orders/idempotency.ts";
@@ -48,6 +51,8 @@ export interface Commerce {
   /** `POST /api/holds` without express; `mount` it on the app before any route. */
   holdHotPath: HoldHotPath;
   holdStore: HoldStore;
+  /** The one rule in front of every hold (sales add theirs with `useSales`). */
+  holdGate: HoldGate;
   inventory: InventoryService;
   holdService: HoldService;
   orderService: OrderService;
@@ -75,13 +80,16 @@ export function createCommerce(deps: CommerceDeps): Commerce {
   const holdStore: HoldStore = redis ? new RedisHoldStore(redis, keys) : new MemoryHoldStore();
   const inventoryRepo = new InventoryRepository(db.pool);
   const inventory = new InventoryService(inventoryRepo, holdStore, logger);
-  const holdService = new HoldService(holdStore, inventory, config.holdTtlSeconds);
+  const menus = new BranchMenuRepository(db.pool);
+  const holdGate = new HoldGate(menus);
+  const holdService = new HoldService(holdStore, inventory, config.holdTtlSeconds, holdGate);
   const baseRepo = new OrderRepository(db);
   const orderService = new OrderService({
     db,
     repo: deps.wrapOrderRepository ? deps.wrapOrderRepository(baseRepo) : baseRepo,
     store: holdStore,
     inventory,
+    gate: holdGate,
     events: new OrderEvents(deps.presence, keys.orderEventsChannel, logger),
     logger,
     orderTtlSeconds: config.orderTtlSeconds,
@@ -117,6 +125,7 @@ export function createCommerce(deps: CommerceDeps): Commerce {
   );
   routes.use(["/inventory", "/holds/:holdId"], limit("default"));
   routes.use(inventoryRoutes(inventory, deps.sessions));
+  routes.use(menuRoutes(menus, deps.sessions));
   routes.use(holdsRoutes(holdService, deps.sessions, idempotency, limit("holds")));
   routes.use(ordersRoutes(orderService, deps.sessions, idempotency, {
     webhookSecret: config.paymentWebhookSecret,
@@ -136,6 +145,7 @@ export function createCommerce(deps: CommerceDeps): Commerce {
     routes,
     holdHotPath,
     holdStore,
+    holdGate,
     inventory,
     holdService,
     orderService,

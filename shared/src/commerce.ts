@@ -87,11 +87,18 @@ export interface OrderItemView {
   quantity: number;
 }
 
+/** The one currency every price and order is in (ISO 4217); payments must be in it. */
+export const ORDER_CURRENCY = "EUR";
+
 export interface OrderView {
   orderId: string;
   userId: string;
   status: OrderStatus;
   items: OrderItemView[];
+  /** What the buyer owes: the items at the prices they were ordered at, in cents. */
+  amountCents: number;
+  /** ISO 4217 code of `amountCents` (ORDER_CURRENCY). */
+  currency: string;
   createdAt: string;
   expiresAt: string;
   paidAt?: string;
@@ -111,11 +118,17 @@ export interface CreateOrderResponse {
 export const PaymentOutcome = { SUCCEEDED: "succeeded", FAILED: "failed" } as const;
 export type PaymentOutcome = (typeof PaymentOutcome)[keyof typeof PaymentOutcome];
 
-/** Body of `POST /api/payments/webhook` (signed; see docs/holds-and-orders.md). */
+/**
+ * Body of `POST /api/payments/webhook` (signed; see docs/holds-and-orders.md). `amount`
+ * (integer cents) and `currency` are what the provider charged; both are required and
+ * must equal the order's `amountCents` and `currency` (else 422 PAYMENT_MISMATCH).
+ */
 export const PaymentWebhookBody = z.object({
   orderId: OrderId,
   outcome: z.enum([PaymentOutcome.SUCCEEDED, PaymentOutcome.FAILED]),
   reference: z.string().min(1).max(200),
+  amount: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  currency: z.string().regex(/^[A-Z]{3}$/, "an ISO 4217 code such as EUR"),
 });
 export type PaymentWebhookBody = z.infer<typeof PaymentWebhookBody>;
 

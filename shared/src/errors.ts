@@ -37,6 +37,12 @@ export const ErrorCode = {
   IDEMPOTENCY_CONFLICT: "IDEMPOTENCY_CONFLICT",
   SIGNATURE_INVALID: "SIGNATURE_INVALID",
   SALE_NOT_OPEN: "SALE_NOT_OPEN",
+  /** Dining: the dish is not on the menu of the table's branch. */
+  NOT_ON_MENU: "NOT_ON_MENU",
+  /** A payment arrived after the order's `expiresAt`: refused, the order expired (refund). */
+  ORDER_EXPIRED: "ORDER_EXPIRED",
+  /** A payment's amount or currency differs from the order's: refused, order untouched (refund). */
+  PAYMENT_MISMATCH: "PAYMENT_MISMATCH",
   CONFLICT: "CONFLICT",
   UNAVAILABLE: "UNAVAILABLE",
   INTERNAL: "INTERNAL",
@@ -83,6 +89,9 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   IDEMPOTENCY_CONFLICT: 422,
   SIGNATURE_INVALID: 401,
   SALE_NOT_OPEN: 409,
+  NOT_ON_MENU: 409,
+  ORDER_EXPIRED: 410,
+  PAYMENT_MISMATCH: 422,
   CONFLICT: 409,
   UNAVAILABLE: 503,
   INTERNAL: 500,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { CommerceKeys } from "../../server/src/holds/commerce-keys.ts";
-import { StockNotLoadedError, type HoldStore } from "../../server/src/holds/hold-store.ts";
+import { cartLineHoldId, StockNotLoadedError, type HoldStore } from "../../server/src/holds/hold-store.ts";
 import { MemoryHoldStore } from "../../server/src/holds/memory-hold-store.ts";
 import { RedisHoldStore } from "../../server/src/holds/redis-hold-store.ts";
 import { rejectsWith, storeContract } from "../support/store-contract.ts";
@@ -96,7 +96,7 @@ storeContract<HoldStore>(
     });
 
     it("sets a cart line's quantity by difference", async () => {
-      const line = { cartKey: "c1", sku, optionsHash: "o1", noteHash: "n1", userId: "u1", ttlSeconds: 60 };
+      const line = { cartKey: "c1", sku, optionsHash: "o1", noteHash: "n1", userId: "u1", buyerId: "u1", ttlSeconds: 60 };
       const h1 = await store.setQuantity({ ...line, quantity: 3 });
       assert.equal(h1?.quantity, 3);
       assert.deepEqual(await store.getCounts(sku), { total: 10, available: 7, held: 3 });
@@ -108,9 +108,33 @@ storeContract<HoldStore>(
       assert.deepEqual(await store.getCounts(sku), { total: 10, available: 9, held: 1 });
       await store.setQuantity({ ...line, noteHash: "n2", quantity: 2 });
       assert.deepEqual(await store.getCounts(sku), { total: 10, available: 7, held: 3 });
-      await rejectsWith(store.setQuantity({ ...line, userId: "u2", quantity: 1 }), "HOLD_NOT_FOUND");
+      await rejectsWith(store.setQuantity({ ...line, userId: "u2", buyerId: "u2", quantity: 1 }), "HOLD_NOT_FOUND");
       assert.equal(await store.setQuantity({ ...line, quantity: 0 }), null);
       assert.deepEqual(await store.getCounts(sku), { total: 10, available: 8, held: 2 });
+    });
+
+    it("counts cart lines against the diner who raised them, across carts and plain holds", async () => {
+      // The SKU's limit is 5 per buyer (SRC); enough stock that only limits refuse.
+      await store.setStock(sku, { ...SRC, total: 30 });
+      const cart = (cartKey: string) => ({ cartKey, sku, optionsHash: "o", noteHash: "n", userId: `cart:${cartKey}`, ttlSeconds: 60 });
+      await store.reserve({ sku, userId: "ann", quantity: 2, ttlSeconds: 60 });
+      await store.setQuantity({ ...cart("t1"), buyerId: "ann", quantity: 2 });
+      await rejectsWith(store.setQuantity({ ...cart("t2"), buyerId: "ann", quantity: 2 }), "HOLD_LIMIT"); // 2 + 2 + 2 > 5, another table
+      await store.setQuantity({ ...cart("t2"), buyerId: "ann", quantity: 1 });
+      await rejectsWith(store.reserve({ sku, userId: "ann", quantity: 1, ttlSeconds: 60 }), "HOLD_LIMIT");
+      // Bob raises ann's line at t1 to 3: the whole line is now on bob; ann has room again.
+      await store.setQuantity({ ...cart("t1"), buyerId: "bob", quantity: 3 });
+      await store.reserve({ sku, userId: "ann", quantity: 2, ttlSeconds: 60 });
+      // Lowering a line leaves it on its buyer: ann lowering bob's line needs no room of her own.
+      await store.setQuantity({ ...cart("t1"), buyerId: "ann", quantity: 1 });
+      await rejectsWith(store.setQuantity({ ...cart("t1"), buyerId: "bob", quantity: 6 }), "HOLD_LIMIT");
+      await store.setQuantity({ ...cart("t1"), buyerId: "bob", quantity: 5 });
+      // Consuming and releasing take the units off the right buyer.
+      const [consumed] = await store.consume("cart:t1", [cartLineHoldId({ ...cart("t1") })]);
+      assert.equal(consumed.quantity, 5);
+      await store.setQuantity({ ...cart("t3"), buyerId: "bob", quantity: 5 });
+      await rejectsWith(store.reserve({ sku, userId: "bob", quantity: 1, ttlSeconds: 60 }), "HOLD_LIMIT");
+      assert.deepEqual(await store.getCounts(sku), { total: 30, available: 15, held: 10 });
     });
 
     it("moves available with total and builds missing counters from committed stock", async () => {

@@ -1,3 +1,4 @@
+import { HoldGate } from "../../server/src/holds/hold-gate.ts";
 import assert from "node:assert/strict";
 import { LocalPresence } from "@colyseus/core";
 import { Redis } from "ioredis";
@@ -68,7 +69,8 @@ for (const kind of ["memory", "redis"] as const) {
       const presence = new LocalPresence();
       const orderEvents = new OrderEvents(presence, "orders", logger);
       await presence.subscribe("orders", (e: unknown) => events.push(e));
-      service = new OrderService({ db, repo, store, inventory, events: orderEvents, logger, orderTtlSeconds: 60 });
+      const gate = new HoldGate({ isOnMenu: async () => true });
+      service = new OrderService({ db, repo, store, inventory, gate, events: orderEvents, logger, orderTtlSeconds: 60 });
     });
 
     after(async () => {
@@ -102,7 +104,7 @@ for (const kind of ["memory", "redis"] as const) {
         await redis!.del(...keys);
       }
       assert.deepEqual(await inventory.view("s-comp"), { sku: "s-comp", total: 10, sold: 0, held: 0, available: 7 });
-      await service.applyPayment({ orderId: ok.order.orderId, outcome: "failed", reference: "r" });
+      await service.applyPayment({ orderId: ok.order.orderId, outcome: "failed", reference: "r", amount: 0, currency: "EUR" });
       assert.deepEqual(await inventory.view("s-comp"), { sku: "s-comp", total: 10, sold: 0, held: 0, available: 10 });
     });
   });

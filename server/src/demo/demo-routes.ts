@@ -42,7 +42,14 @@ export function demoRoutes(deps: { sessions: SessionService; inventory: Inventor
     // Only the caller's own order (an admin reading someone else's does not count).
     const own = await deps.orders.get(identity, body.orderId);
     if (own.userId !== identity.userId) throw new AppError(ErrorCode.ORDER_NOT_FOUND, `order ${body.orderId} not found`);
-    const order = await deps.orders.applyPayment({ orderId: body.orderId, outcome: body.outcome, reference: `demo-${randomUUID().slice(0, 8)}` });
+    // The simulated provider charges exactly what the order says, as a real one must.
+    const order = await deps.orders.applyPayment({
+      orderId: body.orderId,
+      outcome: body.outcome,
+      reference: `demo-${randomUUID().slice(0, 8)}`,
+      amount: own.amountCents,
+      currency: own.currency,
+    });
     res.json(order);
   });
 

@@ -36,6 +36,9 @@ export function branchRoutes(deps: { sessions: SessionService; repo: StaffReposi
   router.put("/:branchId/staff/:userId", admin, async (req, res) => {
     const { branchId, userId } = parseOrThrow(StaffParams, req.params, "path");
     if (!(await deps.repo.branchExists(branchId))) throw new AppError(ErrorCode.NOT_FOUND, `branch ${branchId} does not exist`);
+    // A grant to a user that does not exist (a typo) would silently wait for whoever
+    // later gets that id: refuse it.
+    if (!(await deps.repo.userExists(userId))) throw new AppError(ErrorCode.NOT_FOUND, `user ${userId} does not exist`);
     await deps.permissions.grant(userId, branchId);
     res.json({ branchId, userId, granted: true });
   });

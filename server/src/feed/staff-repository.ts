@@ -28,6 +28,12 @@ export class StaffRepository {
     return (rowCount ?? 0) > 0;
   }
 
+  /** Whether the user ever signed in (guests included): only known users can be granted a branch. */
+  async userExists(userId: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query("SELECT 1 FROM users WHERE user_id = $1", [userId]);
+    return (rowCount ?? 0) > 0;
+  }
+
   async grant(userId: string, branchId: string): Promise<void> {
     await this.pool.query("INSERT INTO staff_grants (user_id, branch_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [userId, branchId]);
   }

@@ -2,51 +2,44 @@ import { ErrorCode, type CreateHoldBody, type CreateHoldResponse, type HoldView 
 import { AppError, isAppError } from "../errors.ts";
 import type { Identity } from "../identity/session-service.ts";
 import type { InventoryService } from "../inventory/inventory-service.ts";
-import { skuOfHoldId, type HoldRecord, type HoldStore } from "./hold-store.ts";
+import { HoldChannel, HoldGate, type HoldPass } from "./hold-gate.ts";
+import { skuOfHoldId, type CartLineInput, type HoldRecord, type HoldStore } from "./hold-store.ts";
 
-/** What a gate lets through: the limit to reserve under, what to do once the hold is placed, and how to undo the pass if it fails. */
-export interface HoldPass {
-  perUserLimit: number;
-  done(): Promise<void>;
-  undo(): Promise<void>;
+/** A dining cart line to set, with who sets it and where (see HoldService.setCartLine). */
+export interface CartLineRequest extends Omit<CartLineInput, "ttlSeconds" | "perUserLimit"> {
+  /** The line's quantity before this change, as the table knows it. */
+  previousQuantity: number;
+  /** The table's branch (its menu), null when it has none. */
+  branchId: string | null;
 }
 
 /**
- * Something that may stand in front of holds on a SKU: flash sales (sales/sale-service.ts)
- * require an admission for SKUs in a sale. Null from `beforeHold` = the SKU is not gated.
+ * Holds: place (HTTP, its fast path, the sale room), set dining cart lines, read,
+ * release. Every hold passes the one HoldGate (hold-gate.ts) first. Another user's hold
+ * is "not found", never "forbidden".
  */
-export interface HoldGate {
-  /** Throws SALE_NOT_OPEN, NOT_ADMITTED or HOLD_LIMIT; a pass when the hold may go ahead. */
-  beforeHold(userId: string, body: CreateHoldBody): Promise<HoldPass | null>;
-  /** Units of `sku` went back to the stock (a hold was released). */
-  stockReturned(sku: string): void;
-}
-
-/** Holds over HTTP: place, read, release. Another user's hold is "not found", never "forbidden". */
 export class HoldService {
-  private gate: HoldGate | undefined;
-
   constructor(
     private readonly store: HoldStore,
     private readonly inventory: InventoryService,
     private readonly holdTtlSeconds: number,
+    readonly gate: HoldGate,
   ) {}
-
-  /** Puts a gate (flash-sale admission) in front of every hold placed from now on. */
-  useGate(gate: HoldGate): void {
-    this.gate = gate;
-  }
 
   /**
    * Places a hold. With `options.holdId` (a stable id, e.g. derived from a room command's
    * `cid`) a repeat returns the hold already placed under that id instead of a second one.
    */
-  async create(identity: Pick<Identity, "userId">, body: CreateHoldBody, options: { holdId?: string } = {}): Promise<CreateHoldResponse> {
+  async create(
+    identity: Pick<Identity, "userId">,
+    body: CreateHoldBody,
+    options: { holdId?: string; channel?: HoldChannel } = {},
+  ): Promise<CreateHoldResponse> {
     if (options.holdId) {
       const existing = await this.store.get(options.holdId);
       if (existing && existing.userId === identity.userId) return toCreated(existing);
     }
-    const pass = this.gate ? await this.gate.beforeHold(identity.userId, body) : null;
+    const pass = await this.gate.admit({ ...body, channel: options.channel ?? HoldChannel.HTTP, buyerId: identity.userId });
     let hold: HoldRecord;
     try {
       hold = await this.inventory.withLoaded(body.sku, () =>
@@ -55,12 +48,12 @@ export class HoldService {
           userId: identity.userId,
           quantity: body.quantity,
           ttlSeconds: this.holdTtlSeconds,
-          ...(pass ? { perUserLimit: pass.perUserLimit } : {}),
+          ...(pass.perUserLimit !== undefined ? { perUserLimit: pass.perUserLimit } : {}),
           ...(options.holdId ? { holdId: options.holdId } : {}),
         }),
       );
     } catch (err) {
-      if (pass) await pass.undo();
+      await pass.undo();
       // Same stable id placed meanwhile by a concurrent repeat: answer with that hold.
       if (options.holdId && isAppError(err) && err.code === ErrorCode.CONFLICT) {
         const existing = await this.store.get(options.holdId);
@@ -68,8 +61,46 @@ export class HoldService {
       }
       throw err;
     }
-    if (pass) await pass.done();
+    await pass.done();
     return toCreated(hold);
+  }
+
+  /**
+   * Sets a dining cart line (held under the cart's owner id, counted against the diner
+   * who raised it). Only an increase passes the gate: lowering or removing a line is
+   * always allowed, also after its dish left the menu. Null when the line is now empty.
+   */
+  async setCartLine(line: CartLineRequest): Promise<HoldRecord | null> {
+    const added = line.quantity - line.previousQuantity;
+    const pass: HoldPass | null =
+      added > 0 ? await this.gate.admit({ channel: HoldChannel.DINING, buyerId: line.buyerId, sku: line.sku, quantity: added, branchId: line.branchId }) : null;
+    const { previousQuantity: _p, branchId: _b, ...input } = line;
+    let hold: HoldRecord | null;
+    try {
+      hold = await this.inventory.withLoaded(line.sku, () =>
+        this.store.setQuantity({
+          ...input,
+          ttlSeconds: this.holdTtlSeconds,
+          ...(pass?.perUserLimit !== undefined ? { perUserLimit: pass.perUserLimit } : {}),
+        }),
+      );
+    } catch (err) {
+      await pass?.undo();
+      throw err;
+    }
+    await pass?.done();
+    if (added < 0) this.gate.stockReturned(line.sku);
+    return hold;
+  }
+
+  /** Releases holds of any owner (a dining cart closed or abandoned); unknown ones are skipped. */
+  async releaseAny(holdIds: string[]): Promise<void> {
+    for (const holdId of holdIds) {
+      const sku = skuOfHoldId(holdId);
+      if (!sku) continue;
+      const result = await this.store.release(holdId, null).catch(() => "unchanged" as const);
+      if (result === "released") this.gate.stockReturned(sku);
+    }
   }
 
   async get(identity: Identity, holdId: string): Promise<HoldView> {
@@ -84,7 +115,7 @@ export class HoldService {
   async release(identity: Identity, holdId: string): Promise<void> {
     const sku = skuOfHoldId(holdId)!;
     const result = await this.inventory.withLoaded(sku, () => this.store.release(holdId, identity.isAdmin ? null : identity.userId));
-    if (result === "released") this.gate?.stockReturned(sku);
+    if (result === "released") this.gate.stockReturned(sku);
   }
 }
 

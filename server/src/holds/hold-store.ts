@@ -43,7 +43,14 @@ export interface CartLineInput {
   sku: string;
   optionsHash: string;
   noteHash: string;
+  /** The hold's owner (the cart), who may consume and release it. */
   userId: string;
+  /**
+   * Whose per-buyer limit the line's units count against: the diner who raised it last
+   * (a line lowered by another diner stays on its buyer). Plain holds count against
+   * their owner.
+   */
+  buyerId: string;
   /** The line's new quantity; 0 removes it. */
   quantity: number;
   ttlSeconds: number;
@@ -73,7 +80,7 @@ export interface HoldStore {
   loadStock(sku: string, source: StockSource): Promise<boolean>;
   /** Expires due holds of `sku` and reads its counters; null when not loaded. */
   getCounts(sku: string): Promise<StockCounts | null>;
-  /** Places a hold. SOLD_OUT, HOLD_LIMIT. */
+  /** Places a hold. SOLD_OUT, HOLD_LIMIT (the buyer's active holds and cart lines of the SKU, plus these). */
   reserve(input: ReserveInput): Promise<HoldRecord>;
   /** Sets a cart line's quantity, reserving or releasing only the difference. Null when set to 0. */
   setQuantity(input: CartLineInput): Promise<HoldRecord | null>;

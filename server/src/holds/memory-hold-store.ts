@@ -19,6 +19,8 @@ import {
 
 interface Rec {
   userId: string;
+  /** Whose per-buyer count the units are in (a cart line's diner; else the owner). */
+  buyerId: string;
   quantity: number;
   expiresAt: number;
   status: HoldStatus;
@@ -33,6 +35,7 @@ interface SkuState {
   held: number;
   limit: number;
   holds: Map<string, Rec>;
+  /** buyer -> units counted against them now (active holds and cart lines). */
   users: Map<string, number>;
   /** Earliest expiry or purge time among the records: sweeps before it are no-ops. */
   nextDue: number;
@@ -99,7 +102,7 @@ export class MemoryHoldStore implements HoldStore {
     if (st.avail < input.quantity) throw holdCodeError(-1, input.sku);
     const limit = input.perUserLimit ?? st.limit;
     if ((st.users.get(input.userId) ?? 0) + input.quantity > limit) throw holdCodeError(-2, input.sku);
-    const rec: Rec = { userId: input.userId, quantity: input.quantity, expiresAt: now + input.ttlSeconds * 1000, status: "active", createdAt: now };
+    const rec: Rec = { userId: input.userId, buyerId: input.userId, quantity: input.quantity, expiresAt: now + input.ttlSeconds * 1000, status: "active", createdAt: now };
     this.add(st, input.userId, input.quantity);
     st.holds.set(holdId, rec);
     st.nextDue = Math.min(st.nextDue, rec.expiresAt);
@@ -114,12 +117,14 @@ export class MemoryHoldStore implements HoldStore {
     const rec = st.holds.get(holdId);
     let cur = 0;
     let createdAt = now;
+    let was: string | undefined;
     if (rec) {
       if (rec.userId !== input.userId) throw holdCodeError(-3, input.sku, "cart line");
       if (rec.status === "consumed") throw holdCodeError(-6, input.sku, "cart line");
       if (rec.status === "active") {
         cur = rec.quantity;
         createdAt = rec.createdAt;
+        was = rec.buyerId;
         if (input.quantity === 0) {
           this.retire(st, rec, "released", now);
           this.giveBack(st, rec.quantity);
@@ -129,13 +134,29 @@ export class MemoryHoldStore implements HoldStore {
     }
     if (input.quantity === 0) return null;
     const diff = input.quantity - cur;
+    // As set-quantity.lua: lowered, the line keeps its buyer; raised, the raiser takes the whole line.
+    const counted = diff <= 0 && was !== undefined ? was : input.buyerId;
     if (diff > 0) {
       if (st.avail < diff) throw holdCodeError(-1, input.sku);
       const limit = input.perUserLimit ?? st.limit;
-      if ((st.users.get(input.userId) ?? 0) + diff > limit) throw holdCodeError(-2, input.sku);
+      const adding = was !== undefined && was !== input.buyerId ? input.quantity : diff;
+      if ((st.users.get(input.buyerId) ?? 0) + adding > limit) throw holdCodeError(-2, input.sku);
     }
-    this.add(st, input.userId, diff);
-    const next: Rec = { userId: input.userId, quantity: input.quantity, expiresAt: now + input.ttlSeconds * 1000, status: "active", createdAt };
+    st.avail -= diff;
+    if (was !== undefined && was !== counted) {
+      this.addHeld(st, was, -cur);
+      this.addHeld(st, counted, input.quantity);
+    } else {
+      this.addHeld(st, counted, diff);
+    }
+    const next: Rec = {
+      userId: input.userId,
+      buyerId: counted,
+      quantity: input.quantity,
+      expiresAt: now + input.ttlSeconds * 1000,
+      status: "active",
+      createdAt,
+    };
     st.holds.set(holdId, next);
     st.nextDue = Math.min(st.nextDue, next.expiresAt);
     return view(holdId, input.sku, next, now);
@@ -203,9 +224,8 @@ export class MemoryHoldStore implements HoldStore {
       rec.status = "active";
       rec.purgeAt = undefined;
       st.nextDue = Math.min(st.nextDue, rec.expiresAt);
-      this.add(st, userId, rec.quantity);
-      // add() took the units from avail; consumption had not returned them, so undo that.
-      st.avail += rec.quantity;
+      // Back on the buyer's count and in `held`; consumption never returned them to avail.
+      this.addHeld(st, rec.buyerId, rec.quantity);
     }
   }
 
@@ -242,19 +262,19 @@ export class MemoryHoldStore implements HoldStore {
     this.addHeld(st, userId, qty);
   }
 
-  /** Adds `qty` (may be negative) to the SKU's and the user's held units. */
-  private addHeld(st: SkuState, userId: string, qty: number): void {
+  /** Adds `qty` (may be negative) to the SKU's held units and to the buyer's count. */
+  private addHeld(st: SkuState, buyerId: string, qty: number): void {
     st.held += qty;
-    const left = (st.users.get(userId) ?? 0) + qty;
-    if (left <= 0) st.users.delete(userId);
-    else st.users.set(userId, left);
+    const left = (st.users.get(buyerId) ?? 0) + qty;
+    if (left <= 0) st.users.delete(buyerId);
+    else st.users.set(buyerId, left);
   }
 
   private retire(st: SkuState, rec: Rec, status: HoldStatus, now: number): void {
     rec.status = status;
     rec.purgeAt = now + this.retentionMs;
     st.nextDue = Math.min(st.nextDue, rec.purgeAt);
-    this.addHeld(st, rec.userId, -rec.quantity);
+    this.addHeld(st, rec.buyerId, -rec.quantity);
   }
 
   private giveBack(st: SkuState, qty: number): void {

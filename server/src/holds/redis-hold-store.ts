@@ -107,6 +107,7 @@ export class RedisHoldStore implements HoldStore {
         input.ttlSeconds * 1000,
         input.perUserLimit ?? "",
         this.retentionMs,
+        input.buyerId,
       ),
     );
     if (res < 0) throw holdCodeError(res, input.sku, "cart line");
@@ -174,7 +175,7 @@ export class RedisHoldStore implements HoldStore {
 }
 
 function parseRecord(holdId: string, sku: string, rec: string): HoldRecord {
-  const [userId, qty, exp, status, created] = rec.split("|");
+  const [userId, qty, exp, status, created] = rec.split("|"); // a 6th field, the buyer, is the store's own
   const expiresAt = Number(exp);
   let s = status as HoldStatus;
   // Not swept yet, but past its expiry: it is expired for every reader.

@@ -2,8 +2,18 @@ import { createHash } from "node:crypto";
 import type { Request, Response } from "express";
 import { ErrorCode, IdempotencyKey } from "@holdfast/shared";
 import type pg from "pg";
+import { stringify as canonicalJson } from "safe-stable-stringify";
 import { AppError, isAppError } from "../errors.ts";
 import { parseOrThrow } from "../http/validate.ts";
+
+/**
+ * The fingerprint a key's first request is remembered by: SHA-256 of the body as
+ * canonical JSON (object keys sorted, recursively), so `{"a":1,"b":2}` and
+ * `{"b":2,"a":1}` are the same request. Array order still matters.
+ */
+export function requestFingerprint(body: unknown): string {
+  return createHash("sha256").update(canonicalJson(body ?? null) ?? "null").digest("hex");
+}
 
 /** A claim on (user, scope, key) left unfinished this long (a crashed node) may be retaken. */
 const ABANDONED_AFTER_MS = 30_000;
@@ -31,7 +41,7 @@ export class Idempotency {
       return;
     }
     const key = parseOrThrow(IdempotencyKey, header, "Idempotency-Key header");
-    const hash = createHash("sha256").update(JSON.stringify(req.body ?? null)).digest("hex");
+    const hash = requestFingerprint(req.body);
     const claimed = await this.claim(opts.userId, opts.scope, key, hash);
     if (!claimed.mine) {
       if (claimed.hash !== hash) {

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { OrderItemView, OrderStatus, OrderView } from "@holdfast/shared";
+import { ORDER_CURRENCY, type OrderItemView, type OrderStatus, type OrderView } from "@holdfast/shared";
 import type { Database } from "../db/database.ts";
 
 export interface NewOrder {
@@ -17,7 +17,9 @@ const ORDER_COLUMNS = `o.order_id, o.user_id, o.status, o.created_at, o.expires_
   o.cancelled_at, o.cancel_reason, o.table_id, o.branch_id,
   COALESCE((SELECT json_agg(json_build_object('sku', x.sku, 'quantity', x.q) ORDER BY x.sku)
               FROM (SELECT sku, SUM(quantity)::int AS q FROM order_items WHERE order_id = o.order_id GROUP BY sku) x),
-           '[]'::json) AS items`;
+           '[]'::json) AS items,
+  (SELECT COALESCE(SUM(quantity::bigint * price_cents), 0) FROM order_items WHERE order_id = o.order_id) AS amount_cents,
+  o.expires_at <= now() AS past_deadline`;
 
 /** Orders and their items in Postgres: the record of what was bought. */
 export class OrderRepository {
@@ -46,9 +48,14 @@ export class OrderRepository {
   }
 
   async getWith(q: Q, orderId: string, forUpdate = false): Promise<OrderView | null> {
+    return (await this.getDue(q, orderId, forUpdate))?.order ?? null;
+  }
+
+  /** The order and whether its payment deadline has passed by the database's clock (the sweeper's clock). */
+  async getDue(q: Q, orderId: string, forUpdate = false): Promise<{ order: OrderView; pastDeadline: boolean } | null> {
     if (forUpdate) await q.query("SELECT 1 FROM orders WHERE order_id = $1 FOR UPDATE", [orderId]);
     const { rows } = await q.query(`SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.order_id = $1`, [orderId]);
-    return rows[0] ? toView(rows[0]) : null;
+    return rows[0] ? { order: toView(rows[0]), pastDeadline: rows[0].past_deadline === true } : null;
   }
 
   async list(filter: { userId?: string; status?: OrderStatus; limit: number }): Promise<OrderView[]> {
@@ -114,6 +121,8 @@ function toView(r: any): OrderView {
     userId: r.user_id,
     status: r.status,
     items: (r.items as OrderItemView[]).map((i) => ({ sku: i.sku, quantity: Number(i.quantity) })),
+    amountCents: Number(r.amount_cents),
+    currency: ORDER_CURRENCY,
     createdAt: iso(r.created_at)!,
     expiresAt: iso(r.expires_at)!,
   };

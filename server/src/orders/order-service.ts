@@ -9,6 +9,7 @@ import {
 } from "@holdfast/shared";
 import type { Database } from "../db/database.ts";
 import { AppError } from "../errors.ts";
+import type { HoldGate } from "../holds/hold-gate.ts";
 import { groupBySku, StockNotLoadedError, type HoldStore } from "../holds/hold-store.ts";
 import type { Identity } from "../identity/session-service.ts";
 import type { InventoryService } from "../inventory/inventory-service.ts";
@@ -21,6 +22,8 @@ export interface OrderServiceOptions {
   repo: OrderRepository;
   store: HoldStore;
   inventory: InventoryService;
+  /** Checkout passes the hold gate too (menu, sale start). */
+  gate: HoldGate;
   events: OrderEvents;
   logger: Logger;
   orderTtlSeconds: number;
@@ -50,6 +53,9 @@ export class OrderService {
     origin?: { tableId: string; branchId?: string },
   ): Promise<CreateOrderResponse> {
     const { store, repo, inventory } = this.o;
+    // The gate again at checkout: a dish that left the menu, or stock held before its SKU
+    // went on sale, is not ordered around the rule.
+    await this.o.gate.admitOrder(groupBySku(holdIds).keys(), origin ? { branchId: origin.branchId ?? null } : undefined);
     let consumed;
     try {
       consumed = await store.consume(holdOwnerId, holdIds);
@@ -101,14 +107,64 @@ export class OrderService {
   /**
    * A verified payment outcome. succeeded → paid (sold raised in the same transaction);
    * failed → cancelled (stock returned). The same outcome again answers the same order.
+   *
+   * Refused, with what the provider should do (docs/holds-and-orders.md, "Payments"):
+   * - the order's deadline has passed: 410 ORDER_EXPIRED; a still-pending order expires
+   *   here and now (stock returned once, as the sweeper would), whether or not the
+   *   sweeper ran. The provider refunds.
+   * - amount or currency differ from the order's: 422 PAYMENT_MISMATCH, logged, the order
+   *   is left as it was (it may still be paid correctly). The provider refunds.
    */
   async applyPayment(body: PaymentWebhookBody): Promise<OrderView> {
     const target = body.outcome === PaymentOutcome.SUCCEEDED ? "paid" : "cancelled";
-    return this.finish(body.orderId, target, {
-      reference: body.reference,
-      reason: target === "cancelled" ? "payment_failed" : undefined,
-      redeliveryOk: true,
+    const { repo } = this.o;
+    const result = await this.o.db.transaction(async (c) => {
+      const found = await repo.getDue(c, body.orderId, true);
+      if (!found) throw new AppError(ErrorCode.ORDER_NOT_FOUND, `order ${body.orderId} not found`);
+      const { order, pastDeadline } = found;
+      // A re-delivery of the outcome already applied: the same answer (when it is the same payment).
+      if (order.status === target) {
+        if (!sameMoney(body, order)) throw this.mismatch(body, order);
+        return { order, changed: false, refusal: null };
+      }
+      if (order.status === "expired" || (order.status === "pending" && pastDeadline)) {
+        const changed = order.status === "pending" && (await repo.finish(c, order.orderId, "expired", { reason: "payment_timeout" }));
+        return {
+          order: changed ? (await repo.getWith(c, order.orderId))! : order,
+          changed,
+          refusal: new AppError(ErrorCode.ORDER_EXPIRED, `order ${order.orderId} expired at ${order.expiresAt}: refund the payment`),
+        };
+      }
+      if (!sameMoney(body, order)) throw this.mismatch(body, order);
+      if (order.status !== "pending") {
+        throw new AppError(ErrorCode.ORDER_STATE_CONFLICT, `order ${order.orderId} is ${order.status}, not pending`);
+      }
+      await repo.finish(c, order.orderId, target, { reference: body.reference, reason: target === "cancelled" ? "payment_failed" : undefined });
+      return { order: (await repo.getWith(c, order.orderId))!, changed: true, refusal: null };
     });
+    if (result.changed) await this.afterFinish(result.order);
+    if (result.refusal) {
+      this.o.logger.warn({ orderId: body.orderId, reference: body.reference, outcome: body.outcome }, "payment refused: order past its deadline");
+      throw result.refusal;
+    }
+    return result.order;
+  }
+
+  private mismatch(body: PaymentWebhookBody, order: OrderView): AppError {
+    this.o.logger.warn(
+      {
+        orderId: order.orderId,
+        reference: body.reference,
+        outcome: body.outcome,
+        paid: { amount: body.amount, currency: body.currency },
+        owed: { amount: order.amountCents, currency: order.currency },
+      },
+      "payment refused: amount or currency differs from the order's",
+    );
+    return new AppError(
+      ErrorCode.PAYMENT_MISMATCH,
+      `payment of ${body.amount} ${body.currency} does not match order ${order.orderId} (${order.amountCents} ${order.currency}): refund it`,
+    );
   }
 
   /** Expires pending orders past their deadline (a batch). Returns how many. */
@@ -128,13 +184,12 @@ export class OrderService {
   private async finish(
     orderId: string,
     target: Exclude<OrderStatus, "pending">,
-    extra: { reference?: string; reason?: string; redeliveryOk?: boolean },
+    extra: { reference?: string; reason?: string },
   ): Promise<OrderView> {
     const { repo } = this.o;
     const result = await this.o.db.transaction(async (c) => {
       const current = await repo.getWith(c, orderId, true);
       if (!current) throw new AppError(ErrorCode.ORDER_NOT_FOUND, `order ${orderId} not found`);
-      if (current.status === target && extra.redeliveryOk) return { order: current, changed: false };
       if (current.status !== "pending") {
         throw new AppError(ErrorCode.ORDER_STATE_CONFLICT, `order ${orderId} is ${current.status}, not pending`);
       }
@@ -157,4 +212,8 @@ export class OrderService {
     }
     this.o.events.publish(order);
   }
+}
+
+function sameMoney(body: PaymentWebhookBody, order: OrderView): boolean {
+  return body.amount === order.amountCents && body.currency === order.currency;
 }

@@ -9,6 +9,7 @@ import {
   type Ticket,
 } from "@holdfast/shared";
 import { AppError, validationError } from "../errors.ts";
+import { HoldChannel } from "../holds/hold-gate.ts";
 import type { HoldService } from "../holds/hold-service.ts";
 import { authenticateWith, HoldfastRoom, type AuthedClient } from "../rooms/holdfast-room.ts";
 import type { RoomDeps } from "../rooms/room-deps.ts";
@@ -156,7 +157,7 @@ export function createSaleRoom(deps: SaleRoomDeps) {
       }
       const holdId = msg.cid ? stableHoldId(saleId, userId, msg.cid, sku) : undefined;
       try {
-        return await deps.holds.create({ userId }, { sku, quantity: msg.quantity, saleId, admissionToken }, { holdId });
+        return await deps.holds.create({ userId }, { sku, quantity: msg.quantity, saleId, admissionToken }, { holdId, channel: HoldChannel.SALE_ROOM });
       } finally {
         // Everyone of this user in the room sees the new status at once.
         void this.sendTickets([userId], true).catch(() => undefined);

@@ -3,13 +3,12 @@ import {
   ErrorCode,
   SaleStatus,
   TicketStatus,
-  type CreateHoldBody,
   type CreateSaleBody,
   type SaleView,
   type Ticket,
 } from "@holdfast/shared";
 import { AppError } from "../errors.ts";
-import type { HoldGate, HoldPass } from "../holds/hold-service.ts";
+import { HoldChannel, type HoldPass, type HoldRequest, type SaleRules } from "../holds/hold-gate.ts";
 import type { HoldStore, StockCounts } from "../holds/hold-store.ts";
 import type { InventoryService } from "../inventory/inventory-service.ts";
 import type { Logger } from "../logger.ts";
@@ -53,7 +52,7 @@ const RATE_WINDOW_MS = 10_000;
  * Sales never change once created, so every node keeps them all in memory (refreshed
  * from Postgres every few seconds and at once when a node announces a new sale).
  */
-export class SaleService implements HoldGate {
+export class SaleService implements SaleRules {
   private readonly byId = new Map<string, Sale>();
   private readonly bySku = new Map<string, Sale>();
   private readonly snapshots = new Map<string, Promise<SaleSnapshot>>();
@@ -322,30 +321,36 @@ export class SaleService implements HoldGate {
     return this.o.queue.leave(saleId, userId);
   }
 
-  // --- HoldGate ---------------------------------------------------------------------------
+  // --- the sale's part of the hold gate (holds/hold-gate.ts) -----------------------------
 
   /**
-   * A hold on a SKU governed by a sale needs the sale to be open, a valid admission token
-   * of this user for this sale, and room under the per-sale limit (claimed atomically in
-   * the queue store; undone if the hold then fails).
+   * A hold on a SKU governed by a sale needs the sale to be open, the buyer admitted, and
+   * room under the per-buyer limit. The limit is claimed atomically in the queue store
+   * and counts every unit the buyer ever took through the sale (holds, dining cart lines,
+   * and so orders): released units are not given back to the allowance. Undone only if
+   * the hold itself then fails.
+   *
+   * Admission is the queue store's record (claim.lua). HTTP callers also present the
+   * admission token from their ticket; a dining table has no token to show, so its diners
+   * count on the record alone (the socket is already the signed-in user).
    */
-  async beforeHold(userId: string, body: CreateHoldBody): Promise<HoldPass | null> {
-    const sale = this.bySku.get(body.sku);
+  async beforeHold(request: HoldRequest): Promise<HoldPass | null> {
+    const { buyerId: userId, sku, quantity } = request;
+    const sale = this.bySku.get(sku);
     if (!sale) {
-      if (body.saleId) throw new AppError(ErrorCode.NOT_ADMITTED, `${body.sku} is not on sale in ${body.saleId}`);
+      if (request.saleId) throw new AppError(ErrorCode.NOT_ADMITTED, `${sku} is not on sale in ${request.saleId}`);
       return null;
     }
-    const now = Date.now();
-    if (now < sale.startsAt) throw new AppError(ErrorCode.SALE_NOT_OPEN, `sale ${sale.saleId} has not started`);
-    if (sale.endsAt !== null && now >= sale.endsAt) throw new AppError(ErrorCode.SALE_NOT_OPEN, `sale ${sale.saleId} has ended`);
-    if (body.saleId && body.saleId !== sale.saleId) {
-      throw new AppError(ErrorCode.NOT_ADMITTED, `${body.sku} is on sale in ${sale.saleId}, not ${body.saleId}`);
+    this.checkOpen(sale);
+    if (request.saleId && request.saleId !== sale.saleId) {
+      throw new AppError(ErrorCode.NOT_ADMITTED, `${sku} is on sale in ${sale.saleId}, not ${request.saleId}`);
     }
-    if (!body.admissionToken) {
-      throw new AppError(ErrorCode.NOT_ADMITTED, `${body.sku} is in sale ${sale.saleId}: an admission token is required`);
+    if (request.admissionToken) {
+      this.o.tokens.verify(request.admissionToken, { userId, saleId: sale.saleId });
+    } else if (request.channel !== HoldChannel.DINING) {
+      throw new AppError(ErrorCode.NOT_ADMITTED, `${sku} is in sale ${sale.saleId}: an admission token is required`);
     }
-    this.o.tokens.verify(body.admissionToken, { userId, saleId: sale.saleId });
-    await this.o.queue.claim(sale.saleId, userId, body.quantity, sale.perUserLimit);
+    await this.o.queue.claim(sale.saleId, userId, quantity, sale.perUserLimit);
     return {
       perUserLimit: sale.perUserLimit,
       done: () =>
@@ -353,10 +358,21 @@ export class SaleService implements HoldGate {
           this.o.logger.error({ err, saleId: sale.saleId, userId }, "could not mark a sale buyer holding");
         }),
       undo: () =>
-        this.o.queue.unclaim(sale.saleId, userId, body.quantity).catch((err: unknown) => {
+        this.o.queue.unclaim(sale.saleId, userId, quantity).catch((err: unknown) => {
           this.o.logger.error({ err, saleId: sale.saleId, userId }, "could not undo a sale claim");
         }),
     };
+  }
+
+  /** Checkout of units of a sale's SKU: never before the sale starts (units held before the SKU went on sale). */
+  beforeOrder(sku: string): void {
+    const sale = this.bySku.get(sku);
+    if (sale && Date.now() < sale.startsAt) throw new AppError(ErrorCode.SALE_NOT_OPEN, `sale ${sale.saleId} has not started`);
+  }
+
+  private checkOpen(sale: Sale, now = Date.now()): void {
+    if (now < sale.startsAt) throw new AppError(ErrorCode.SALE_NOT_OPEN, `sale ${sale.saleId} has not started`);
+    if (sale.endsAt !== null && now >= sale.endsAt) throw new AppError(ErrorCode.SALE_NOT_OPEN, `sale ${sale.saleId} has ended`);
   }
 
   stockReturned(sku: string): void {

@@ -65,7 +65,7 @@ export function createSales(deps: SalesDeps): Sales {
     intervalMs: ADMIT_INTERVAL_MS,
     logger,
   });
-  commerce.holdService.useGate(service);
+  commerce.holdGate.useSales(service);
   const offStock = service.onStockReturned((sale) => void admitter.kick(sale));
 
   const orderChannel = CommerceKeys.from(deps.keys).orderEventsChannel;

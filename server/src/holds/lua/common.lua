@@ -3,9 +3,11 @@
 -- Every hold script gets the same five keys of one SKU (one hash tag {sku:ID}, so one
 -- Redis Cluster slot):
 --   KEYS[1] inv   hash   total, avail, held, limit (missing = counters not loaded)
---   KEYS[2] holds hash   holdId -> "user|qty|expiresAtMs|status|createdAtMs"
+--   KEYS[2] holds hash   holdId -> "user|qty|expiresAtMs|status|createdAtMs[|buyer]"
+--                       (buyer: whose limit a cart line counts against; absent = user)
 --   KEYS[3] exp   zset   active holdId -> expiresAtMs
---   KEYS[4] users hash   userId -> units that user holds now (active holds)
+--   KEYS[4] users hash   buyer -> units counted against that buyer now (active holds
+--                       and cart lines; the per-buyer limit is checked on it)
 --   KEYS[5] dead  zset   finished holdId -> purge time (records kept for status reads)
 -- Return codes shared by the scripts (mapped to AppError codes in hold-errors.ts):
 --   -1 SOLD_OUT  -2 HOLD_LIMIT  -3 HOLD_NOT_FOUND  -4 HOLD_EXPIRED  -5 duplicate hold id
@@ -16,22 +18,31 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
+-- Returns user, qty, exp, status, created, buyer (buyer = user when the record has none).
 local function parse(rec)
-  local user, qty, exp, status, created = string.match(rec, '^([^|]*)|(%d+)|(%d+)|(%a+)|(%d+)$')
-  return user, tonumber(qty), tonumber(exp), status, tonumber(created)
+  local user, qty, exp, status, created, buyer = string.match(rec, '^([^|]*)|(%d+)|(%d+)|(%a+)|(%d+)|?([^|]*)$')
+  if buyer == nil or buyer == '' then buyer = user end
+  return user, tonumber(qty), tonumber(exp), status, tonumber(created), buyer
 end
 
-local function fmt(user, qty, exp, status, created)
-  return user .. '|' .. qty .. '|' .. exp .. '|' .. status .. '|' .. created
+local function fmt(user, qty, exp, status, created, buyer)
+  local rec = user .. '|' .. qty .. '|' .. exp .. '|' .. status .. '|' .. created
+  if buyer and buyer ~= user then rec = rec .. '|' .. buyer end
+  return rec
+end
+
+-- Adds `qty` (may be negative) to the units counted against `buyer`.
+local function count(buyer, qty)
+  if qty ~= 0 and redis.call('HINCRBY', KEYS[4], buyer, qty) <= 0 then redis.call('HDEL', KEYS[4], buyer) end
 end
 
 -- Ends an active hold (released, expired or consumed): off the expiry index and the
--- user's count; the record stays readable until `now + retention`.
-local function retire(id, user, qty, exp, status, created, now, retention)
-  redis.call('HSET', KEYS[2], id, fmt(user, qty, exp, status, created))
+-- buyer's count; the record stays readable until `now + retention`.
+local function retire(id, user, qty, exp, status, created, now, retention, buyer)
+  redis.call('HSET', KEYS[2], id, fmt(user, qty, exp, status, created, buyer))
   redis.call('ZREM', KEYS[3], id)
   redis.call('ZADD', KEYS[5], now + retention, id)
-  if redis.call('HINCRBY', KEYS[4], user, -qty) <= 0 then redis.call('HDEL', KEYS[4], user) end
+  count(buyer or user, -qty)
   redis.call('HINCRBY', KEYS[1], 'held', -qty)
 end
 
@@ -52,10 +63,10 @@ local function sweep(now, retention)
   local due = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, 100)
   for _, id in ipairs(due) do
     local rec = redis.call('HGET', KEYS[2], id)
-    local user, qty, exp, status, created
-    if rec then user, qty, exp, status, created = parse(rec) end
+    local user, qty, exp, status, created, buyer
+    if rec then user, qty, exp, status, created, buyer = parse(rec) end
     if status == 'active' then
-      retire(id, user, qty, exp, 'expired', created, now, retention)
+      retire(id, user, qty, exp, 'expired', created, now, retention, buyer)
       give_back(qty)
       n = n + 1
     else

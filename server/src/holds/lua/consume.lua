@@ -12,16 +12,16 @@ local recs = {}
 for i = 3, #ARGV do
   local rec = redis.call('HGET', KEYS[2], ARGV[i])
   if not rec then return {-3, i - 2} end
-  local user, qty, exp, status, created = parse(rec)
+  local user, qty, exp, status, created, buyer = parse(rec)
   if user ~= ARGV[1] then return {-3, i - 2} end
   if status == 'consumed' then return {-6, i - 2} end
   if status == 'expired' or (status == 'active' and exp <= now) then return {-4, i - 2} end
   if status ~= 'active' then return {-3, i - 2} end
-  recs[#recs + 1] = {ARGV[i], user, qty, exp, created}
+  recs[#recs + 1] = {ARGV[i], user, qty, exp, created, buyer}
 end
 local out = {1}
 for _, r in ipairs(recs) do
-  retire(r[1], r[2], r[3], r[4], 'consumed', r[5], now, retention)
+  retire(r[1], r[2], r[3], r[4], 'consumed', r[5], now, retention, r[6])
   out[#out + 1] = r[3]
 end
 return out

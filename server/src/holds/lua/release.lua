@@ -9,10 +9,10 @@ local retention = tonumber(ARGV[3])
 sweep(now, retention)
 local rec = redis.call('HGET', KEYS[2], ARGV[1])
 if not rec then return -3 end
-local user, qty, exp, status, created = parse(rec)
+local user, qty, exp, status, created, buyer = parse(rec)
 if ARGV[2] ~= '' and user ~= ARGV[2] then return -3 end
 if status == 'consumed' then return -6 end
 if status ~= 'active' then return 0 end
-retire(ARGV[1], user, qty, exp, 'released', created, now, retention)
+retire(ARGV[1], user, qty, exp, 'released', created, now, retention, buyer)
 give_back(qty)
 return 1

@@ -18,7 +18,7 @@ if mine + qty > limit then return -2 end
 local exp = now + tonumber(ARGV[4])
 redis.call('HINCRBY', KEYS[1], 'avail', -qty)
 redis.call('HINCRBY', KEYS[1], 'held', qty)
-redis.call('HINCRBY', KEYS[4], user, qty)
+count(user, qty)
 redis.call('HSET', KEYS[2], id, fmt(user, qty, exp, 'active', now))
 redis.call('ZADD', KEYS[3], exp, id)
 return exp

@@ -8,12 +8,12 @@ local n = 0
 for i = 2, #ARGV do
   local rec = redis.call('HGET', KEYS[2], ARGV[i])
   if rec then
-    local user, qty, exp, status, created = parse(rec)
+    local user, qty, exp, status, created, buyer = parse(rec)
     if user == ARGV[1] and status == 'consumed' then
-      redis.call('HSET', KEYS[2], ARGV[i], fmt(user, qty, exp, 'active', created))
+      redis.call('HSET', KEYS[2], ARGV[i], fmt(user, qty, exp, 'active', created, buyer))
       redis.call('ZADD', KEYS[3], exp, ARGV[i])
       redis.call('ZREM', KEYS[5], ARGV[i])
-      redis.call('HINCRBY', KEYS[4], user, qty)
+      count(buyer, qty)
       redis.call('HINCRBY', KEYS[1], 'held', qty)
       n = n + 1
     end

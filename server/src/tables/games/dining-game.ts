@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import { CartSetCommand, CheckoutCommand, CloseCommand, ErrorCode, Role, SeatStatus, type TableEvent } from "@holdfast/shared";
 import { AppError } from "../../errors.ts";
-import { StockNotLoadedError, type HoldStore } from "../../holds/hold-store.ts";
-import type { InventoryService } from "../../inventory/inventory-service.ts";
+import type { HoldService } from "../../holds/hold-service.ts";
 import type { OrderService } from "../../orders/order-service.ts";
 import type { TableModel } from "../table-model.ts";
 import type { GameCommand, GameContext, GameEvent, TableGame } from "./table-game.ts";
@@ -44,7 +43,11 @@ export function diningState(model: TableModel): DiningState {
   return (model.game as DiningState | null) ?? { cartNo: 1, status: "open", lines: [], lastOrderId: null };
 }
 
-/** The owner id the table's cart holds are kept under (one per cart, so limits are per cart). */
+/**
+ * The owner id the table's cart holds are kept under (one per cart: checkout consumes
+ * them all, close releases them). Limits are the diners', not the cart's: each line
+ * counts against the diner who raised it (HoldStore.setQuantity's `buyerId`).
+ */
 export function cartOwnerId(tableId: string, cartNo: number): string {
   return `cart:${tableId}:${cartNo}`;
 }
@@ -57,12 +60,9 @@ function optionsHash(options: Record<string, unknown>): string {
 }
 
 export interface DiningDeps {
-  holdStore: HoldStore;
-  inventory: InventoryService;
+  /** Cart lines go through the hold gate like every hold (holds/hold-gate.ts). */
+  holds: HoldService;
   orders: OrderService;
-  holdTtlSeconds: number;
-  /** Most units of one dish a cart may hold. */
-  perCartLimit?: number;
 }
 
 /** Pure part: folds dining events into the cart. */
@@ -107,23 +107,8 @@ export function evolveDining(model: TableModel, event: TableEvent): TableModel {
  * the cart and releases its holds. Lines whose hold expired leave the cart.
  */
 export function createDiningGame(deps: DiningDeps): TableGame {
-  const ttl = deps.holdTtlSeconds;
-
-  /** Runs a hold-store call, loading the SKU's counters from Postgres once if needed. */
-  async function withStock<T>(sku: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!(err instanceof StockNotLoadedError)) throw err;
-      await deps.inventory.ensureLoaded(sku);
-      return fn();
-    }
-  }
-
   async function releaseAll(cart: DiningState): Promise<void> {
-    for (const line of cart.lines) {
-      await deps.holdStore.release(line.holdId, null).catch(() => undefined);
-    }
+    await deps.holds.releaseAny(cart.lines.map((l) => l.holdId));
   }
 
   return {
@@ -142,19 +127,18 @@ export function createDiningGame(deps: DiningDeps): TableGame {
           const oHash = optionsHash(options);
           const nHash = shortHash(note);
           const lineKey = `${cartKey}:${msg.sku}:${oHash}:${nHash}`;
-          const hold = await withStock(msg.sku, () =>
-            deps.holdStore.setQuantity({
-              cartKey,
-              sku: msg.sku,
-              optionsHash: oHash,
-              noteHash: nHash,
-              userId: cartOwnerId(tableId, cart.cartNo),
-              quantity: msg.quantity,
-              ttlSeconds: ttl,
-              perUserLimit: deps.perCartLimit ?? 99,
-            }),
-          );
           const existing = cart.lines.find((l) => l.lineKey === lineKey);
+          const hold = await deps.holds.setCartLine({
+            cartKey,
+            sku: msg.sku,
+            optionsHash: oHash,
+            noteHash: nHash,
+            userId: cartOwnerId(tableId, cart.cartNo),
+            buyerId: command.userId!,
+            quantity: msg.quantity,
+            previousQuantity: existing && existing.expiresAt > ctx.now ? existing.quantity : 0,
+            branchId: ctx.table.options.branchId ?? null,
+          });
           if (!hold && !existing) return [];
           return [
             event(DiningEvent.CART_UPDATED, {

@@ -1,0 +1,39 @@
+import { Router } from "express";
+import { z } from "zod";
+import { ErrorCode, Sku } from "@holdfast/shared";
+import { AppError } from "../errors.ts";
+import { parseOrThrow } from "../http/validate.ts";
+import { requireAdmin, requireAuth } from "../identity/identity-routes.ts";
+import type { SessionService } from "../identity/session-service.ts";
+import type { BranchMenuRepository } from "./branch-menu-repository.ts";
+
+const BranchId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "letters, digits, . _ -, at most 64");
+
+/**
+ * `/api/branches/:branchId/menu`: the SKUs the branch's dining tables may put in a cart.
+ * Admins add (`PUT .../menu/:sku`) and remove (`DELETE`); any signed-in user reads it.
+ */
+export function menuRoutes(menus: BranchMenuRepository, sessions: SessionService): Router {
+  const router = Router();
+  const branchOf = async (raw: unknown): Promise<string> => {
+    const branchId = parseOrThrow(BranchId, raw, "branch id");
+    if (!(await menus.branchExists(branchId))) throw new AppError(ErrorCode.NOT_FOUND, `branch ${branchId} does not exist`);
+    return branchId;
+  };
+  router.get("/branches/:branchId/menu", requireAuth(sessions), async (req, res) => {
+    const branchId = await branchOf(req.params.branchId);
+    res.json({ branchId, skus: await menus.list(branchId) });
+  });
+  router.put("/branches/:branchId/menu/:sku", requireAdmin(sessions), async (req, res) => {
+    const branchId = await branchOf(req.params.branchId);
+    const sku = parseOrThrow(Sku, req.params.sku, "sku");
+    if (!(await menus.add(branchId, sku))) throw new AppError(ErrorCode.NOT_FOUND, `no SKU ${sku}`);
+    res.json({ branchId, sku, onMenu: true });
+  });
+  router.delete("/branches/:branchId/menu/:sku", requireAdmin(sessions), async (req, res) => {
+    const branchId = await branchOf(req.params.branchId);
+    await menus.remove(branchId, parseOrThrow(Sku, req.params.sku, "sku"));
+    res.status(204).end();
+  });
+  return router;
+}
