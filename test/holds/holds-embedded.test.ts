@@ -29,7 +29,7 @@ describe("holds and orders in embedded mode (no Redis, no Postgres server)", fun
       headers: { "idempotency-key": randomUUID() },
     });
     assert.equal(o.status, 201, JSON.stringify(o.body));
-    const paid = await webhook(server.url, { orderId: o.body.order.orderId, outcome: "succeeded", reference: "e" });
+    const paid = await webhook(server.url, { orderId: o.body.order.orderId, outcome: "succeeded", reference: "e", amount: o.body.order.amountCents, currency: o.body.order.currency });
     assert.equal(paid.body.status, "paid");
     const inv = await http(server.url, "GET", "/api/inventory/e1", { token: buyer.token });
     assert.deepEqual(inv.body, { sku: "e1", total: 3, sold: 3, held: 0, available: 0 });

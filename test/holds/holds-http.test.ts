@@ -149,15 +149,15 @@ describe("holds and orders over HTTP (Redis + Postgres)", function () {
     assert.deepEqual(await inv("s-pay"), { sku: "s-pay", total: 10, sold: 0, held: 0, available: 8 });
     const orderId = o.body.order.orderId;
     assert.equal((await http(server.url, "GET", `/api/orders/${orderId}`, { token: bob.token })).body.error.code, "ORDER_NOT_FOUND");
-    const paid = await webhook(server.url, { orderId, outcome: "succeeded", reference: "pay_1" });
+    const paid = await webhook(server.url, { orderId, outcome: "succeeded", reference: "pay_1", amount: 1000, currency: "EUR" });
     assert.equal(paid.status, 200, JSON.stringify(paid.body));
     assert.equal(paid.body.status, "paid");
     assert.deepEqual(await inv("s-pay"), { sku: "s-pay", total: 10, sold: 2, held: 0, available: 8 });
-    const again = await webhook(server.url, { orderId, outcome: "succeeded", reference: "pay_1" });
+    const again = await webhook(server.url, { orderId, outcome: "succeeded", reference: "pay_1", amount: 1000, currency: "EUR" });
     assert.equal(again.status, 200);
     assert.deepEqual(again.body, paid.body);
     assert.equal((await inv("s-pay")).sold, 2, "redelivery sold nothing more");
-    const wrong = await webhook(server.url, { orderId, outcome: "failed", reference: "pay_1" });
+    const wrong = await webhook(server.url, { orderId, outcome: "failed", reference: "pay_1", amount: 1000, currency: "EUR" });
     assert.equal(wrong.status, 409);
     assert.equal(wrong.body.error.code, "ORDER_STATE_CONFLICT");
     assert.equal((await http(server.url, "POST", `/api/orders/${orderId}/cancel`, { token: alice.token })).status, 409);
@@ -172,13 +172,13 @@ describe("holds and orders over HTTP (Redis + Postgres)", function () {
     await put("s-fail", { stock: 4 });
     const o = await pendingOrder("s-fail", 3);
     assert.equal((await inv("s-fail")).available, 1);
-    const failed = await webhook(server.url, { orderId: o.orderId, outcome: "failed", reference: "pay_2" });
+    const failed = await webhook(server.url, { orderId: o.orderId, outcome: "failed", reference: "pay_2", amount: 0, currency: "EUR" });
     assert.equal(failed.body.status, "cancelled");
     assert.equal(failed.body.cancelReason, "payment_failed");
-    assert.equal((await webhook(server.url, { orderId: o.orderId, outcome: "failed", reference: "pay_2" })).status, 200);
+    assert.equal((await webhook(server.url, { orderId: o.orderId, outcome: "failed", reference: "pay_2", amount: 0, currency: "EUR" })).status, 200);
     assert.deepEqual(await inv("s-fail"), { sku: "s-fail", total: 4, sold: 0, held: 0, available: 4 });
-    assert.equal((await webhook(server.url, { orderId: o.orderId, outcome: "succeeded", reference: "pay_2" })).body.error.code, "ORDER_STATE_CONFLICT");
-    const unknown = await webhook(server.url, { orderId: `o_${randomUUID()}`, outcome: "succeeded", reference: "x" });
+    assert.equal((await webhook(server.url, { orderId: o.orderId, outcome: "succeeded", reference: "pay_2", amount: 0, currency: "EUR" })).body.error.code, "ORDER_STATE_CONFLICT");
+    const unknown = await webhook(server.url, { orderId: `o_${randomUUID()}`, outcome: "succeeded", reference: "x", amount: 0, currency: "EUR" });
     assert.equal(unknown.body.error.code, "ORDER_NOT_FOUND");
   });
 
@@ -197,7 +197,7 @@ describe("holds and orders over HTTP (Redis + Postgres)", function () {
   it("bad, missing and stale signatures are 401 SIGNATURE_INVALID", async () => {
     await put("s-sig", { stock: 5 });
     const o = await pendingOrder("s-sig", 1);
-    const body = { orderId: o.orderId, outcome: "succeeded", reference: "p" };
+    const body = { orderId: o.orderId, outcome: "succeeded", reference: "p", amount: 0, currency: "EUR" };
     assert.equal((await webhook(server.url, body, { secret: "wrong" })).body.error.code, "SIGNATURE_INVALID");
     assert.equal((await webhook(server.url, body, { t: Math.floor(Date.now() / 1000) - 400 })).body.error.code, "SIGNATURE_INVALID");
     assert.equal((await webhook(server.url, body, { signature: "t=1,v1=zz" })).status, 401);
@@ -222,7 +222,9 @@ describe("holds and orders over HTTP (Redis + Postgres)", function () {
     const after = await http(server.url, "GET", `/api/orders/${o.orderId}`, { token: alice.token });
     assert.equal(after.body.status, "expired");
     assert.deepEqual(await inv("s-exp"), { sku: "s-exp", total: 6, sold: 0, held: 0, available: 6 });
-    assert.equal((await webhook(server.url, { orderId: o.orderId, outcome: "succeeded", reference: "late" })).body.error.code, "ORDER_STATE_CONFLICT");
+    const late = await webhook(server.url, { orderId: o.orderId, outcome: "succeeded", reference: "late", amount: 0, currency: "EUR" });
+    assert.equal(late.status, 410, "a payment after expiry is refused: the provider refunds");
+    assert.equal(late.body.error.code, "ORDER_EXPIRED");
     await new Promise((r) => setTimeout(r, 1200));
     assert.equal((await inv("s-exp")).available, 6, "no second return");
   });
@@ -240,7 +242,7 @@ describe("holds and orders over HTTP (Redis + Postgres)", function () {
       const h = await hold(alice.token, "s-flush", 1);
       orders.push((await order(alice.token, [h.body.holdId])).body.order);
     }
-    for (const o of orders.slice(0, 10)) await webhook(server.url, { orderId: o.orderId, outcome: "succeeded", reference: o.orderId });
+    for (const o of orders.slice(0, 10)) await webhook(server.url, { orderId: o.orderId, outcome: "succeeded", reference: o.orderId, amount: o.amountCents, currency: o.currency });
     const r = new Redis(redisUrl!);
     await r.flushdb();
     r.disconnect();

@@ -1,6 +1,6 @@
 import { Room, type Client, type RoomOptions } from "@colyseus/core";
 import type { z } from "zod";
-import { ErrorCode } from "@holdfast/shared";
+import { CloseCode, ErrorCode } from "@holdfast/shared";
 import { AppError, validationError } from "../errors.ts";
 import type { Identity } from "../identity/session-service.ts";
 import type { RoomDeps } from "./room-deps.ts";
@@ -41,6 +41,7 @@ export abstract class HoldfastRoom<T extends RoomOptions = RoomOptions> extends 
     this.onMessage(type, async (client: AuthedClient, raw: unknown, ctx) => {
       const parsed = schema.safeParse(raw ?? {});
       try {
+        rejectIfSessionExpired(client);
         if (!parsed.success) throw validationError(parsed.error.issues, `${type} message`);
         return await handler(client, parsed.data);
       } catch (err) {
@@ -61,14 +62,14 @@ export abstract class HoldfastRoom<T extends RoomOptions = RoomOptions> extends 
     });
   }
 
-  /** Call from onJoin (and after a reconnection) so a revoked session closes this client. */
+  /** Call from onJoin (and after a reconnection) so a revoked or expired session closes this client. */
   protected trackSession(client: AuthedClient): void {
     const identity = client.auth;
     if (!identity) return;
     this.untrack.get(client.sessionId)?.();
     this.untrack.set(
       client.sessionId,
-      this.deps.revocations.track(identity.loginSessionId, { close: (code, reason) => client.leave(code, reason) }),
+      this.deps.revocations.track(identity.loginSessionId, { close: (code, reason) => client.leave(code, reason) }, sessionExpiry(identity)),
     );
   }
 
@@ -97,6 +98,24 @@ export abstract class HoldfastRoom<T extends RoomOptions = RoomOptions> extends 
 
   override onUncaughtException(error: Error, methodName: string): void {
     this.deps.logger.error({ err: error, room: this.roomName, roomId: this.roomId, methodName }, "uncaught room exception");
+  }
+}
+
+/** The session's expiry in epoch ms (`expiresAt` is a Date, or its JSON form after a hand-over). */
+function sessionExpiry(identity: RoomIdentity): number | undefined {
+  const at = identity.expiresAt ? new Date(identity.expiresAt).getTime() : NaN;
+  return Number.isFinite(at) ? at : undefined;
+}
+
+/**
+ * A command on a socket whose session has expired is refused (the expiry timer closes the
+ * socket with 4401 at the same moment; this covers the gap until it runs).
+ */
+function rejectIfSessionExpired(client: AuthedClient): void {
+  const at = client.auth ? sessionExpiry(client.auth) : undefined;
+  if (at !== undefined && at <= Date.now()) {
+    client.leave(CloseCode.SESSION_REVOKED, "session expired");
+    throw new AppError(ErrorCode.UNAUTHORIZED, "session expired");
   }
 }
 
