@@ -39,6 +39,7 @@ describe("dining tables: shared cart with stock holds (e2e through the SDK)", fu
     const sku = `ramen-${randomUUID().slice(0, 6)}`;
     assert.equal((await http(server.url, "POST", "/api/tables", { token: admin, body: { tableId, kind: "dining", seats: 4, options: { branchId: "B1" } } })).status, 201);
     assert.equal((await http(server.url, "PUT", `/api/inventory/${sku}`, { token: admin, body: { stock: 5, name: "Ramen", priceCents: 1200 } })).status, 200);
+    assert.equal((await http(server.url, "PUT", `/api/branches/B1/menu/${sku}`, { token: admin })).status, 200, "on the branch's menu");
     const diners = [];
     for (const name of ["ada", "bo"]) {
       const client = new HoldfastClient({ url: server.url, storage: new MemoryStorage() });

@@ -53,6 +53,7 @@ describe("feed across two nodes (Redis + Postgres)", function () {
     const sku = `gyoza-${randomUUID().slice(0, 6)}`;
     assert.equal((await http(nodeA.url, "POST", "/api/tables", { token: admin, body: { tableId, kind: "dining", seats: 4, options: { branchId: "B1" } } })).status, 201);
     assert.equal((await http(nodeA.url, "PUT", `/api/inventory/${sku}`, { token: admin, body: { stock: 10 } })).status, 200);
+    assert.equal((await http(nodeA.url, "PUT", `/api/branches/B1/menu/${sku}`, { token: admin })).status, 200);
 
     const staff = await user(nodeB, "staff");
     const stranger = await user(nodeB, "stranger");

@@ -47,8 +47,8 @@ const RECONNECT_SECONDS = 20;
  * line idempotently, so a refresh, a reconnect, a second tab or another instance all
  * find the same place. Every TICK_MS the room reads the entries of all its users in one
  * call and sends each client its `ticket` when the position or status changed (and at
- * least every TICKET_REFRESH_MS). `hold` goes through the hold service like
- * `POST /api/holds`, with an admission token the room signs from the line's record.
+ * least every TICKET_REFRESH_MS). `hold` goes through the hold gate like
+ * `POST /api/holds` (holds/hold-gate.ts); the line's record is the admission.
  */
 export function createSaleRoom(deps: SaleRoomDeps) {
   const authenticate = authenticateWith(deps);
@@ -144,20 +144,11 @@ export function createSaleRoom(deps: SaleRoomDeps) {
     private async hold(client: AuthedClient, msg: SaleHoldCommand): Promise<CreateHoldResponse> {
       const userId = client.auth.userId;
       const { saleId, sku } = this.sale;
-      const { entries } = await deps.queue.lookup(saleId, [userId]);
-      const entry = entries[0];
-      let admissionToken: string | undefined;
-      if (entry.state === "admitted" && entry.admittedUntil > Date.now()) {
-        admissionToken = deps.sales.admissionToken(userId, saleId, entry.admittedUntil);
-      } else if (entry.state === "holding" || entry.state === "done") {
-        admissionToken = deps.sales.lastAdmissionToken(userId, saleId);
-      }
-      if (!admissionToken) {
-        throw new AppError(ErrorCode.NOT_ADMITTED, entry.state === "waiting" ? "not admitted yet: wait for your turn" : `not admitted (${entry.state})`);
-      }
+      // No admission token: the room's socket is the signed-in buyer, and the gate checks
+      // the line's own record (admitted in time, or already holding) like for a dining cart.
       const holdId = msg.cid ? stableHoldId(saleId, userId, msg.cid, sku) : undefined;
       try {
-        return await deps.holds.create({ userId }, { sku, quantity: msg.quantity, saleId, admissionToken }, { holdId, channel: HoldChannel.SALE_ROOM });
+        return await deps.holds.create({ userId }, { sku, quantity: msg.quantity, saleId }, { holdId, channel: HoldChannel.SALE_ROOM });
       } finally {
         // Everyone of this user in the room sees the new status at once.
         void this.sendTickets([userId], true).catch(() => undefined);

@@ -331,8 +331,8 @@ export class SaleService implements SaleRules {
    * the hold itself then fails.
    *
    * Admission is the queue store's record (claim.lua). HTTP callers also present the
-   * admission token from their ticket; a dining table has no token to show, so its diners
-   * count on the record alone (the socket is already the signed-in user).
+   * admission token from their ticket; the sale room and a dining table have none to
+   * show (their socket is already the signed-in buyer) and count on the record alone.
    */
   async beforeHold(request: HoldRequest): Promise<HoldPass | null> {
     const { buyerId: userId, sku, quantity } = request;
@@ -347,7 +347,7 @@ export class SaleService implements SaleRules {
     }
     if (request.admissionToken) {
       this.o.tokens.verify(request.admissionToken, { userId, saleId: sale.saleId });
-    } else if (request.channel !== HoldChannel.DINING) {
+    } else if (request.channel === HoldChannel.HTTP) {
       throw new AppError(ErrorCode.NOT_ADMITTED, `${sku} is in sale ${sale.saleId}: an admission token is required`);
     }
     await this.o.queue.claim(sale.saleId, userId, quantity, sale.perUserLimit);
