@@ -79,7 +79,7 @@ describe("security: every hold passes one gate (same cases over HTTP, fast path,
 
   before(async () => {
     const redisUrl = await testRedisUrl(12);
-    server = await spawnServer({ env: { JWT_SECRET, ...(redisUrl ? { REDIS_URL: redisUrl } : {}) } });
+    server = await spawnServer({ env: { JWT_SECRET, ...(redisUrl ? { REDIS_URL: redisUrl } : {}) }, timeoutMs: 90_000 });
     admin = adminToken(JWT_SECRET);
   });
 
