@@ -176,6 +176,33 @@ describe("security: every hold passes one gate (same cases over HTTP, fast path,
     }
   }
 
+  it("the per-buyer limit holds under concurrency: 30 one-unit attempts at once over the fast path and two tables hold exactly the limit", async () => {
+    const { sku, buyer, httpHold } = await arrange({ perUserLimit: 3, onMenu: true, stock: 100 });
+    const tables: TableConnection[] = [];
+    for (let i = 0; i < 2; i++) {
+      const tableId = `gate-${randomUUID().slice(0, 8)}`;
+      await http(server.url, "POST", "/api/tables", { token: admin, body: { tableId, kind: "dining", seats: 2, options: { branchId: "B1" } } });
+      const table = await buyer.tables.join(tableId);
+      closers.push(() => table.leave());
+      await table.sit();
+      tables.push(table);
+    }
+    // Each table's lines: one per note, so every attempt asks for one more unit.
+    const attempts = Array.from({ length: 30 }, (_, i) =>
+      i % 3 === 0
+        ? httpHold(1, false).then((r) => (r.status === 201 ? "OK" : r.body.error.code))
+        : tables[i % 3 === 1 ? 0 : 1]
+            .command("cart.set", { sku, quantity: 1, note: `n${i}` })
+            .then(() => "OK")
+            .catch((err) => HoldfastError.from(err).code),
+    );
+    const answers = await Promise.all(attempts);
+    assert.equal(answers.filter((a) => a === "OK").length, 3, answers.join(","));
+    assert.ok(answers.every((a) => a === "OK" || a === "HOLD_LIMIT"), answers.join(","));
+    const inv = (await http(server.url, "GET", `/api/inventory/${sku}`, { token: admin })).body;
+    assert.equal(inv.held, 3);
+  });
+
   it("checkout passes the gate too: a dish taken off the menu after it was put in the cart is not ordered", async () => {
     const { sku, buyer } = await arrange({ onMenu: true });
     const tableId = `gate-${randomUUID().slice(0, 8)}`;
