@@ -61,14 +61,14 @@ storeContract<HoldStore>(
       const a = await store.reserve({ sku, userId: "u1", quantity: 2, ttlSeconds: 60 });
       const b = await store.reserve({ sku, userId: "u1", quantity: 1, ttlSeconds: 60 });
       const other = await store.reserve({ sku, userId: "u2", quantity: 1, ttlSeconds: 60 });
-      await rejectsWith(store.consume("u1", [a.holdId, other.holdId]), "HOLD_NOT_FOUND");
+      await rejectsWith(store.consume("u1", [a.holdId, other.holdId], "u1"), "HOLD_NOT_FOUND");
       assert.equal((await store.get(a.holdId))?.status, "active");
-      const consumed = await store.consume("u1", [a.holdId, b.holdId]);
+      const consumed = await store.consume("u1", [a.holdId, b.holdId], "u1");
       assert.deepEqual(consumed.map((c) => c.quantity), [2, 1]);
       assert.equal((await store.get(a.holdId))?.status, "consumed");
       // Consumed stock is neither held nor available.
       assert.deepEqual(await store.getCounts(sku), { total: 10, available: 6, held: 1 });
-      await rejectsWith(store.consume("u1", [a.holdId]), "CONFLICT");
+      await rejectsWith(store.consume("u1", [a.holdId], "u1"), "CONFLICT");
       await rejectsWith(store.release(a.holdId, "u1"), "CONFLICT");
       await store.unconsume("u1", [a.holdId, b.holdId]);
       assert.equal((await store.get(a.holdId))?.status, "active");
@@ -81,14 +81,29 @@ storeContract<HoldStore>(
       const a = await store.reserve({ sku, userId: "u1", quantity: 2, ttlSeconds: 60 });
       const b = await store.reserve({ sku: sku2, userId: "u1", quantity: 1, ttlSeconds: 60 });
       await store.release(b.holdId, "u1");
-      await rejectsWith(store.consume("u1", [a.holdId, b.holdId]), "HOLD_NOT_FOUND");
+      await rejectsWith(store.consume("u1", [a.holdId, b.holdId], "u1"), "HOLD_NOT_FOUND");
       assert.equal((await store.get(a.holdId))?.status, "active");
       assert.deepEqual(await store.getCounts(sku), { total: 10, available: 8, held: 2 });
     });
 
+    it("counts units in pending orders against the order's buyer until the order settles", async () => {
+      const h = await store.reserve({ sku, userId: "u1", quantity: 3, ttlSeconds: 60 });
+      await store.consume("u1", [h.holdId], "u1");
+      await rejectsWith(store.reserve({ sku, userId: "u1", quantity: 3, ttlSeconds: 60 }), "HOLD_LIMIT"); // 3 pending + 3 > 5
+      const two = await store.reserve({ sku, userId: "u1", quantity: 2, ttlSeconds: 60 });
+      // A failed order insert gives the holds back: still the same buyer's units, counted once.
+      const c = await store.consume("u1", [two.holdId], "u1");
+      assert.equal(c[0].quantity, 2);
+      await store.unconsume("u1", [two.holdId]);
+      await rejectsWith(store.reserve({ sku, userId: "u1", quantity: 1, ttlSeconds: 60 }), "HOLD_LIMIT");
+      await store.settle(sku, "u1", 3);
+      await store.reserve({ sku, userId: "u1", quantity: 3, ttlSeconds: 60 });
+      assert.deepEqual(await store.getCounts(sku), { total: 10, available: 2, held: 5 });
+    });
+
     it("restocks capped at total", async () => {
       const h = await store.reserve({ sku, userId: "u1", quantity: 3, ttlSeconds: 60 });
-      await store.consume("u1", [h.holdId]);
+      await store.consume("u1", [h.holdId], "u1");
       await store.restock(sku, 3);
       assert.deepEqual(await store.getCounts(sku), { total: 10, available: 10, held: 0 });
       await store.restock(sku, 3); // a double return cannot create stock
@@ -129,9 +144,11 @@ storeContract<HoldStore>(
       await store.setQuantity({ ...cart("t1"), buyerId: "ann", quantity: 1 });
       await rejectsWith(store.setQuantity({ ...cart("t1"), buyerId: "bob", quantity: 6 }), "HOLD_LIMIT");
       await store.setQuantity({ ...cart("t1"), buyerId: "bob", quantity: 5 });
-      // Consuming and releasing take the units off the right buyer.
-      const [consumed] = await store.consume("cart:t1", [cartLineHoldId({ ...cart("t1") })]);
+      // Checkout by bob: the line's units stay on bob's count while the order is pending.
+      const [consumed] = await store.consume("cart:t1", [cartLineHoldId({ ...cart("t1") })], "bob");
       assert.equal(consumed.quantity, 5);
+      await rejectsWith(store.setQuantity({ ...cart("t3"), buyerId: "bob", quantity: 1 }), "HOLD_LIMIT");
+      await store.settle(sku, "bob", 5); // the order was paid (or cancelled, or expired)
       await store.setQuantity({ ...cart("t3"), buyerId: "bob", quantity: 5 });
       await rejectsWith(store.reserve({ sku, userId: "bob", quantity: 1, ttlSeconds: 60 }), "HOLD_LIMIT");
       assert.deepEqual(await store.getCounts(sku), { total: 30, available: 15, held: 10 });
@@ -160,7 +177,7 @@ storeContract<HoldStore>(
       const h = await store.reserve({ sku, userId: "u1", quantity: 4, ttlSeconds: 1 });
       await new Promise((r) => setTimeout(r, 1150));
       assert.equal((await store.get(h.holdId))?.status, "expired");
-      await rejectsWith(store.consume("u1", [h.holdId]), "HOLD_EXPIRED");
+      await rejectsWith(store.consume("u1", [h.holdId], "u1"), "HOLD_EXPIRED");
       assert.equal(await store.sweep(sku), 0); // consume's sweep already expired it
       assert.deepEqual(await store.getCounts(sku), { total: 10, available: 10, held: 0 });
       assert.equal(await store.release(h.holdId, "u1"), "unchanged");

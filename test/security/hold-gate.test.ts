@@ -33,6 +33,8 @@ interface Setup {
   onMenu?: boolean;
   /** Units the buyer already holds over HTTP before the attempt. */
   heldBefore?: number;
+  /** Units the buyer already has in a pending order before the attempt. */
+  orderedBefore?: number;
 }
 
 interface Case {
@@ -61,6 +63,12 @@ const CASES: Case[] = [
     expect: everywhere("HOLD_LIMIT"),
   },
   { name: "over the SKU's own per-user limit", setup: { perUserLimit: 2, onMenu: true }, quantity: 3, expect: notInSale("HOLD_LIMIT") },
+  {
+    name: "the SKU's limit counted across orders (2 in a pending order first)",
+    setup: { perUserLimit: 2, onMenu: true, orderedBefore: 2 },
+    quantity: 1,
+    expect: notInSale("HOLD_LIMIT"),
+  },
   {
     name: "the SKU's limit counted across holds and carts (2 held over HTTP first)",
     setup: { perUserLimit: 2, onMenu: true, heldBefore: 2 },
@@ -133,7 +141,18 @@ describe("security: every hold passes one gate (same cases over HTTP, fast path,
       const first = await httpHold(setup.heldBefore, true);
       assert.equal(first.status, 201, `the hold before the attempt: ${JSON.stringify(first.body)}`);
     }
-    return { sku, buyer, sale, httpHold };
+    let orderId: string | undefined;
+    if (setup.orderedBefore) {
+      const held = await httpHold(setup.orderedBefore, true);
+      const order = await http(server.url, "POST", "/api/orders", {
+        token: buyer.auth.token!,
+        body: { holdIds: [held.body.holdId] },
+        headers: { "idempotency-key": randomUUID() },
+      });
+      assert.equal(order.status, 201, `the order before the attempt: ${JSON.stringify(order.body)}`);
+      orderId = order.body.order.orderId;
+    }
+    return { sku, buyer, sale, httpHold, orderId };
   }
 
   async function attempt(channel: Channel, setup: Setup, quantity: number): Promise<string> {
@@ -201,6 +220,13 @@ describe("security: every hold passes one gate (same cases over HTTP, fast path,
     assert.ok(answers.every((a) => a === "OK" || a === "HOLD_LIMIT"), answers.join(","));
     const inv = (await http(server.url, "GET", `/api/inventory/${sku}`, { token: admin })).body;
     assert.equal(inv.held, 3);
+  });
+
+  it("an order's units count until the order ends: cancelling it gives the buyer's allowance back", async () => {
+    const { httpHold, buyer, orderId } = await arrange({ perUserLimit: 2, onMenu: true, orderedBefore: 2 });
+    assert.equal((await httpHold(1, false)).body.error?.code, "HOLD_LIMIT");
+    assert.equal((await http(server.url, "POST", `/api/orders/${orderId}/cancel`, { token: buyer.auth.token! })).status, 200);
+    assert.equal((await httpHold(2, false)).status, 201);
   });
 
   it("checkout passes the gate too: a dish taken off the menu after it was put in the cart is not ordered", async () => {

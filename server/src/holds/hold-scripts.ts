@@ -6,7 +6,7 @@ import type { Redis } from "ioredis";
 const HOLD_LUA_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "lua");
 const LEASE_LUA_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "../redis/lua");
 
-export const HOLD_SCRIPTS = ["reserve", "set-quantity", "release", "consume", "unconsume", "restock", "sweep", "set-stock"] as const;
+export const HOLD_SCRIPTS = ["reserve", "set-quantity", "release", "consume", "unconsume", "restock", "settle", "sweep", "set-stock"] as const;
 export type HoldScriptName = (typeof HOLD_SCRIPTS)[number];
 
 /** A hold script's full source: lua/common.lua followed by lua/<name>.lua. */
@@ -29,6 +29,7 @@ export interface HoldCommands {
   hfConsume: Cmd;
   hfUnconsume: Cmd;
   hfRestock: Cmd;
+  hfSettle: Cmd;
   hfSweep: Cmd;
   hfSetStock: Cmd;
   hfLeaseAcquire: Cmd;
@@ -42,6 +43,7 @@ const COMMAND_NAMES: Record<HoldScriptName, keyof HoldCommands> = {
   consume: "hfConsume",
   unconsume: "hfUnconsume",
   restock: "hfRestock",
+  settle: "hfSettle",
   sweep: "hfSweep",
   "set-stock": "hfSetStock",
 };

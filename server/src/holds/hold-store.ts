@@ -80,7 +80,7 @@ export interface HoldStore {
   loadStock(sku: string, source: StockSource): Promise<boolean>;
   /** Expires due holds of `sku` and reads its counters; null when not loaded. */
   getCounts(sku: string): Promise<StockCounts | null>;
-  /** Places a hold. SOLD_OUT, HOLD_LIMIT (the buyer's active holds and cart lines of the SKU, plus these). */
+  /** Places a hold. SOLD_OUT, HOLD_LIMIT (the buyer's active holds, cart lines and pending order units of the SKU, plus these). */
   reserve(input: ReserveInput): Promise<HoldRecord>;
   /** Sets a cart line's quantity, reserving or releasing only the difference. Null when set to 0. */
   setQuantity(input: CartLineInput): Promise<HoldRecord | null>;
@@ -88,12 +88,17 @@ export interface HoldStore {
   get(holdId: string): Promise<HoldRecord | null>;
   /** Ends an active hold; idempotent. `ownerId` null = any owner. HOLD_NOT_FOUND; CONFLICT when consumed. */
   release(holdId: string, ownerId: string | null): Promise<"released" | "unchanged">;
-  /** Consumes the user's holds for an order: all or none, across SKUs. In `holdIds` order. */
-  consume(userId: string, holdIds: string[]): Promise<ConsumedHold[]>;
+  /**
+   * Consumes the user's holds for an order: all or none, across SKUs. In `holdIds` order.
+   * The units stay counted against `buyerId` (the order's buyer) until `settle`.
+   */
+  consume(userId: string, holdIds: string[], buyerId: string): Promise<ConsumedHold[]>;
   /** Compensation: back to active the holds `consume` took (the order was not recorded). */
   unconsume(userId: string, holdIds: string[]): Promise<void>;
   /** Returns a finished order's units to `available` (capped). */
   restock(sku: string, quantity: number): Promise<void>;
+  /** An order of `buyerId` left pending: its units of `sku` stop counting against the buyer's limit. */
+  settle(sku: string, buyerId: string, quantity: number): Promise<void>;
   /** Expires due holds of `sku`. Number expired. */
   sweep(sku: string): Promise<number>;
   /** False when the store lost its data since `markIntact` (Redis flushed or restarted empty). */

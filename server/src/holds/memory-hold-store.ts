@@ -35,7 +35,7 @@ interface SkuState {
   held: number;
   limit: number;
   holds: Map<string, Rec>;
-  /** buyer -> units counted against them now (active holds and cart lines). */
+  /** buyer -> units counted against them now (active holds, cart lines, pending order units). */
   users: Map<string, number>;
   /** Earliest expiry or purge time among the records: sweeps before it are no-ops. */
   nextDue: number;
@@ -186,7 +186,7 @@ export class MemoryHoldStore implements HoldStore {
     return "released";
   }
 
-  consume(userId: string, holdIds: string[]): Promise<ConsumedHold[]> {
+  consume(userId: string, holdIds: string[], buyerId: string): Promise<ConsumedHold[]> {
     return consumeAcrossSkus(
       userId,
       holdIds,
@@ -204,7 +204,18 @@ export class MemoryHoldStore implements HoldStore {
           if (rec.status !== "active") throw holdCodeError(-3, sku, what);
           recs[i] = rec;
         });
-        for (const rec of recs) this.retire(st, rec, "consumed", now);
+        // As consume.lua: out of `held`, but still counted, now against the order's buyer (until settle).
+        for (const rec of recs) {
+          rec.status = "consumed";
+          rec.purgeAt = now + this.retentionMs;
+          st.nextDue = Math.min(st.nextDue, rec.purgeAt);
+          st.held -= rec.quantity;
+          if (rec.buyerId !== buyerId) {
+            this.count(st, rec.buyerId, -rec.quantity);
+            this.count(st, buyerId, rec.quantity);
+            rec.buyerId = buyerId;
+          }
+        }
         return recs.map((r) => r.quantity);
       },
       async (sku, ids) => this.unconsumeSku(userId, sku, ids),
@@ -224,14 +235,19 @@ export class MemoryHoldStore implements HoldStore {
       rec.status = "active";
       rec.purgeAt = undefined;
       st.nextDue = Math.min(st.nextDue, rec.expiresAt);
-      // Back on the buyer's count and in `held`; consumption never returned them to avail.
-      this.addHeld(st, rec.buyerId, rec.quantity);
+      // Back in `held` (consumption never returned them to avail); still on the buyer's count.
+      st.held += rec.quantity;
     }
   }
 
   async restock(sku: string, quantity: number): Promise<void> {
     const st = this.skus.get(sku);
     if (st) this.giveBack(st, quantity);
+  }
+
+  async settle(sku: string, buyerId: string, quantity: number): Promise<void> {
+    const st = this.skus.get(sku);
+    if (st) this.count(st, buyerId, -quantity);
   }
 
   async sweep(sku: string): Promise<number> {
@@ -265,6 +281,11 @@ export class MemoryHoldStore implements HoldStore {
   /** Adds `qty` (may be negative) to the SKU's held units and to the buyer's count. */
   private addHeld(st: SkuState, buyerId: string, qty: number): void {
     st.held += qty;
+    this.count(st, buyerId, qty);
+  }
+
+  /** Adds `qty` (may be negative) to the units counted against the buyer. */
+  private count(st: SkuState, buyerId: string, qty: number): void {
     const left = (st.users.get(buyerId) ?? 0) + qty;
     if (left <= 0) st.users.delete(buyerId);
     else st.users.set(buyerId, left);

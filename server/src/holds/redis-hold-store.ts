@@ -130,12 +130,12 @@ export class RedisHoldStore implements HoldStore {
     return res === 1 ? "released" : "unchanged";
   }
 
-  consume(userId: string, holdIds: string[]): Promise<ConsumedHold[]> {
+  consume(userId: string, holdIds: string[], buyerId: string): Promise<ConsumedHold[]> {
     return consumeAcrossSkus(
       userId,
       holdIds,
       async (sku, ids) => {
-        const r = (await this.cmd().hfConsume(...this.keys.sku(sku), userId, this.retentionMs, ...ids)) as number[];
+        const r = (await this.cmd().hfConsume(...this.keys.sku(sku), userId, this.retentionMs, buyerId, ...ids)) as number[];
         if (r[0] !== 1) throw holdCodeError(r[0], sku, r[1] > 0 ? `hold ${ids[r[1] - 1]}` : "hold");
         return r.slice(1);
       },
@@ -153,6 +153,10 @@ export class RedisHoldStore implements HoldStore {
 
   async restock(sku: string, quantity: number): Promise<void> {
     await this.cmd().hfRestock(...this.keys.sku(sku), quantity);
+  }
+
+  async settle(sku: string, buyerId: string, quantity: number): Promise<void> {
+    await this.cmd().hfSettle(...this.keys.sku(sku), buyerId, quantity);
   }
 
   async sweep(sku: string): Promise<number> {

@@ -58,12 +58,12 @@ export class OrderService {
     await this.o.gate.admitOrder(groupBySku(holdIds).keys(), origin ? { branchId: origin.branchId ?? null } : undefined);
     let consumed;
     try {
-      consumed = await store.consume(holdOwnerId, holdIds);
+      consumed = await store.consume(holdOwnerId, holdIds, buyer.userId);
     } catch (err) {
       if (!(err instanceof StockNotLoadedError)) throw err;
       // Counters were lost (Redis flushed): rebuild, then the holds are simply gone.
       for (const sku of groupBySku(holdIds).keys()) await inventory.ensureLoaded(sku).catch(() => undefined);
-      consumed = await store.consume(holdOwnerId, holdIds);
+      consumed = await store.consume(holdOwnerId, holdIds, buyer.userId);
     }
     const orderId = `o_${randomUUID()}`;
     const expiresAt = new Date(Date.now() + this.o.orderTtlSeconds * 1000);
@@ -200,11 +200,19 @@ export class OrderService {
     return result.order;
   }
 
-  /** After the status change committed: stock back for cancelled/expired, then the event. */
+  /**
+   * After the status change committed: the units stop counting against the buyer's
+   * limits (every end), stock back for cancelled/expired, then the event.
+   */
   private async afterFinish(order: OrderView): Promise<void> {
-    if (order.status === "cancelled" || order.status === "expired") {
-      for (const item of order.items) {
-        // If this fails the units stay out of `available` until the next rebuild: never oversold.
+    const returned = order.status === "cancelled" || order.status === "expired";
+    for (const item of order.items) {
+      // If these fail, the units stay out of `available` (never oversold) or stay counted
+      // against the buyer (they may buy less, never more) until the next rebuild.
+      await this.o.store
+        .settle(item.sku, order.userId, item.quantity)
+        .catch((err: unknown) => this.o.logger.error({ err, orderId: order.orderId, sku: item.sku }, "settle failed"));
+      if (returned) {
         await this.o.store
           .restock(item.sku, item.quantity)
           .catch((err: unknown) => this.o.logger.error({ err, orderId: order.orderId, sku: item.sku }, "restock failed"));

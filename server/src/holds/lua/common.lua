@@ -6,8 +6,9 @@
 --   KEYS[2] holds hash   holdId -> "user|qty|expiresAtMs|status|createdAtMs[|buyer]"
 --                       (buyer: whose limit a cart line counts against; absent = user)
 --   KEYS[3] exp   zset   active holdId -> expiresAtMs
---   KEYS[4] users hash   buyer -> units counted against that buyer now (active holds
---                       and cart lines; the per-buyer limit is checked on it)
+--   KEYS[4] users hash   buyer -> units counted against that buyer now: active holds,
+--                       cart lines and units in pending orders (the per-buyer limit
+--                       is checked on it; settle.lua uncounts an order when it ends)
 --   KEYS[5] dead  zset   finished holdId -> purge time (records kept for status reads)
 -- Return codes shared by the scripts (mapped to AppError codes in hold-errors.ts):
 --   -1 SOLD_OUT  -2 HOLD_LIMIT  -3 HOLD_NOT_FOUND  -4 HOLD_EXPIRED  -5 duplicate hold id
