@@ -18,6 +18,7 @@ import { migrate } from "./db/migrate.ts";
 import { errorHandler, notFoundHandler } from "./http/errors-middleware.ts";
 import { healthRoutes } from "./http/health-routes.ts";
 import { Metrics } from "./http/metrics.ts";
+import { guardMatchmaking } from "./http/matchmake-gate.ts";
 import { RateLimits } from "./http/rate-limits.ts";
 import { identityRoutes } from "./identity/identity-routes.ts";
 import { MemorySessionCache } from "./identity/memory-session-cache.ts";
@@ -29,6 +30,7 @@ import { AccessTokens } from "./identity/tokens.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { RedisKeys } from "./redis/keys.ts";
 import { createRedisClient } from "./redis/redis-client.ts";
+import { MessageBudgets } from "./rooms/message-budgets.ts";
 import { createPingRoom } from "./rooms/ping-room.ts";
 import { createSaleRoom } from "./sales/sale-room.ts";
 import { createSales } from "./sales/sales.ts";
@@ -112,10 +114,11 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
 
     const metrics = new Metrics();
     const revocations = new SessionRevocations(presence, keys.revocationChannel, logger);
+    const accessTokens = new AccessTokens(config.jwtSecret);
     const sessions = new SessionService({
       repository: new SessionRepository(db.pool),
       cache: redis ? new RedisSessionCache(redis, keys) : new MemorySessionCache(),
-      tokens: new AccessTokens(config.jwtSecret),
+      tokens: accessTokens,
       revocations,
       logger,
       sessionTtlSeconds: config.sessionTtlSeconds,
@@ -127,7 +130,14 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
     const sales = createSales({ config, db, redis, keys, logger, presence, sessions, commerce });
     let draining = false;
 
-    const roomDeps: RoomDeps = { config, logger, metrics, sessions, revocations };
+    const roomDeps: RoomDeps = {
+      config,
+      logger,
+      metrics,
+      sessions,
+      revocations,
+      budgets: config.roomLimits ? new MessageBudgets(config.roomLimits) : undefined,
+    };
     const tables = new TableRepository(db.pool);
     const feed = createFeed({
       db,
@@ -210,6 +220,7 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
     closers.push(() => sales.stop());
     await server.listen(config.port);
     closers.push(() => server.gracefullyShutdown(false));
+    guardMatchmaking(httpServer, { limits, userOf: (token) => tryUserOf(accessTokens, token) });
     const port = (httpServer.address() as AddressInfo).port;
     logger.info({ port, redis: Boolean(redis), db: db.kind }, "holdfast node listening");
     continuityParts.start();
@@ -243,5 +254,14 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
   } catch (err) {
     await closeAll();
     throw err;
+  }
+}
+
+/** The user id of a valid access token, or undefined (the matchmaker refuses it later anyway). */
+function tryUserOf(tokens: AccessTokens, token: string): string | undefined {
+  try {
+    return tokens.verify(token).sub;
+  } catch {
+    return undefined;
   }
 }

@@ -21,7 +21,7 @@ export const RateLimitRule = z.object({
 });
 export type RateLimitRule = z.infer<typeof RateLimitRule>;
 
-export const RATE_LIMIT_CLASSES = ["signin", "holds", "webhook", "default"] as const;
+export const RATE_LIMIT_CLASSES = ["signin", "holds", "webhook", "default", "matchmake", "matchmakeUser"] as const;
 export type RateLimitClass = (typeof RATE_LIMIT_CLASSES)[number];
 
 export const DEFAULT_RATE_LIMITS: Record<RateLimitClass, RateLimitRule> = {
@@ -29,6 +29,10 @@ export const DEFAULT_RATE_LIMITS: Record<RateLimitClass, RateLimitRule> = {
   holds: { points: 30, durationSeconds: 60 },
   webhook: { points: 600, durationSeconds: 60 },
   default: { points: 100, durationSeconds: 60 },
+  /** `POST /matchmake/...` per client IP (a venue's tablets may share one address). */
+  matchmake: { points: 600, durationSeconds: 60 },
+  /** `POST /matchmake/...` per signed-in user (joins, rejoins after a drop, new tabs). */
+  matchmakeUser: { points: 60, durationSeconds: 60 },
 };
 
 const RateLimitsSetting = z
@@ -50,11 +54,86 @@ const RateLimitsSetting = z
     if (!overrides.success) {
       ctx.addIssue({
         code: "custom",
-        message: `expected {"signin"|"holds"|"webhook"|"default": {points, durationSeconds}}`,
+        message: `expected {${RATE_LIMIT_CLASSES.map((c) => `"${c}"`).join("|")}: {points, durationSeconds}}`,
       });
       return z.NEVER;
     }
     return { ...DEFAULT_RATE_LIMITS, ...overrides.data };
+  });
+
+/** A token bucket: `perSecond` sustained, `burst` at once. */
+export const MessageBudget = z.object({
+  perSecond: z.number().positive(),
+  burst: z.number().int().positive(),
+});
+export type MessageBudget = z.infer<typeof MessageBudget>;
+
+/**
+ * Limits on what one user (and one socket) may do in the rooms of a node. See
+ * docs/operations.md "Limits" for why each default is what it is.
+ */
+export const RoomLimits = z
+  .object({
+    /** `hb`, `resync`, `ping`: per user, shared by all the user's sockets on the node. */
+    light: MessageBudget,
+    /** Every other message (commands that write events: `sit`, `act`, `cart.set`, `hold`...). */
+    command: MessageBudget,
+    /** Refused messages a socket may send (refilled one per second) before it is closed with 4429. */
+    floodStrikes: z.number().int().positive(),
+    /** Hard cap per socket (Colyseus `maxMessagesPerSecond`): past it the socket is dropped unread. */
+    socketMessagesPerSecond: z.number().int().positive(),
+    /** Sockets one user may hold in one room (tabs, devices). */
+    socketsPerUser: z.number().int().positive(),
+    /** Command answers remembered per user per room for `cid` repeats (oldest forgotten first). */
+    repliesPerUser: z.number().int().positive(),
+  })
+  .strict();
+export type RoomLimits = z.infer<typeof RoomLimits>;
+
+export const DEFAULT_ROOM_LIMITS: RoomLimits = {
+  light: { perSecond: 20, burst: 40 },
+  command: { perSecond: 5, burst: 20 },
+  floodStrikes: 40,
+  socketMessagesPerSecond: 200,
+  socketsPerUser: 3,
+  repliesPerUser: 64,
+};
+
+const RoomLimitsSetting = z
+  .string()
+  .default("on")
+  .transform((raw, ctx): RoomLimits | null => {
+    const value = raw.trim();
+    if (value === "on" || value === "") return DEFAULT_ROOM_LIMITS;
+    if (value === "off") return null;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      ctx.addIssue({ code: "custom", message: 'expected "on", "off" or a JSON object' });
+      return z.NEVER;
+    }
+    const overrides = RoomLimits.partial().safeParse(parsed);
+    if (!overrides.success) {
+      const issue = overrides.error.issues[0];
+      ctx.addIssue({ code: "custom", message: `${issue.path.join(".") || "value"}: ${issue.message}` });
+      return z.NEVER;
+    }
+    return { ...DEFAULT_ROOM_LIMITS, ...overrides.data };
+  });
+
+/** Days, or `off` (keep every event forever). */
+const RetentionDays = z
+  .string()
+  .default("30")
+  .transform((raw, ctx): number | null => {
+    if (raw.trim() === "off") return null;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0) {
+      ctx.addIssue({ code: "custom", message: 'expected a number of days (0 or more) or "off"' });
+      return z.NEVER;
+    }
+    return n;
   });
 
 const EnvSchema = z.object({
@@ -86,6 +165,13 @@ const EnvSchema = z.object({
   ORDER_TTL_SECONDS: seconds(900),
   ADMISSION_TTL_SECONDS: seconds(120),
   RATE_LIMITS: RateLimitsSetting,
+  ROOM_LIMITS: RoomLimitsSetting,
+  /** `table_events` older than this (and behind the latest snapshot) are deleted. */
+  EVENT_RETENTION_DAYS: RetentionDays,
+  /** Events kept per table before its latest snapshot whatever their age (history, resync). */
+  EVENT_RETENTION_KEEP: z.coerce.number().int().min(0).default(1000),
+  /** How often the (leased, one-node) retention job runs. */
+  EVENT_RETENTION_INTERVAL_SECONDS: seconds(3600),
   DEMO_PAYMENTS: onOff("off"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Max JSON body size accepted by the HTTP API, in bytes. */
@@ -123,6 +209,12 @@ export interface Config {
   admissionTtlSeconds: number;
   /** null when rate limits are off. */
   rateLimits: Record<RateLimitClass, RateLimitRule> | null;
+  /** null when room message and socket limits are off. */
+  roomLimits: RoomLimits | null;
+  /** Days of `table_events` kept behind snapshots; null: kept forever. */
+  eventRetentionDays: number | null;
+  eventRetentionKeep: number;
+  eventRetentionIntervalSeconds: number;
   demoPayments: boolean;
   logLevel: string;
   maxBodyBytes: number;
@@ -174,6 +266,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     orderTtlSeconds: e.ORDER_TTL_SECONDS,
     admissionTtlSeconds: e.ADMISSION_TTL_SECONDS,
     rateLimits: e.RATE_LIMITS,
+    roomLimits: e.ROOM_LIMITS,
+    eventRetentionDays: e.EVENT_RETENTION_DAYS,
+    eventRetentionKeep: e.EVENT_RETENTION_KEEP,
+    eventRetentionIntervalSeconds: e.EVENT_RETENTION_INTERVAL_SECONDS,
     demoPayments: e.DEMO_PAYMENTS,
     logLevel: e.LOG_LEVEL,
     maxBodyBytes: e.MAX_BODY_BYTES,

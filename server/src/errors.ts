@@ -11,20 +11,28 @@ export class AppError extends Error {
   readonly details?: unknown;
   /** Extra response headers (Retry-After for RATE_LIMITED, say). */
   readonly headers?: Record<string, string>;
+  /** With RATE_LIMITED: the retry hint sent to the client. */
+  readonly retryAfterMs?: number;
 
-  constructor(code: ErrorCode, message: string, options: { details?: unknown; headers?: Record<string, string> } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { details?: unknown; headers?: Record<string, string>; retryAfterMs?: number } = {},
+  ) {
     super(message);
     this.name = "AppError";
     this.code = code;
     this.status = httpStatusOf[code];
     this.details = options.details;
     this.headers = options.headers;
+    this.retryAfterMs = options.retryAfterMs;
   }
 
   toBody(): ErrorBody {
-    return this.details === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, details: this.details };
+    const body: ErrorBody = { code: this.code, message: this.message };
+    if (this.details !== undefined) body.details = this.details;
+    if (this.retryAfterMs !== undefined) body.retryAfterMs = this.retryAfterMs;
+    return body;
   }
 }
 

@@ -6,5 +6,10 @@ export const CloseCode = {
   REPLACED: 4409,
   /** The node is draining for a deploy; rejoin through the matchmaker. */
   NODE_DRAINING: 4503,
+  /**
+   * The socket kept sending after its message budget said RATE_LIMITED (see
+   * docs/operations.md, Limits). Rejoin after a pause, and send less.
+   */
+  MESSAGE_FLOOD: 4429,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

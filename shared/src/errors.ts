@@ -9,6 +9,8 @@ export const ErrorCode = {
   VALIDATION_FAILED: "VALIDATION_FAILED",
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   RATE_LIMITED: "RATE_LIMITED",
+  /** The user has as many sockets in this room as the limit allows (ROOM_LIMITS.socketsPerUser). */
+  TOO_MANY_CONNECTIONS: "TOO_MANY_CONNECTIONS",
   SEAT_TAKEN: "SEAT_TAKEN",
   SEAT_INVALID: "SEAT_INVALID",
   NOT_SEATED: "NOT_SEATED",
@@ -55,6 +57,8 @@ export interface ErrorBody {
   code: ErrorCode;
   message: string;
   details?: unknown;
+  /** With RATE_LIMITED: how long to wait before the next attempt is likely to pass. */
+  retryAfterMs?: number;
 }
 
 /** HTTP status that fits each code; the server uses it, clients may rely on it. */
@@ -65,6 +69,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   VALIDATION_FAILED: 400,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
+  TOO_MANY_CONNECTIONS: 429,
   SEAT_TAKEN: 409,
   SEAT_INVALID: 400,
   NOT_SEATED: 409,

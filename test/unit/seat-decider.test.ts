@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { AppError } from "../../server/src/errors.ts";
+import { AppError, ErrorCode } from "../../server/src/errors.ts";
 import { CommandReplies } from "../../server/src/tables/command-replies.ts";
 import { decideSeat, evolveSeat, publicSeatEventData, type SeatCommand } from "../../server/src/tables/seat-decider.ts";
 import { initialTable, type TableModel } from "../../server/src/tables/table-model.ts";
@@ -77,14 +77,14 @@ describe("seat decider (pure)", () => {
 describe("command replies (cid)", () => {
   it("answers a repeated key with the first answer, failures included, and forgets after the window", async () => {
     let now = 0;
-    const replies = new CommandReplies(1000, () => now);
+    const replies = new CommandReplies({ keepMs: 1000, perOwner: 10, now: () => now });
     let calls = 0;
-    const first = await replies.once("u:1", async () => ++calls);
-    assert.equal(await replies.once("u:1", async () => ++calls), first);
-    await assert.rejects(replies.once("u:2", async () => Promise.reject(new Error("nope"))));
-    await assert.rejects(replies.once("u:2", async () => "later"), /nope/);
+    const first = await replies.once("u", "1", async () => ++calls);
+    assert.equal(await replies.once("u", "1", async () => ++calls), first);
+    await assert.rejects(replies.once("u", "2", async () => Promise.reject(new AppError(ErrorCode.NOT_SEATED, "nope"))));
+    await assert.rejects(replies.once("u", "2", async () => "later"), /nope/);
     assert.equal(calls, 1);
     now = 5000;
-    assert.equal(await replies.once("u:1", async () => ++calls), 2, "after the window the command runs again");
+    assert.equal(await replies.once("u", "1", async () => ++calls), 2, "after the window the command runs again");
   });
 });

@@ -4,6 +4,9 @@ import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
 import type { RedisKeys } from "../redis/keys.ts";
+import { defineHoldCommands } from "../holds/hold-scripts.ts";
+import { MemoryLease, RedisLease } from "../orders/sweeper.ts";
+import { EventRetention } from "./event-retention.ts";
 import { DurableTableEventLog, MemoryHotTableLog, RedisHotTableLog } from "./durable-table-event-log.ts";
 import {
   DeadProcessSweeper,
@@ -25,7 +28,7 @@ export interface ContinuityParts {
   driver: MatchMakerDriver;
   /** `defineServer({ selectProcessIdToCreateRoom })`. */
   selectProcess: (roomName: string, options: unknown) => Promise<string>;
-  /** Starts the dead-process sweep (after the server listens). */
+  /** Starts the dead-process sweep and the event retention job (after the server listens). */
   start(): void;
   /** Flushes queued events and stops timers (before the database closes). */
   close(): Promise<void>;
@@ -46,6 +49,13 @@ export function createContinuity(o: { config: Config; db: Database; redis: Redis
     snapshotSeconds: config.tableSnapshotSeconds,
     leaseSeconds: config.tableLeaseSeconds,
   };
+  const retentionMs = config.eventRetentionIntervalSeconds * 1000;
+  const retention = new EventRetention(db.pool, {
+    days: config.eventRetentionDays,
+    keep: config.eventRetentionKeep,
+    intervalMs: retentionMs,
+  }).job(redis ? new RedisLease(defineHoldCommands(redis), keys.eventRetentionLease, retentionMs * 2) : new MemoryLease(), logger);
+  const startRetention = () => config.eventRetentionDays !== null && retention.start();
 
   if (redis && config.redisUrl) {
     const r = defineContinuityCommands(redis);
@@ -69,9 +79,13 @@ export function createContinuity(o: { config: Config; db: Database; redis: Redis
       continuity,
       driver,
       selectProcess: processSelector({ liveness, isDraining }),
-      start: () => sweeper.start(),
+      start: () => {
+        sweeper.start();
+        startRetention();
+      },
       close: async () => {
         sweeper.stop();
+        await retention.stop();
         await archive.close();
       },
     };
@@ -93,7 +107,10 @@ export function createContinuity(o: { config: Config; db: Database; redis: Redis
     continuity,
     driver,
     selectProcess: processSelector({ liveness, isDraining: async () => continuity.isDraining }),
-    start: () => undefined,
-    close: () => archive.close(),
+    start: startRetention,
+    close: async () => {
+      await retention.stop();
+      await archive.close();
+    },
   };
 }

@@ -27,8 +27,19 @@ export function createFeedRoom(deps: FeedRoomDeps) {
     private readonly subscriptions = new Map<string, Set<string>>();
     private readonly stops: (() => void)[] = [];
 
-    static override onAuth(token: string, options: unknown) {
-      return authenticate(token, options);
+    /**
+     * Topics are authorised here, before the matchmaker reserves a seat or creates a
+     * room: a client asking for topics it may not follow never causes a room to exist.
+     */
+    static override async onAuth(token: string, options: unknown) {
+      const identity = await authenticate(token, options);
+      try {
+        const { topics } = FeedJoinOptions.parse(options);
+        for (const topic of topics) await authorizeTopic(identity, topic, deps.lookups);
+      } catch (err) {
+        throw toJoinError(err);
+      }
+      return identity;
     }
 
     override onCreate(): void {
@@ -52,12 +63,15 @@ export function createFeedRoom(deps: FeedRoomDeps) {
 
     override async onJoin(client: AuthedClient, options: unknown): Promise<void> {
       try {
+        this.admitSocket(client);
         const { topics } = FeedJoinOptions.parse(options);
+        // Checked again: grants may have changed between onAuth and now.
         for (const topic of topics) await authorizeTopic(client.auth, topic, deps.lookups);
         this.subscriptions.set(client.sessionId, new Set(topics));
         this.trackSession(client);
         this.countJoined();
       } catch (err) {
+        this.untrackSession(client);
         throw toJoinError(err);
       }
     }

@@ -39,6 +39,30 @@ export class RateLimits {
     return this.rules !== null;
   }
 
+  /**
+   * Charges one point to `routeClass` for `key` (an IP, a user id): the RATE_LIMITED
+   * error to answer with, or null when allowed (also when limits are off, or when the
+   * limiter itself fails: a limiter outage must not take the route down).
+   */
+  async check(routeClass: RateLimitClass, key: string): Promise<AppError | null> {
+    const limiter = this.limiters.get(routeClass);
+    if (!limiter) return null;
+    try {
+      await limiter.consume(key, 1);
+      return null;
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) {
+        const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+        return new AppError(ErrorCode.RATE_LIMITED, `too many ${routeClass} requests; retry in ${retryAfter} s`, {
+          headers: { "Retry-After": String(retryAfter) },
+          retryAfterMs: Math.max(0, Math.ceil(rejection.msBeforeNext)),
+        });
+      }
+      this.logger.warn({ err: rejection, routeClass }, "rate limiter failed; request allowed");
+      return null;
+    }
+  }
+
   /** Express middleware charging one point to `routeClass` for the caller's IP. */
   middleware(routeClass: RateLimitClass): RequestHandler {
     return async (req, res, next) => {

@@ -39,6 +39,11 @@ export class RedisKeys {
     return `${this.prefix}tbl:{${tableId}}:snap`;
   }
 
+  /** The one node that prunes old `table_events` (the retention job's lease). */
+  get eventRetentionLease(): string {
+    return `${this.prefix}lease:event-retention`;
+  }
+
   /** Set while a node drains (other nodes' matchmakers do not create rooms on it). */
   nodeDraining(processId: string): string {
     return `${this.prefix}node:draining:${processId}`;

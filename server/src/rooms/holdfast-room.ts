@@ -23,6 +23,9 @@ export type AuthedClient = Client<{ auth: RoomIdentity }> & { auth: RoomIdentity
  * - commands: `command(type, schema, handler)` registers a zod-validated handler whose
  *   failures (bad payload, AppError, fault) are answered as `{code, message}` instead
  *   of kicking the client, and a `"*"` fallback answers unknown types the same way;
+ * - limits (ROOM_LIMITS): every message is charged to its user's budget first (refused
+ *   with RATE_LIMITED and a retry hint when spent); a socket that keeps sending refused
+ *   messages is closed with 4429; a user holds at most `socketsPerUser` sockets here;
  * - metrics: rooms and clients per room type.
  *
  * Subclasses are made by factories that close over `RoomDeps` (no module singletons),
@@ -31,6 +34,10 @@ export type AuthedClient = Client<{ auth: RoomIdentity }> & { auth: RoomIdentity
 export abstract class HoldfastRoom<T extends RoomOptions = RoomOptions> extends Room<T> {
   protected abstract readonly deps: RoomDeps;
   private readonly untrack = new Map<string, () => void>();
+  /** userId -> the sessionIds of that user's sockets in this room (joined or joining). */
+  private readonly userSockets = new Map<string, Set<string>>();
+  /** Sockets closed for flooding: what they still send is dropped unread. */
+  private readonly flooded = new WeakSet<Client>();
 
   /** Registers a validated command whose return value (or AppError) answers `room.request`. */
   protected command<S extends z.ZodType>(
@@ -38,7 +45,11 @@ export abstract class HoldfastRoom<T extends RoomOptions = RoomOptions> extends 
     schema: S,
     handler: (client: AuthedClient, message: z.infer<S>) => unknown,
   ): void {
+    this.applySocketCap();
     this.onMessage(type, async (client: AuthedClient, raw: unknown, ctx) => {
+      if (this.flooded.has(client)) return;
+      const refused = this.charge(client, type);
+      if (refused) return ctx.reject(refused);
       const parsed = schema.safeParse(raw ?? {});
       try {
         rejectIfSessionExpired(client);
@@ -57,9 +68,74 @@ export abstract class HoldfastRoom<T extends RoomOptions = RoomOptions> extends 
 
   /** Answers every unregistered message type with an error instead of a 4002 kick. */
   protected rejectUnknownMessages(): void {
+    this.applySocketCap();
     this.onMessage("*", (client: AuthedClient, type: string | number) => {
-      client.send("error", { code: ErrorCode.VALIDATION_FAILED, message: `unknown message type "${String(type)}"` });
+      if (this.flooded.has(client)) return;
+      const refused = this.charge(client, String(type));
+      client.send("error", refused ?? { code: ErrorCode.VALIDATION_FAILED, message: `unknown message type "${String(type)}"` });
     });
+  }
+
+  /**
+   * Charges one message to the client's user. Returns the RATE_LIMITED body when the
+   * budget is spent (and closes the socket once it has been refused too often), else
+   * undefined. Cheap on purpose: it runs before the payload is even validated.
+   */
+  private charge(client: AuthedClient, type: string): { code: ErrorCode; message: string; retryAfterMs: number } | undefined {
+    const budgets = this.deps.budgets;
+    if (!budgets) return undefined;
+    const retryAfterMs = budgets.charge(client.auth.userId, type);
+    if (retryAfterMs === 0) return undefined;
+    this.deps.metrics.roomErrors.inc({ room: this.roomName, code: ErrorCode.RATE_LIMITED });
+    if (budgets.strike(client)) this.closeForFlooding(client);
+    return { code: ErrorCode.RATE_LIMITED, message: `too many ${type} messages; retry in ${retryAfterMs} ms`, retryAfterMs };
+  }
+
+  /**
+   * Closes a socket that kept sending past RATE_LIMITED answers with 4429. Its unread
+   * messages are dropped at once (the ws library would otherwise keep parsing them until
+   * the close handshake ends), and a peer that never answers the close is cut after 1 s.
+   */
+  private closeForFlooding(client: AuthedClient): void {
+    if (this.flooded.has(client)) return;
+    this.flooded.add(client);
+    this.deps.logger.info({ room: this.roomName, roomId: this.roomId, userId: client.auth.userId }, "socket closed for flooding");
+    const ws = client.ref as { removeAllListeners?(event: string): void; terminate?(): void; readyState?: number } | undefined;
+    ws?.removeAllListeners?.("message");
+    client.leave(CloseCode.MESSAGE_FLOOD, "too many messages");
+    setTimeout(() => {
+      if (ws?.readyState !== undefined && ws.readyState < 3) ws.terminate?.();
+    }, 1000).unref();
+  }
+
+  /** Colyseus's own per-socket cap, a backstop behind the budgets (drops the socket unread). */
+  private applySocketCap(): void {
+    const limits = this.deps.config.roomLimits;
+    if (limits) this.maxMessagesPerSecond = limits.socketMessagesPerSecond;
+  }
+
+  /**
+   * Call first in onJoin: counts the socket against its user's `socketsPerUser` in this
+   * room (TOO_MANY_CONNECTIONS past it). Synchronous, so parallel joins cannot all slip
+   * under the limit. `untrackSession` (onLeave, or a failed join) gives the slot back.
+   */
+  protected admitSocket(client: AuthedClient): void {
+    const cap = this.deps.config.roomLimits?.socketsPerUser;
+    const userId = client.auth.userId;
+    const sockets = this.userSockets.get(userId) ?? new Set<string>();
+    if (cap !== undefined && !sockets.has(client.sessionId) && sockets.size >= cap) {
+      throw new AppError(ErrorCode.TOO_MANY_CONNECTIONS, `at most ${cap} connections per user in this room`);
+    }
+    sockets.add(client.sessionId);
+    this.userSockets.set(userId, sockets);
+  }
+
+  private releaseSocket(client: Client): void {
+    const userId = (client as AuthedClient).auth?.userId;
+    const sockets = userId === undefined ? undefined : this.userSockets.get(userId);
+    if (!sockets) return;
+    sockets.delete(client.sessionId);
+    if (sockets.size === 0) this.userSockets.delete(userId!);
   }
 
   /** Call from onJoin (and after a reconnection) so a revoked or expired session closes this client. */
@@ -73,9 +149,11 @@ export abstract class HoldfastRoom<T extends RoomOptions = RoomOptions> extends 
     );
   }
 
+  /** Call from onLeave (and when a join fails): stops tracking, frees the user's socket slot. */
   protected untrackSession(client: Client): void {
     this.untrack.get(client.sessionId)?.();
     this.untrack.delete(client.sessionId);
+    this.releaseSocket(client);
   }
 
   protected countCreated(): void {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { HoldfastRoom, joinAuth, type AuthedClient } from "./holdfast-room.ts";
 import type { RoomDeps } from "./room-deps.ts";
+import { toJoinError } from "./room-errors.ts";
 
 /**
  * `ping`: the smallest authenticated room. Answers `ping {t?}` with the server time,
@@ -11,6 +12,7 @@ export function createPingRoom(deps: RoomDeps) {
   const authenticate = joinAuth(deps);
   return class PingRoom extends HoldfastRoom {
     protected readonly deps = deps;
+    /** With clients unable to `create` through the matchmaker, a new ping room opens only when these are full. */
     override maxClients = 500;
 
     static override onAuth(token: string, options: unknown) {
@@ -27,6 +29,11 @@ export function createPingRoom(deps: RoomDeps) {
     }
 
     override onJoin(client: AuthedClient): void {
+      try {
+        this.admitSocket(client);
+      } catch (err) {
+        throw toJoinError(err);
+      }
       this.trackSession(client);
       this.countJoined();
     }

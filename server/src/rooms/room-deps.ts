@@ -3,6 +3,7 @@ import type { Metrics } from "../http/metrics.ts";
 import type { SessionRevocations } from "../identity/session-revocations.ts";
 import type { SessionService } from "../identity/session-service.ts";
 import type { Logger } from "../logger.ts";
+import type { MessageBudgets } from "./message-budgets.ts";
 
 /** What rooms get from the composition root. Grows as rooms need more services. */
 export interface RoomDeps {
@@ -11,4 +12,6 @@ export interface RoomDeps {
   metrics: Metrics;
   sessions: SessionService;
   revocations: SessionRevocations;
+  /** The node's per-user message budgets; absent when ROOM_LIMITS=off. */
+  budgets?: MessageBudgets;
 }

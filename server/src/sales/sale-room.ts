@@ -8,6 +8,7 @@ import {
   type CreateHoldResponse,
   type Ticket,
 } from "@holdfast/shared";
+import { DEFAULT_ROOM_LIMITS } from "../config.ts";
 import { AppError, validationError } from "../errors.ts";
 import { HoldChannel } from "../holds/hold-gate.ts";
 import type { HoldService } from "../holds/hold-service.ts";
@@ -58,7 +59,10 @@ export function createSaleRoom(deps: SaleRoomDeps) {
     override maxClients = deps.maxClientsPerRoom ?? 500;
     private sale!: Sale;
     private readonly viewers = new Map<string, Viewer>();
-    private readonly replies = new CommandReplies(5 * 60_000);
+    private readonly replies = new CommandReplies({
+      keepMs: 5 * 60_000,
+      perOwner: deps.config.roomLimits?.repliesPerUser ?? DEFAULT_ROOM_LIMITS.repliesPerUser,
+    });
     private ticking = false;
     private tickAgain = false;
     private offStatus: (() => void) | undefined;
@@ -102,8 +106,10 @@ export function createSaleRoom(deps: SaleRoomDeps) {
 
     override async onJoin(client: AuthedClient): Promise<void> {
       try {
+        this.admitSocket(client);
         await deps.sales.join(this.sale.saleId, client.auth.userId);
       } catch (err) {
+        this.untrackSession(client);
         throw toJoinError(err);
       }
       this.viewers.set(client.sessionId, { userId: client.auth.userId, last: undefined, lastSentAt: 0 });
@@ -215,7 +221,7 @@ export function createSaleRoom(deps: SaleRoomDeps) {
     /** Applies a command once per (user, cid) on this instance; a repeat gets the first answer. */
     private once<T>(client: AuthedClient, cid: string | undefined, fn: () => Promise<T>): Promise<T> {
       if (!cid) return fn();
-      return this.replies.once(`${client.auth.userId}:${cid}`, fn);
+      return this.replies.once(client.auth.userId, cid, fn);
     }
   };
 }

@@ -17,6 +17,7 @@ import {
   type TableDto,
   type TableEvent,
 } from "@holdfast/shared";
+import { DEFAULT_ROOM_LIMITS } from "../config.ts";
 import { AppError } from "../errors.ts";
 import { HoldfastRoom, joinAuth, type AuthedClient } from "../rooms/holdfast-room.ts";
 import { toJoinError } from "../rooms/room-errors.ts";
@@ -73,7 +74,11 @@ export function createTableRoom(deps: TableRoomDeps) {
     private readonly connections = new Map<string, Connection>();
     /** sessionId -> Colyseus reconnection wait, so a rejoin by seat token can end it. */
     private readonly reconnections = new Map<string, Deferred<Client>>();
-    private readonly replies = new CommandReplies(deps.config.seatGraceSeconds * 1000);
+    /** cid answers, kept as long as a dropped seat may come back to repeat a command. */
+    private readonly replies = new CommandReplies({
+      keepMs: deps.config.seatGraceSeconds * 1000,
+      perOwner: deps.config.roomLimits?.repliesPerUser ?? DEFAULT_ROOM_LIMITS.repliesPerUser,
+    });
     /** Commands run one at a time, in arrival order (log appends are async). */
     private queue: Promise<unknown> = Promise.resolve();
     private metadataDirty = false;
@@ -162,6 +167,7 @@ export function createTableRoom(deps: TableRoomDeps) {
 
     override async onJoin(client: AuthedClient, options: unknown): Promise<void> {
       try {
+        this.admitSocket(client);
         const opts = TableJoinOptions.parse(options);
         const identity = client.auth;
         // Dining details (notes, buyers, order ids) are for branch staff; when the grants
@@ -186,6 +192,7 @@ export function createTableRoom(deps: TableRoomDeps) {
           client.send(TableMessage.RESYNC, await this.resync(opts.lastSeq, this.viewerOf(client.sessionId)));
         }
       } catch (err) {
+        this.untrackSession(client);
         throw toJoinError(err);
       }
     }
@@ -563,7 +570,7 @@ export function createTableRoom(deps: TableRoomDeps) {
     /** Applies a command once per (user, cid): a repeat gets the first answer. */
     private once<T>(client: AuthedClient, cid: string | undefined, fn: () => Promise<T>): Promise<T> {
       if (!cid) return fn();
-      return this.replies.once(`${client.auth.userId}:${cid}`, fn);
+      return this.replies.once(client.auth.userId, cid, fn);
     }
 
     private connectionOf(client: AuthedClient): Connection {
