@@ -13,6 +13,7 @@ const SCENARIOS: Record<string, () => Promise<LoadScenario>> = {
   "flash-sale": async () => (await import("../loadtest/flash-sale.ts")).flashSale,
   "table-reconnect": async () => (await import("../loadtest/table-reconnect.ts")).tableReconnect,
   "node-kill": async () => (await import("../loadtest/node-kill.ts")).nodeKill,
+  abuse: async () => (await import("../loadtest/abuse.ts")).abuse,
 };
 
 function usage(): string {

@@ -1,4 +1,4 @@
-import { Room, type Client, type RoomOptions } from "@colyseus/core";
+import { Room, type Client, type Deferred, type RoomOptions } from "@colyseus/core";
 import type { z } from "zod";
 import { CloseCode, ErrorCode } from "@holdfast/shared";
 import { AppError, validationError } from "../errors.ts";
@@ -38,6 +38,8 @@ export abstract class HoldfastRoom<T extends RoomOptions = RoomOptions> extends 
   private readonly userSockets = new Map<string, Set<string>>();
   /** Sockets closed for flooding: what they still send is dropped unread. */
   private readonly flooded = new WeakSet<Client>();
+  /** sessionId -> the reconnection wait of a dropped socket (it still holds its user's slot). */
+  private readonly reconnecting = new Map<string, Deferred<Client>>();
 
   /** Registers a validated command whose return value (or AppError) answers `room.request`. */
   protected command<S extends z.ZodType>(
@@ -124,10 +126,27 @@ export abstract class HoldfastRoom<T extends RoomOptions = RoomOptions> extends 
     const userId = client.auth.userId;
     const sockets = this.userSockets.get(userId) ?? new Set<string>();
     if (cap !== undefined && !sockets.has(client.sessionId) && sockets.size >= cap) {
-      throw new AppError(ErrorCode.TOO_MANY_CONNECTIONS, `at most ${cap} connections per user in this room`);
+      // A dropped socket waiting to reconnect gives its slot to the new one (a flaky
+      // network rejoining through the matchmaker is not locked out for the grace).
+      const stale = [...sockets].find((sessionId) => this.reconnecting.has(sessionId));
+      if (stale === undefined) throw new AppError(ErrorCode.TOO_MANY_CONNECTIONS, `at most ${cap} connections per user in this room`);
+      sockets.delete(stale);
+      this.reconnecting.get(stale)!.reject(new Error("replaced by a newer connection of the same user"));
     }
     sockets.add(client.sessionId);
     this.userSockets.set(userId, sockets);
+  }
+
+  /** Colyseus's reconnection wait, remembered so `admitSocket` can end it early. */
+  override allowReconnection(previousClient: Client, seconds: number | "manual"): Deferred<Client> {
+    const wait = super.allowReconnection(previousClient, seconds);
+    const sessionId = previousClient.sessionId;
+    this.reconnecting.set(sessionId, wait);
+    const forget = () => {
+      if (this.reconnecting.get(sessionId) === wait) this.reconnecting.delete(sessionId);
+    };
+    wait.then(forget, forget);
+    return wait;
   }
 
   private releaseSocket(client: Client): void {
