@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import type { Room } from "@colyseus/sdk";
 import { CloseCode, HoldfastClient, MemoryStorage, type TableConnection } from "@holdfast/client-sdk";
 import { adminToken, eventually } from "../support/e2e.ts";
-import { http } from "../support/http.ts";
+import { http, type JsonResponse } from "../support/http.ts";
 import { spawnServer, type ServerProcess } from "../support/server-process.ts";
 
 const JWT_SECRET = "security-room-limits-secret-0123456789";
@@ -177,7 +177,7 @@ describe("security: room limits (e2e)", function () {
   it("rate-limits /matchmake per user with 429 RATE_LIMITED and Retry-After", async () => {
     const user = await guest("matchmaker");
     const statuses: number[] = [];
-    let last: Awaited<ReturnType<typeof http>> | undefined;
+    let last: JsonResponse | undefined;
     for (let i = 0; i <= RATE_LIMITS.matchmakeUser.points; i++) {
       last = await http(server.url, "POST", "/matchmake/joinOrCreate/table", { token: user.auth.token, body: { tableId: "no-such-table" } });
       statuses.push(last.status);

@@ -21,7 +21,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { HoldfastClient, MemoryStorage, type TableConnection } from "@holdfast/client-sdk";
+import { HoldfastClient, HoldfastError, MemoryStorage, type TableConnection } from "@holdfast/client-sdk";
 import type { Room } from "@colyseus/sdk";
 import { Command } from "commander";
 import {
@@ -74,7 +74,12 @@ function parseOptions(argv: string[]): AbuseOptions {
     .option("--sockets <n>", "sockets the flooding guest uses", positiveInt, 6)
     .option("--hog <n>", "sockets (and matchmake creates) the hog tries", positiveInt, 100)
     .option("--room-limits <value>", "ROOM_LIMITS of the node (on, off or JSON)")
-    .option("--rate-limits <value>", "RATE_LIMITS of the node", '{"signin":{"points":1000,"durationSeconds":60},"default":{"points":100000,"durationSeconds":60}}')
+    // Every client here shares 127.0.0.1: per-IP limits are raised, per-user ones keep their defaults.
+    .option(
+      "--rate-limits <value>",
+      "RATE_LIMITS of the node",
+      '{"signin":{"points":1000,"durationSeconds":60},"default":{"points":100000,"durationSeconds":60},"matchmake":{"points":100000,"durationSeconds":60}}',
+    )
     .option("--redis <url>", "Redis URL (default: embedded; flushed)")
     .option("--database <url>", "Postgres server URL (a scratch database is made there)");
   return parseScenarioOptions<AbuseOptions>(cmd, argv);
@@ -250,7 +255,7 @@ export async function runAbuse(o: AbuseOptions): Promise<AbuseReport> {
       try {
         held.push(await hogger.colyseus.joinOrCreate("table", { tableId: victimTable, spectate: true }));
       } catch (err) {
-        const code = /^([A-Z_]+):/.exec((err as Error).message)?.[1] ?? "other";
+        const code = HoldfastError.from(err).code ?? "other";
         refusals[code] = (refusals[code] ?? 0) + 1;
       }
     }
@@ -303,6 +308,7 @@ export async function runAbuse(o: AbuseOptions): Promise<AbuseReport> {
     if (report.healthzMaxMs > 1000) v.push("/healthz over 1 s");
     if (report.rssMb.growthCidFlood >= 50) v.push("cid flood grew RSS by 50 MB or more");
     if (held.length > 10) v.push("one guest held more than 10 sockets on a table");
+    if (!newcomerJoined) v.push("a newcomer could not join the victim's table");
     if (creates > 0) v.push("clients created rooms through the matchmaker");
     return report;
   } finally {
