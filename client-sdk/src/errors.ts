@@ -4,6 +4,8 @@ import { ErrorCode, isErrorCode } from "@holdfast/shared";
 export class HoldfastError extends Error {
   readonly code: ErrorCode;
   readonly status?: number;
+  /** With RATE_LIMITED from a room: how long to wait before sending again. */
+  retryAfterMs?: number;
 
   constructor(code: ErrorCode, message: string, status?: number) {
     super(message);
@@ -20,9 +22,11 @@ export class HoldfastError extends Error {
   static from(err: unknown): HoldfastError {
     if (err instanceof HoldfastError) return err;
     const e = err as { name?: string; reason?: unknown; message?: string; code?: unknown; status?: number } | null;
-    const reason = e?.reason as { code?: unknown; message?: unknown } | undefined;
+    const reason = e?.reason as { code?: unknown; message?: unknown; retryAfterMs?: unknown } | undefined;
     if (e?.name === "rejected" && reason && isErrorCode(reason.code)) {
-      return new HoldfastError(reason.code, String(reason.message ?? reason.code));
+      const error = new HoldfastError(reason.code, String(reason.message ?? reason.code));
+      if (typeof reason.retryAfterMs === "number") error.retryAfterMs = reason.retryAfterMs;
+      return error;
     }
     if (e?.name === "no_handler") {
       return new HoldfastError(ErrorCode.VALIDATION_FAILED, String(e.message ?? "unknown command"));
