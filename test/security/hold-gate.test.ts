@@ -87,7 +87,10 @@ describe("security: every hold passes one gate (same cases over HTTP, fast path,
 
   before(async () => {
     const redisUrl = await testRedisUrl(12);
-    server = await spawnServer({ env: { JWT_SECRET, ...(redisUrl ? { REDIS_URL: redisUrl } : {}) }, timeoutMs: 90_000 });
+    // The concurrency case sends 20 cart.set at once from one diner: more than the default
+    // per-user command burst (20, with the sits), which would answer some RATE_LIMITED.
+    const roomLimits = JSON.stringify({ command: { perSecond: 5, burst: 100 } });
+    server = await spawnServer({ env: { JWT_SECRET, ROOM_LIMITS: roomLimits, ...(redisUrl ? { REDIS_URL: redisUrl } : {}) }, timeoutMs: 90_000 });
     admin = adminToken(JWT_SECRET);
   });
 
