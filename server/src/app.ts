@@ -16,6 +16,8 @@ import type { Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/database.ts";
 import { migrate } from "./db/migrate.ts";
 import { errorHandler, notFoundHandler } from "./http/errors-middleware.ts";
+import { ErrorBoundary } from "./error-boundary.ts";
+import { installFrontDoor } from "./http/front-door.ts";
 import { healthRoutes } from "./http/health-routes.ts";
 import { Metrics } from "./http/metrics.ts";
 import { guardMatchmaking } from "./http/matchmake-gate.ts";
@@ -130,9 +132,11 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
     const sales = createSales({ config, db, redis, keys, logger, presence, sessions, commerce });
     let draining = false;
 
+    const errors = new ErrorBoundary(logger);
     const roomDeps: RoomDeps = {
       config,
       logger,
+      errors,
       metrics,
       sessions,
       revocations,
@@ -162,6 +166,7 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
     };
 
     const httpServer = http.createServer();
+    const transport = new WebSocketTransport({ server: httpServer });
     const server: Server = defineServer({
       rooms: {
         ping: defineRoom(createPingRoom(roomDeps)),
@@ -169,7 +174,7 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
         feed: defineRoom(createFeedRoom({ ...roomDeps, bus: feed.bus, permissions: feed.permissions, lookups: feed.lookups })),
         sale: defineRoom(createSaleRoom({ ...roomDeps, sales: sales.service, queue: sales.queue, holds: commerce.holdService })).filterBy(["saleId"]),
       },
-      transport: new WebSocketTransport({ server: httpServer }),
+      transport,
       presence,
       driver: continuityParts.driver,
       selectProcessIdToCreateRoom: continuityParts.selectProcess,
@@ -181,7 +186,7 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
         app.set("trust proxy", "loopback");
         commerce.holdHotPath.mount(app, metrics); // POST /api/holds in its common form skips express
         app.use(metrics.httpMiddleware());
-        app.use(healthRoutes({ db, redis, metrics, isDraining: () => draining }));
+        app.use(healthRoutes({ db, redis, metrics, isDraining: () => draining, metricsToken: config.metricsToken }));
         app.use(webRoutes(config));
         app.use("/api", commerce.routes); // inventory, holds, orders, payments (parses its own JSON)
         app.use("/api", express.json({ limit: config.maxBodyBytes, strict: false }));
@@ -204,7 +209,7 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
           app.use("/api/demo", demoRoutes({ sessions, inventory: commerce.inventory, sales: sales.service, orders: commerce.orderService }));
         }
         app.use(notFoundHandler);
-        app.use(errorHandler(logger));
+        app.use(errorHandler(errors));
       },
     });
 
@@ -219,6 +224,8 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
     await sales.start();
     closers.push(() => sales.stop());
     await server.listen(config.port);
+    // Security headers, CORS allowlist, malformed URLs, the matchmaker's contract errors.
+    installFrontDoor(httpServer, { errors, corsOrigins: config.corsOrigins, maxBodyBytes: config.maxBodyBytes, transport });
     closers.push(() => server.gracefullyShutdown(false));
     guardMatchmaking(httpServer, { limits, userOf: (token) => tryUserOf(accessTokens, token) });
     const port = (httpServer.address() as AddressInfo).port;

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
+import { productionSecretProblem } from "./identity/secret-policy.ts";
 
 /**
  * Every environment variable Holdfast reads, in one place, validated once at start.
@@ -136,6 +137,33 @@ const RetentionDays = z
     return n;
   });
 
+/**
+ * `CORS_ORIGINS`: comma-separated origins (`https://shop.example,https://admin.example`)
+ * whose pages may call this server from the browser. Unset: same origin only.
+ */
+const CorsOrigins = z
+  .string()
+  .default("")
+  .transform((raw, ctx): string[] => {
+    const origins = raw
+      .split(",")
+      .map((o) => o.trim())
+      .filter(Boolean);
+    for (const origin of origins) {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed || !["http:", "https:"].includes(parsed.protocol) || parsed.origin !== origin) {
+        ctx.addIssue({ code: "custom", message: `"${origin}" is not an origin (scheme://host[:port], no path, no "*")` });
+        return z.NEVER;
+      }
+    }
+    return origins;
+  });
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(2567),
@@ -176,6 +204,9 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Max JSON body size accepted by the HTTP API, in bytes. */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+  CORS_ORIGINS: CorsOrigins,
+  /** Bearer token `/metrics` asks for; unset: `/metrics` is open. */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   /** Events each table's hot log (Redis stream or memory) keeps; older ones live in Postgres. */
   TABLE_LOG_RETENTION: z.coerce.number().int().min(10).max(1_000_000).default(1000),
   /** A table snapshot is taken after this many events... */
@@ -218,6 +249,10 @@ export interface Config {
   demoPayments: boolean;
   logLevel: string;
   maxBodyBytes: number;
+  /** Origins allowed to call from other sites (CORS); empty: same origin only. */
+  corsOrigins: string[];
+  /** Bearer token for `/metrics`; undefined: open. */
+  metricsToken: string | undefined;
   tableLogRetention: number;
   tableSnapshotEvery: number;
   tableSnapshotSeconds: number;
@@ -244,6 +279,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!e.JWT_SECRET) throw new ConfigError("invalid configuration: JWT_SECRET: required when NODE_ENV=production");
     if (e.DEMO_PAYMENTS)
       throw new ConfigError("invalid configuration: DEMO_PAYMENTS: must be off when NODE_ENV=production");
+    const problem = productionSecretProblem(e.JWT_SECRET);
+    if (problem) throw new ConfigError(`invalid configuration: JWT_SECRET: ${problem}`);
   }
   return {
     env: e.NODE_ENV,
@@ -273,6 +310,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoPayments: e.DEMO_PAYMENTS,
     logLevel: e.LOG_LEVEL,
     maxBodyBytes: e.MAX_BODY_BYTES,
+    corsOrigins: e.CORS_ORIGINS,
+    metricsToken: e.METRICS_TOKEN,
     tableLogRetention: e.TABLE_LOG_RETENTION,
     tableSnapshotEvery: e.TABLE_SNAPSHOT_EVERY,
     tableSnapshotSeconds: e.TABLE_SNAPSHOT_SECONDS,

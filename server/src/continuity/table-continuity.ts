@@ -92,7 +92,10 @@ export class TableContinuity {
         continue;
       }
       // A live room hosts it (or is restoring it): hand the client to that room.
-      const listed = await matchMaker.driver.findOne({ roomId: held.roomId }).catch(() => undefined);
+      // LocalDriver.findOne answers synchronously, RedisDriver with a promise: accept both.
+      const listed = await Promise.resolve()
+        .then(() => matchMaker.driver.findOne({ roomId: held.roomId }))
+        .catch(() => undefined);
       if (listed || Date.now() > waitUntil) {
         this.deps.driver.expectDuplicate(held.roomId);
         return { redirectTo: held.roomId };

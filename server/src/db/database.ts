@@ -1,4 +1,5 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { PGlite } from "@electric-sql/pglite";
@@ -9,8 +10,9 @@ import type { Logger } from "../logger.ts";
  * The application's only way to Postgres. In both modes it is a `pg.Pool`, so one SQL
  * code path serves both:
  * - `DATABASE_URL` set: a pool to that server.
- * - unset: an embedded PGlite (in `DATA_DIR`, or in memory for `:memory:`), served on a
- *   loopback port by `@electric-sql/pglite-socket` and reached through the same `pg`.
+ * - unset: an embedded PGlite (in `DATA_DIR`, or in memory for `:memory:`), served by
+ *   `@electric-sql/pglite-socket` on a unix socket only this process's user can open
+ *   (see `privateSocket`) and reached through the same `pg`.
  */
 export interface Database {
   readonly pool: pg.Pool;
@@ -59,12 +61,25 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
   // under concurrent requests). PGlite runs one query at a time anyway, so a single
   // pooled connection costs no throughput; pg queues the callers.
   const maxConnections = 1;
-  // Port 0: the OS picks a free loopback port, so several embedded nodes (tests) coexist.
-  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 4 });
-  await server.start();
-  const conn = server.getServerConn();
+  // PGlite has no authentication: whoever reaches its socket is superuser. So no TCP port
+  // (any local process could connect); a unix socket in a directory of this user's only.
+  const socket = privateSocket(dataPath);
+  const server = new PGLiteSocketServer({ db, path: socket.file, maxConnections: 4 });
+  try {
+    await server.start();
+    chmodSync(socket.file, 0o600);
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    socket.remove();
+    throw err;
+  }
+  const conn = socket.file;
   const pool = new pg.Pool({
-    connectionString: `postgres://postgres@${conn}/postgres`,
+    // pg reaches a unix socket as `${host}/.s.PGSQL.${port}`.
+    host: socket.dir,
+    port: SOCKET_PORT,
+    user: "postgres",
+    database: "postgres",
     max: maxConnections,
     // PGlite has no SSL and ignores the password; keep pg from asking for either.
     ssl: false,
@@ -75,7 +90,35 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
     await pool.end();
     await server.stop();
     await db.close();
+    socket.remove();
   });
+}
+
+/** The "port" in the socket's file name, `.s.PGSQL.5432`, which is what pg connects to. */
+const SOCKET_PORT = 5432;
+/** Linux limits a unix socket path to 107 bytes; longer DATA_DIRs use a temp directory. */
+const MAX_SOCKET_PATH = 100;
+
+/**
+ * Where the embedded database listens: `DATA_DIR/run/.s.PGSQL.5432`, the directory 0700
+ * and the socket 0600, so only this process's user can connect. With `DATA_DIR=:memory:`
+ * (or a DATA_DIR too long for a socket path) a private temp directory (0700, removed at
+ * close). A socket file left by a crashed process is replaced.
+ */
+function privateSocket(dataPath: string | undefined): { dir: string; file: string; remove(): void } {
+  const name = `.s.PGSQL.${SOCKET_PORT}`;
+  if (dataPath) {
+    const dir = path.join(path.dirname(dataPath), "run");
+    if (path.join(dir, name).length <= MAX_SOCKET_PATH) {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      chmodSync(dir, 0o700);
+      const file = path.join(dir, name);
+      rmSync(file, { force: true });
+      return { dir, file, remove: () => rmSync(file, { force: true }) };
+    }
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), "holdfast-pg-")); // mkdtemp makes it 0700
+  return { dir, file: path.join(dir, name), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 function wrapPool(pool: pg.Pool, kind: Database["kind"], shutdown: () => Promise<void>): Database {

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { ErrorCode } from "@holdfast/shared";
-import { AppError, isAppError } from "../errors.ts";
+import { AppError } from "../errors.ts";
+import { ErrorBoundary } from "../error-boundary.ts";
 import type { Logger } from "../logger.ts";
 
 /** Unknown routes: a JSON 404 like every other error, never express's HTML page. */
@@ -9,38 +10,24 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
 };
 
 /**
- * The HTTP catch-all. AppErrors become their `{error:{code, message}}` body; body-parser
- * failures (bad JSON, too large) get VALIDATION_FAILED / PAYLOAD_TOO_LARGE; anything
- * else is a fault: logged with its stack, answered as a bare 500 INTERNAL.
+ * The HTTP catch-all, through the app's error boundary: AppErrors become their
+ * `{error:{code, message}}` body; malformed requests refused by express or body-parser
+ * (bad percent-encoding, bad JSON, an undecodable or too large body) get
+ * VALIDATION_FAILED / PAYLOAD_TOO_LARGE; Postgres or Redis away is 503 UNAVAILABLE with
+ * the cause logged once; anything else is a fault, logged with its stack and answered as
+ * a bare 500 INTERNAL.
  */
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+export function errorHandler(boundaryOrLogger: ErrorBoundary | Logger): ErrorRequestHandler {
+  // A bare logger (small test apps) gets a boundary of its own.
+  const errors = boundaryOrLogger instanceof ErrorBoundary ? boundaryOrLogger : new ErrorBoundary(boundaryOrLogger);
   return (err, req, res, _next) => {
-    const appError = toAppError(err);
-    if (appError.code === ErrorCode.INTERNAL) {
-      logger.error({ err, method: req.method, path: req.path }, "unhandled error in HTTP request");
-    }
+    const appError = errors.handle(err, { method: req.method, path: req.path });
     if (res.headersSent) {
       res.end();
       return;
     }
     for (const [name, value] of Object.entries(appError.headers ?? {})) res.setHeader(name, value);
+    if (appError.code === ErrorCode.UNAVAILABLE && !appError.headers?.["Retry-After"]) res.setHeader("Retry-After", "1");
     res.status(appError.status).json({ error: appError.toBody() });
   };
-}
-
-function toAppError(err: unknown): AppError {
-  if (isAppError(err)) return err;
-  const e = err as { type?: string; status?: number; message?: string; limit?: number };
-  switch (e?.type) {
-    case "entity.parse.failed":
-      return new AppError(ErrorCode.VALIDATION_FAILED, "request body is not valid JSON");
-    case "entity.too.large":
-      return new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `request body is larger than ${e.limit ?? "the limit"} bytes`);
-    case "encoding.unsupported":
-    case "charset.unsupported":
-      return new AppError(ErrorCode.VALIDATION_FAILED, "unsupported request body encoding");
-    case "request.aborted":
-      return new AppError(ErrorCode.VALIDATION_FAILED, "request aborted");
-  }
-  return new AppError(ErrorCode.INTERNAL, "internal error");
 }

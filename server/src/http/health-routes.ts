@@ -1,4 +1,7 @@
+import { timingSafeEqual, createHash } from "node:crypto";
 import { Router } from "express";
+import { ErrorCode } from "@holdfast/shared";
+import { AppError } from "../errors.ts";
 import type { Database } from "../db/database.ts";
 import type { Redis } from "ioredis";
 import { withTimeout } from "../redis/redis-client.ts";
@@ -9,6 +12,8 @@ export interface HealthDeps {
   redis: Redis | undefined;
   metrics: Metrics;
   isDraining: () => boolean;
+  /** `METRICS_TOKEN`: when set, `/metrics` asks for `Authorization: Bearer <it>`. */
+  metricsToken?: string;
 }
 
 interface Probe {
@@ -50,10 +55,23 @@ export function healthRoutes(deps: HealthDeps): Router {
     res.status(ready ? 200 : 503).json({ redis, db, draining });
   });
 
-  router.get("/metrics", async (_req, res) => {
+  router.get("/metrics", async (req, res) => {
+    if (deps.metricsToken !== undefined && !bearerMatches(req.headers.authorization, deps.metricsToken)) {
+      throw new AppError(ErrorCode.UNAUTHORIZED, "/metrics needs Authorization: Bearer <METRICS_TOKEN>", {
+        headers: { "WWW-Authenticate": 'Bearer realm="metrics"' },
+      });
+    }
     res.setHeader("Content-Type", deps.metrics.registry.contentType);
     res.send(await deps.metrics.registry.metrics());
   });
 
   return router;
+}
+
+/** Constant-time comparison of `Authorization: Bearer <token>` with the expected token. */
+function bearerMatches(header: string | undefined, expected: string): boolean {
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? "");
+  if (!match) return false;
+  const digest = (value: string) => createHash("sha256").update(value).digest();
+  return timingSafeEqual(digest(match[1]), digest(expected));
 }

@@ -4,7 +4,7 @@ import { CloseCode, ErrorCode } from "@holdfast/shared";
 import { AppError, validationError } from "../errors.ts";
 import type { Identity } from "../identity/session-service.ts";
 import type { RoomDeps } from "./room-deps.ts";
-import { toJoinError, toReplyError } from "./room-errors.ts";
+import { JoinError, toJoinError } from "./room-errors.ts";
 
 /**
  * `client.auth` of every Holdfast room. The login session id is `loginSessionId`, not
@@ -58,12 +58,9 @@ export abstract class HoldfastRoom<T extends RoomOptions = RoomOptions> extends 
         if (!parsed.success) throw validationError(parsed.error.issues, `${type} message`);
         return await handler(client, parsed.data);
       } catch (err) {
-        const body = toReplyError(err);
-        this.deps.metrics.roomErrors.inc({ room: this.roomName, code: body.code });
-        if (body.code === ErrorCode.INTERNAL) {
-          this.deps.logger.error({ err, room: this.roomName, roomId: this.roomId, type }, "room command failed");
-        }
-        return ctx.reject(body);
+        const answer = this.deps.errors.handle(err, { room: this.roomName, roomId: this.roomId, type });
+        this.deps.metrics.roomErrors.inc({ room: this.roomName, code: answer.code });
+        return ctx.reject(answer.toBody());
       }
     });
   }
@@ -175,26 +172,57 @@ export abstract class HoldfastRoom<T extends RoomOptions = RoomOptions> extends 
     this.releaseSocket(client);
   }
 
+  /**
+   * Rooms and clients gauges. Each room counts what it added itself and takes back no more
+   * than that, so the gauges never go negative: a room whose onCreate failed or that
+   * became a duplicate of a live room (never counted) is disposed without a decrement, and
+   * a room disposed with clients still counted gives them back.
+   */
+  private countedAsLive = false;
+  private countedClients = 0;
+
   protected countCreated(): void {
+    if (this.countedAsLive) return;
+    this.countedAsLive = true;
     this.deps.metrics.rooms.inc({ room: this.roomName });
   }
 
   protected countDisposed(): void {
-    this.deps.metrics.rooms.dec({ room: this.roomName });
+    if (this.countedAsLive) {
+      this.countedAsLive = false;
+      this.deps.metrics.rooms.dec({ room: this.roomName });
+    }
+    if (this.countedClients > 0) {
+      this.deps.metrics.clients.dec({ room: this.roomName }, this.countedClients);
+      this.countedClients = 0;
+    }
     for (const untrack of this.untrack.values()) untrack();
     this.untrack.clear();
   }
 
   protected countJoined(): void {
+    this.countedClients++;
     this.deps.metrics.clients.inc({ room: this.roomName });
   }
 
   protected countLeft(): void {
+    if (this.countedClients === 0) return;
+    this.countedClients--;
     this.deps.metrics.clients.dec({ room: this.roomName });
   }
 
+  /**
+   * Colyseus hands every exception of a lifecycle hook or clock callback here (wrapped in
+   * an OnCreateException, OnJoinException, ... whose `cause` is what was thrown). A refused
+   * join (a JoinError: bad table id, seat taken, backend away) is logged by the error
+   * boundary as what it is: a client mistake at info without a stack, an unavailable
+   * backend with its cause, a fault with its stack. Everything else is classified the same.
+   */
   override onUncaughtException(error: Error, methodName: string): void {
-    this.deps.logger.error({ err: error, room: this.roomName, roomId: this.roomId, methodName }, "uncaught room exception");
+    const thrown = (error as { cause?: unknown }).cause ?? error;
+    const context = { room: this.roomName, roomId: this.roomId, methodName };
+    if (thrown instanceof JoinError) this.deps.errors.report(thrown.answer, thrown.cause, context);
+    else this.deps.errors.handle(thrown, context);
   }
 }
 
@@ -216,15 +244,16 @@ function rejectIfSessionExpired(client: AuthedClient): void {
   }
 }
 
-/** Builds a static `onAuth` that accepts only a live session's access token. */
+/**
+ * Builds a static `onAuth` that accepts only a live session's access token. A bad token
+ * or a dead session is UNAUTHORIZED (an AppError from the session service); anything
+ * else (Postgres or Redis away during the session lookup) is thrown as it is, so the
+ * error boundary answers UNAVAILABLE and the SDK tries again instead of giving up.
+ */
 export function authenticateWith(deps: RoomDeps) {
   return async (token: string | undefined): Promise<RoomIdentity> => {
-    try {
-      const { sessionId, ...identity } = await deps.sessions.authenticate(token);
-      return { ...identity, loginSessionId: sessionId };
-    } catch (err) {
-      throw err instanceof AppError ? err : new AppError(ErrorCode.UNAUTHORIZED, "authentication failed");
-    }
+    const { sessionId, ...identity } = await deps.sessions.authenticate(token);
+    return { ...identity, loginSessionId: sessionId };
   };
 }
 
@@ -243,7 +272,10 @@ export function joinAuth(deps: RoomDeps, options?: z.ZodType) {
       }
       return await authenticate(token);
     } catch (err) {
-      throw toJoinError(err);
+      // Static hooks never reach onUncaughtException: report here, once.
+      const refused = toJoinError(err);
+      deps.errors.report(refused.answer, refused.cause, { hook: "onAuth" });
+      throw refused;
     }
   };
 }

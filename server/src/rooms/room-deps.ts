@@ -1,4 +1,5 @@
 import type { Config } from "../config.ts";
+import type { ErrorBoundary } from "../error-boundary.ts";
 import type { Metrics } from "../http/metrics.ts";
 import type { SessionRevocations } from "../identity/session-revocations.ts";
 import type { SessionService } from "../identity/session-service.ts";
@@ -9,6 +10,8 @@ import type { MessageBudgets } from "./message-budgets.ts";
 export interface RoomDeps {
   config: Config;
   logger: Logger;
+  /** Classifies and logs what rooms refuse or fail with (the same boundary as HTTP). */
+  errors: ErrorBoundary;
   metrics: Metrics;
   sessions: SessionService;
   revocations: SessionRevocations;

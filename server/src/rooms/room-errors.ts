@@ -1,20 +1,38 @@
 import { ServerError } from "@colyseus/core";
-import { ErrorCode, httpStatusOf, type ErrorBody } from "@holdfast/shared";
-import { AppError, isAppError } from "../errors.ts";
+import { httpStatusOf, type ErrorBody } from "@holdfast/shared";
+import type { AppError } from "../errors.ts";
+import { classify } from "../error-boundary.ts";
 
 /**
- * Colyseus carries join/auth failures as `ServerError(numeric code, message)`. We keep
- * the HTTP-like status as the number and put the contract's code at the front of the
- * message (`"SEAT_TAKEN: seat 3 is taken"`); the SDK splits it back into `{code, message}`.
+ * A refused join (onAuth, onCreate, onJoin). Colyseus carries join failures as
+ * `ServerError(numeric code, message)`: we keep the HTTP-like status as the number and put
+ * the contract's code at the front of the message (`"SEAT_TAKEN: seat 3 is taken"`); the
+ * SDK splits it back into `{code, message}`. `answer` is what the client gets and `cause`
+ * what was thrown, so the room's error boundary can log the cause (once) after Colyseus
+ * hands the error to `onUncaughtException`.
  */
-export function toJoinError(err: unknown): ServerError {
-  const app = isAppError(err) ? err : new AppError(ErrorCode.INTERNAL, "internal error");
-  return new ServerError(app.status, `${app.code}: ${app.message}`);
+export class JoinError extends ServerError {
+  constructor(
+    readonly answer: AppError,
+    cause: unknown,
+  ) {
+    super(answer.status, `${answer.code}: ${answer.message}`, { cause });
+    this.name = "JoinError";
+  }
 }
 
-/** The `{code, message}` a failed room request is rejected with. */
+/**
+ * The join error for anything thrown: known AppErrors keep their code, infrastructure
+ * faults (Postgres or Redis away) become UNAVAILABLE, anything else INTERNAL.
+ */
+export function toJoinError(err: unknown): JoinError {
+  if (err instanceof JoinError) return err;
+  return new JoinError(classify(err), err);
+}
+
+/** The `{code, message}` a failed room request is rejected with (classified like joins). */
 export function toReplyError(err: unknown): ErrorBody {
-  return isAppError(err) ? err.toBody() : { code: ErrorCode.INTERNAL, message: "internal error" };
+  return classify(err).toBody();
 }
 
 export { httpStatusOf };
