@@ -2,6 +2,22 @@
 import { HoldfastClient, HoldfastError } from "/build/holdfast-sdk.js";
 
 const $ = (sel) => document.querySelector(sel);
+
+/**
+ * Builds an element. Every piece of text (names, notes, ids: anything a user could have
+ * typed) goes in as a text node, never as markup: the page has no innerHTML, so a guest
+ * named `<img src=x onerror=...>` shows as that text.
+ * `attrs`: attributes (`class`, `data-*`, `disabled`...); false/null/undefined are skipped.
+ */
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === false || value === null || value === undefined) continue;
+    node.setAttribute(name, value === true ? "" : String(value));
+  }
+  node.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false).map((c) => (c instanceof HTMLElement ? c : String(c))));
+  return node;
+}
 const client = new HoldfastClient({ url: location.origin });
 const info = await fetch("/api/info").then((r) => r.json()).catch(() => ({}));
 let table = null; // TableConnection
@@ -32,13 +48,19 @@ async function signIn() {
 // --- tables ------------------------------------------------------------------------
 async function listTables() {
   const tables = await client.tables.list();
-  const rows = tables
-    .map(
-      (t) => `<tr><td>${t.tableId}</td><td>${t.kind}</td><td>${t.seated}/${t.seats}</td><td>${t.spectators}</td>
-      <td><button data-join="${t.tableId}">Join</button> <button data-watch="${t.tableId}">Watch</button></td></tr>`,
-    )
-    .join("");
-  $("#table-list").innerHTML = `<table class="list"><tr><th>table</th><th>kind</th><th>seated</th><th>watching</th><th></th></tr>${rows}</table>`;
+  const rows = tables.map((t) =>
+    el(
+      "tr",
+      {},
+      el("td", {}, t.tableId),
+      el("td", {}, t.kind),
+      el("td", {}, `${t.seated}/${t.seats}`),
+      el("td", {}, t.spectators),
+      el("td", {}, el("button", { "data-join": t.tableId }, "Join"), " ", el("button", { "data-watch": t.tableId }, "Watch")),
+    ),
+  );
+  const header = el("tr", {}, ...["table", "kind", "seated", "watching", ""].map((h) => el("th", {}, h)));
+  $("#table-list").replaceChildren(el("table", { class: "list" }, header, rows));
 }
 
 async function openTable(tableId, spectate) {
@@ -46,7 +68,7 @@ async function openTable(tableId, spectate) {
   table = await client.tables.join(tableId, { spectate });
   $("#table").hidden = false;
   $("#table-title").textContent = tableId;
-  $("#events").innerHTML = "";
+  $("#events").replaceChildren();
   setStatus(table.status);
   table.onStatus(setStatus);
   table.onState(render);
@@ -60,8 +82,10 @@ async function openTable(tableId, spectate) {
   render(table.state);
 }
 
-function cardsHtml(cards) {
-  return Array.from(cards ?? []).map((c) => `<span>${c}</span>`).join("") || "-";
+/** Cards as `<span>` elements, or "-" when there are none. */
+function cardNodes(cards) {
+  const list = Array.from(cards ?? []);
+  return list.length ? list.map((c) => el("span", {}, c)) : ["-"];
 }
 
 function render(state) {
@@ -69,34 +93,42 @@ function render(state) {
   const me = client.auth.session?.userId;
   const h = state.holdem;
   $("#table-meta").textContent = `${state.kind}, seq ${state.seq}, ${state.spectators} watching${table.seat !== null ? `, you are in seat ${table.seat}` : ""}`;
-  $("#seats").innerHTML = Array.from(state.seats)
-    .map((s) => {
+  $("#seats").replaceChildren(
+    ...Array.from(state.seats).map((s) => {
       const hs = h?.seats?.[s.index];
-      const away = s.status === "away" ? `<div data-testid="countdown-${s.index}">away, ${Math.max(0, Math.ceil((s.awayUntil - Date.now()) / 1000))} s left</div>` : "";
-      const shown = hs?.shownCards?.length ? `<div class="cards">${cardsHtml(hs.shownCards)}</div>` : "";
-      const body =
-        s.status === "empty"
-          ? `<button data-sit="${s.index}" ${table.seat !== null ? "disabled" : ""}>Sit here</button>`
-          : `<b>${s.name}</b><div>${hs?.inHand ? hs.stack : s.stack} chips${hs?.committed ? `, in ${hs.committed}` : ""}${hs?.folded ? ", folded" : ""}</div>${away}${shown}`;
+      let body;
+      if (s.status === "empty") {
+        body = [el("button", { "data-sit": s.index, disabled: table.seat !== null }, "Sit here")];
+      } else {
+        const chips = `${hs?.inHand ? hs.stack : s.stack} chips${hs?.committed ? `, in ${hs.committed}` : ""}${hs?.folded ? ", folded" : ""}`;
+        body = [
+          el("b", {}, s.name),
+          el("div", {}, chips),
+          s.status === "away" && el("div", { "data-testid": `countdown-${s.index}` }, `away, ${Math.max(0, Math.ceil((s.awayUntil - Date.now()) / 1000))} s left`),
+          hs?.shownCards?.length ? el("div", { class: "cards" }, cardNodes(hs.shownCards)) : null,
+        ];
+      }
       const cls = ["seat", s.status, s.userId === me ? "mine" : "", h && h.toAct === s.index ? "to-act" : ""].join(" ");
-      return `<div class="${cls}" data-testid="seat-${s.index}" data-status="${s.status}">#${s.index} ${body}</div>`;
-    })
-    .join("");
+      return el("div", { class: cls, "data-testid": `seat-${s.index}`, "data-status": s.status }, `#${s.index} `, body);
+    }),
+  );
   $("#holdem").hidden = state.kind !== "holdem";
   $("#dining").hidden = state.kind !== "dining";
   if (h) {
-    $("#board").innerHTML = cardsHtml(h.board);
+    $("#board").replaceChildren(...cardNodes(h.board));
     $("#pot").textContent = h.pot;
     const mine = table.seat !== null ? h.seats?.[table.seat] : null;
-    $("#my-cards").innerHTML = cardsHtml(mine?.holeCards);
+    $("#my-cards").replaceChildren(...cardNodes(mine?.holeCards));
     $("#turn").textContent = h.toAct >= 0 ? `seat ${h.toAct} to act (${Math.max(0, Math.ceil((h.turnDeadline - Date.now()) / 1000))} s)` : h.street;
   }
   if (state.dining) {
     const cart = state.dining;
     $("#cart-meta").textContent = `cart ${cart.cartNo}, ${cart.status}${cart.lastOrderId ? `, last order ${cart.lastOrderId}` : ""}`;
-    $("#cart").innerHTML = Array.from(cart.lines)
-      .map((l) => `<li>${l.quantity} x ${l.sku}${l.note ? ` (${l.note})` : ""} <small>by ${Array.from(l.addedBy).length} diner(s)</small></li>`)
-      .join("");
+    $("#cart").replaceChildren(
+      ...Array.from(cart.lines).map((l) =>
+        el("li", {}, `${l.quantity} x ${l.sku}${l.note ? ` (${l.note})` : ""} `, el("small", {}, `by ${Array.from(l.addedBy).length} diner(s)`)),
+      ),
+    );
   }
 }
 
@@ -108,9 +140,11 @@ function cartQuantity(sku) {
 // Countdowns tick between state changes.
 setInterval(() => table && render(table.state), 1000);
 
-$("#menu").innerHTML = ["ramen", "gyoza", "matcha"]
-  .map((sku) => `<span>${sku} <button data-add="${sku}" data-testid="add-${sku}">+</button><button data-remove="${sku}">-</button></span>`)
-  .join("");
+$("#menu").replaceChildren(
+  ...["ramen", "gyoza", "matcha"].map((sku) =>
+    el("span", {}, `${sku} `, el("button", { "data-add": sku, "data-testid": `add-${sku}` }, "+"), el("button", { "data-remove": sku }, "-")),
+  ),
+);
 
 document.addEventListener(
   "click",

@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import { HoldfastClient, MemoryStorage, type TableConnection } from "@holdfast/client-sdk";
+import { spawnServer, type ServerProcess } from "../support/server-process.ts";
+import { http } from "../support/http.ts";
+import { skipUnless } from "../support/services.ts";
+import { adminToken } from "../support/e2e.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const JWT_SECRET = `web-xss-${randomUUID()}`;
+const EVIL_NAME = "<img src=x onerror=window.pwn=1>";
+const EVIL_NOTE = "<img src=x onerror=window.pwn=2><script>window.pwn=3</script>";
+
+/**
+ * Stored XSS on the demo page (issue 13 item 5): a guest whose name is markup, and a
+ * cart note that is markup, are shown to another viewer as text. Two layers are checked
+ * apart: the page builds no element from them (no <img>/<script> in seats or cart), and
+ * no script ran (`window.pwn` stays unset). The page is served with a CSP of
+ * `script-src 'self'` and still works (the viewer sees the table live).
+ */
+describe("browser: user text is rendered as text (Chromium)", function () {
+  this.timeout(120_000);
+  let server: ServerProcess;
+  let browser: Browser;
+  let context: BrowserContext | undefined;
+  const open: TableConnection[] = [];
+
+  before(async function () {
+    skipUnless(this, existsSync(CHROMIUM), `Chromium at ${CHROMIUM}`);
+    execFileSync(process.execPath, ["scripts/build-web.mjs"], { stdio: "ignore" });
+    server = await spawnServer({ env: { JWT_SECRET } });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    });
+  });
+
+  after(async () => {
+    await Promise.all(open.map((c) => c.leave().catch(() => undefined)));
+    await context?.close().catch(() => undefined);
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it("a guest named with markup and a cart note with script never run in a viewer's page", async () => {
+    const admin = adminToken(JWT_SECRET);
+    const tableId = `xss-${randomUUID().slice(0, 6)}`;
+    const sku = `tea-${randomUUID().slice(0, 6)}`;
+    assert.equal((await http(server.url, "POST", "/api/tables", { token: admin, body: { tableId, kind: "dining", seats: 4, options: { branchId: "B1" } } })).status, 201);
+    assert.equal((await http(server.url, "PUT", `/api/inventory/${sku}`, { token: admin, body: { stock: 5, name: "Tea", priceCents: 300 } })).status, 200);
+
+    // The attacker: a guest with a markup name, seated, adding a line with a markup note.
+    const attacker = new HoldfastClient({ url: server.url, storage: new MemoryStorage() });
+    await attacker.auth.guest(EVIL_NAME);
+    const conn = await attacker.tables.join(tableId);
+    open.push(conn);
+    await conn.sit();
+    await conn.command("cart.set", { sku, quantity: 1, note: EVIL_NOTE });
+
+    // The viewer: the demo page, watching that table.
+    context = await browser.newContext();
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on("pageerror", (err) => pageErrors.push(err.message));
+    const response = await page.goto(server.url);
+    const csp = response?.headers()["content-security-policy"] ?? "";
+    assert.match(csp, /script-src 'self'/, "the page is served with a CSP");
+    await page.getByTestId("signin").click();
+    await page.locator(`button[data-watch="${tableId}"]`).click();
+    await page.getByTestId("cart").locator("li").first().waitFor({ timeout: 20_000 });
+    await page.locator('[data-testid="seats"] b').first().waitFor();
+
+    // Shown as text...
+    assert.deepEqual(await page.locator('[data-testid="seats"] b').allTextContents(), [EVIL_NAME]);
+    assert.ok((await page.getByTestId("cart").textContent())?.includes(EVIL_NOTE), "the note shows as typed");
+    // ...never as elements...
+    const injected = await page.evaluate(() => document.querySelectorAll("#seats img, #cart img, #cart script, #events img").length);
+    assert.equal(injected, 0, "markup from user text became elements");
+    // ...and nothing ran (give an image error handler time to fire).
+    await page.waitForTimeout(500);
+    assert.equal(await page.evaluate(() => (window as unknown as { pwn?: number }).pwn), undefined, "user text ran script");
+    assert.deepEqual(pageErrors, [], "the page works under its CSP");
+  });
+});
