@@ -10,7 +10,7 @@ import {
 } from "@holdfast/shared";
 import { HoldfastError } from "./errors.ts";
 import { ReconnectingConnection, type Listener } from "./reconnecting-connection.ts";
-import { sleep } from "./retry.ts";
+import { isRetryableJoinError, jitteredBackoff, sleep } from "./retry.ts";
 import type { KeyValueStorage } from "./storage.ts";
 import { storageKeys } from "./storage.ts";
 
@@ -70,6 +70,9 @@ const DEAD_TOKEN_CODES = new Set<string>([
   ErrorCode.SEAT_TOKEN_WRONG_TABLE,
   ErrorCode.SEAT_TOKEN_WRONG_USER,
 ]);
+
+/** How long a first join without a seat to reclaim retries "try again" answers. */
+const FIRST_JOIN_RETRY_MS = 3000;
 
 /** Close codes that end the connection for good: no reconnect loop. */
 const FINAL_CLOSE_CODES = new Set<number>([4000, CloseCode.SESSION_REVOKED, CloseCode.REPLACED]);
@@ -210,19 +213,20 @@ export class TableConnection extends ReconnectingConnection<ConnectionStatus> {
   }
 
   /**
-   * A join that tries again (briefly) when the table is moving between rooms or nodes:
-   * UNAVAILABLE (a draining node, a lost race for a new table's room) or a matchmaker
-   * answer without a room.
+   * A join that tries again when the answer is "retry" (`isRetryableJoinError`): a table
+   * moving between rooms or nodes, a draining node, Postgres or Redis away for a moment.
+   * With a seat to reclaim it keeps trying until the seat's grace is over (an outage
+   * during a page refresh must not cost the seat); without one, for a few seconds.
    */
   private async joinRetrying(seatToken: string | undefined): Promise<Room> {
+    const giveUpAt = Date.now() + (seatToken ? this.graceMs : FIRST_JOIN_RETRY_MS);
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.join(seatToken);
       } catch (err) {
         const error = HoldfastError.from(err);
-        const transient = error.code === ErrorCode.UNAVAILABLE || error.code === ErrorCode.INTERNAL;
-        if (!transient || attempt >= 4) throw error;
-        await sleep(100 * 2 ** attempt);
+        if (!isRetryableJoinError(error) || Date.now() >= giveUpAt || this.closedByApp) throw error;
+        await sleep(jitteredBackoff(attempt, this.options.reconnect.minDelayMs, this.options.reconnect.maxDelayMs));
       }
     }
   }

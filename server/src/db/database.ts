@@ -38,7 +38,9 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.maxConnections ?? 10 });
-    pool.on("error", (err) => options.logger.warn({ err }, "idle postgres client error"));
+    // An idle connection dropped (Postgres restarted, network cut): the next query reconnects
+    // or fails into the error boundary; one line without a stack is enough here.
+    pool.on("error", (err) => options.logger.warn({ err: err.message }, "idle postgres client error"));
     return wrapPool(pool, "postgres", async () => {
       await pool.end();
     });
