@@ -84,6 +84,11 @@ describe("security: Postgres away during joins -> UNAVAILABLE, and the SDK rides
     const direct = await http(server.url, "POST", "/matchmake/joinOrCreate/table", { token: player.auth.token, body: { tableId, spectate: true } });
     assert.equal(direct.status, 503, JSON.stringify(direct.body));
     assert.equal(direct.body.error.code, "UNAVAILABLE");
+    // HTTP goes through the same boundary: 503 with Retry-After, not 500 or 401.
+    const session = await http(server.url, "GET", "/api/auth/session", { token: player.auth.token });
+    assert.equal(session.status, 503, JSON.stringify(session.body));
+    assert.equal(session.body.error.code, "UNAVAILABLE");
+    assert.ok(session.headers.get("retry-after"), "Retry-After");
 
     // The player's socket drops; its first tries (the reconnection token) cannot get
     // through either, so it goes to the matchmaker with its seat token, into the outage.
