@@ -272,10 +272,9 @@ export function joinAuth(deps: RoomDeps, options?: z.ZodType) {
       }
       return await authenticate(token);
     } catch (err) {
-      // Static hooks never reach onUncaughtException: report here, once.
-      const refused = toJoinError(err);
-      deps.errors.report(refused.answer, refused.cause, { hook: "onAuth" });
-      throw refused;
+      // Static hooks never reach onUncaughtException: the matchmaker route, which called
+      // this, logs the JoinError (with its cause) when it answers.
+      throw toJoinError(err);
     }
   };
 }
