@@ -184,7 +184,7 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
       express: (app) => {
         app.disable("x-powered-by");
         app.set("trust proxy", "loopback");
-        commerce.holdHotPath.mount(app, metrics); // POST /api/holds in its common form skips express
+        commerce.holdHotPath.mount(app, metrics, errors); // POST /api/holds in its common form skips express
         app.use(metrics.httpMiddleware());
         app.use(healthRoutes({ db, redis, metrics, isDraining: () => draining, metricsToken: config.metricsToken }));
         app.use(webRoutes(config));

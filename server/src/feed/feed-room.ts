@@ -106,6 +106,9 @@ export function createFeedRoom(deps: FeedRoomDeps) {
           try {
             await authorizeTopic(client.auth, topic, deps.lookups);
           } catch (err) {
+            const answer = deps.errors.handle(err, { room: this.roomName, topic });
+            // Postgres away is no verdict: keep the topic; the next grant change rechecks it.
+            if (answer.code === ErrorCode.UNAVAILABLE && !(err instanceof AppError)) continue;
             topics.delete(topic);
             const body = err instanceof AppError ? toReplyError(err) : { code: ErrorCode.FORBIDDEN, message: "no longer allowed" };
             client.send("unsubscribed", { topic, ...body });

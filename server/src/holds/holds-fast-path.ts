@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { Application, Request, RequestHandler, Response } from "express";
 import { CreateHoldBody, ErrorCode } from "@holdfast/shared";
-import { AppError, isAppError } from "../errors.ts";
+import { AppError } from "../errors.ts";
+import { ErrorBoundary } from "../error-boundary.ts";
 import type { Metrics } from "../http/metrics.ts";
 import type { RateLimits } from "../http/rate-limits.ts";
 import { parseOrThrow } from "../http/validate.ts";
@@ -43,9 +44,12 @@ export class HoldHotPath {
   private metrics: Metrics | undefined;
   /** express's request and response prototypes of the app (for `req.ip`). */
   private protos: { request: object; response: object } | undefined;
+  /** The app's error boundary once mounted (the same decisions as errors-middleware.ts). */
+  private errors: ErrorBoundary;
 
   constructor(private readonly deps: HoldHotPathDeps) {
     this.holdsLimit = deps.limits.enabled ? deps.limits.middleware("holds") : undefined;
+    this.errors = new ErrorBoundary(deps.logger);
   }
 
   /**
@@ -55,7 +59,8 @@ export class HoldHotPath {
    * app-level middleware does not see these requests (the hot path does its own
    * metrics, limits and errors).
    */
-  mount(app: Application, metrics: Metrics): void {
+  mount(app: Application, metrics: Metrics, errors?: ErrorBoundary): void {
+    if (errors) this.errors = errors;
     const a = app as unknown as { request: object; response: object };
     this.protos = { request: a.request, response: a.response };
     this.metrics = metrics;
@@ -131,18 +136,13 @@ export class HoldHotPath {
 
   /** What errors-middleware.ts answers, for the errors this path can raise. */
   private fail(req: IncomingMessage, res: ServerResponse, err: unknown): void {
-    let appError: AppError;
-    if (isAppError(err)) {
-      appError = err;
-    } else {
-      appError = new AppError(ErrorCode.INTERNAL, "internal error");
-      this.deps.logger.error({ err, method: req.method, path: "/api/holds" }, "unhandled error in HTTP request");
-    }
+    const appError = this.errors.handle(err, { method: req.method, path: "/api/holds" });
     if (res.headersSent) {
       res.end();
       return;
     }
     for (const [name, value] of Object.entries(appError.headers ?? {})) res.setHeader(name, value);
+    if (appError.code === ErrorCode.UNAVAILABLE && !appError.headers?.["Retry-After"]) res.setHeader("Retry-After", "1");
     send(res, appError.status, JSON.stringify({ error: appError.toBody() }));
   }
 
