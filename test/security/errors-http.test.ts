@@ -60,8 +60,14 @@ describe("security: errors are the client's, not 500s", function () {
     const mm = (path: string, body: unknown, t: string | undefined = token) => http(server.url, "POST", `/matchmake/${path}`, { token: t, body });
     const live = await mm("joinOrCreate/table", { tableId: "demo-holdem", spectate: true });
     assert.equal(live.status, 200, JSON.stringify(live.body));
-    assertRefusal(await mm("create/table", { tableId: "demo-holdem" }), 409, "CONFLICT", "create a live table");
-    assertRefusal(await mm("create/table", { tableId: `nope-${randomUUID().slice(0, 6)}` }), 404, "NOT_FOUND", "create an unknown table");
+    // `create` of a live table is a conflict, of an unknown one not found; where clients may
+    // not `create` at all (a matchmaker gate in front), it is FORBIDDEN. Never a 500.
+    const createLive = await mm("create/table", { tableId: "demo-holdem" });
+    if (createLive.status === 403) assertRefusal(createLive, 403, "FORBIDDEN", "create (not allowed)");
+    else {
+      assertRefusal(createLive, 409, "CONFLICT", "create a live table");
+      assertRefusal(await mm("create/table", { tableId: `nope-${randomUUID().slice(0, 6)}` }), 404, "NOT_FOUND", "create an unknown table");
+    }
     assertRefusal(await mm("joinOrCreate/table", { tableId: `nope-${randomUUID().slice(0, 6)}` }), 404, "NOT_FOUND", "join an unknown table");
     assertRefusal(await mm("joinOrCreate/no_such_room", {}), 404, "NOT_FOUND", "unknown room type");
     assertRefusal(await mm("explode/table", {}), 404, "NOT_FOUND", "unknown method");

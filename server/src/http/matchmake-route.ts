@@ -77,8 +77,17 @@ export function matchmakeRoute(o: {
   }
 
   function refuse(res: ServerResponse, error: AppError): void {
-    reply(res, error.status, error);
+    sendMatchmakeError(res, error);
   }
+}
+
+/**
+ * Writes a matchmaker refusal: the contract's body plus the `"CODE: message"` the
+ * Colyseus SDK reads. Anything that answers `/matchmake` (a gate in front) should use it.
+ */
+export function sendMatchmakeError(res: ServerResponse, error: AppError): void {
+  for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value);
+  reply(res, error.status, error);
 }
 
 function reply(res: ServerResponse, status: number, error: AppError): void {
