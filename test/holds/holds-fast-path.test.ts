@@ -71,7 +71,9 @@ describe("POST /api/holds hot path answers like the general route", function () 
       assert.match(r.body.holdId, /^h_[0-9a-f]{16}_fp1$/);
       assert.equal(r.body.quantity, 2);
       assert.equal(r.headers.get("content-type"), "application/json; charset=utf-8");
-      assert.equal(r.headers.get("access-control-allow-origin"), "*", "CORS headers as on every route");
+      // The same front-door headers as on every route: CORS closed by default, CSP and co.
+      assert.equal(r.headers.get("access-control-allow-origin"), null, "CORS is same-origin only by default");
+      assert.match(r.headers.get("content-security-policy") ?? "", /script-src 'self'/, "security headers as on every route");
       // Which way answered: only express's res.json adds an ETag.
       assert.equal(r.headers.has("etag"), ct === GENERAL, `${ct} went the ${ct === GENERAL ? "general" : "hot"} way`);
     }
