@@ -9,6 +9,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSyn
 import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
+import { openDatabase } from "../../server/src/db/database.ts";
+import { createLogger } from "../../server/src/logger.ts";
 import { http, signInGuest } from "../support/http.ts";
 import { spawnServer, type ServerProcess } from "../support/server-process.ts";
 
@@ -96,6 +98,10 @@ describe("security: the embedded database is reachable only by the server", func
     assert.equal(mode(socket).toString(8), "600");
     assert.equal(mode(path.dirname(socket)).toString(8), "700");
     assert.match(server.output(), new RegExp(`"conn":"${socket.replace(/[.]/g, "\\.")}"`), "the log names the socket");
+    // A second process on the same DATA_DIR is refused before it touches the data.
+    await assert.rejects(openDatabase({ dataDir, logger: createLogger("silent") }), /DATA_DIR is in use/);
+    assert.ok(statSync(socket).isSocket(), "the live server keeps its socket");
+    assert.equal((await http(server.url, "GET", "/readyz")).status, 200);
   });
 
   it("DATA_DIR=:memory: uses a private temp directory, gone after stop", async () => {

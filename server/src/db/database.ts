@@ -1,4 +1,5 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -55,7 +56,17 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
     dataPath = path.resolve(options.dataDir, "pglite");
     mkdirSync(dataPath, { recursive: true });
   }
-  const db = dataPath ? await PGlite.create(dataPath) : await PGlite.create();
+  // PGlite has no authentication: whoever reaches its socket is superuser. So no TCP port
+  // (any local process could connect); a unix socket in a directory of this user's only.
+  // Checked first: a DATA_DIR whose socket a live process answers on is not opened twice.
+  const socket = await privateSocket(dataPath);
+  let db: PGlite;
+  try {
+    db = dataPath ? await PGlite.create(dataPath) : await PGlite.create();
+  } catch (err) {
+    socket.remove();
+    throw err;
+  }
   // ONE connection. PGlite is a single Postgres backend: every socket connection shares
   // its session, so the unnamed prepared statement and portal of the extended query
   // protocol are shared too, and pglite-socket interleaves messages of different
@@ -63,9 +74,6 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
   // under concurrent requests). PGlite runs one query at a time anyway, so a single
   // pooled connection costs no throughput; pg queues the callers.
   const maxConnections = 1;
-  // PGlite has no authentication: whoever reaches its socket is superuser. So no TCP port
-  // (any local process could connect); a unix socket in a directory of this user's only.
-  const socket = privateSocket(dataPath);
   const server = new PGLiteSocketServer({ db, path: socket.file, maxConnections: 4 });
   try {
     await server.start();
@@ -105,9 +113,10 @@ const MAX_SOCKET_PATH = 100;
  * Where the embedded database listens: `DATA_DIR/run/.s.PGSQL.5432`, the directory 0700
  * and the socket 0600, so only this process's user can connect. With `DATA_DIR=:memory:`
  * (or a DATA_DIR too long for a socket path) a private temp directory (0700, removed at
- * close). A socket file left by a crashed process is replaced.
+ * close). A socket file left by a crashed process is replaced; one that a live process
+ * still answers on is not (that process owns the DATA_DIR).
  */
-function privateSocket(dataPath: string | undefined): { dir: string; file: string; remove(): void } {
+async function privateSocket(dataPath: string | undefined): Promise<{ dir: string; file: string; remove(): void }> {
   const name = `.s.PGSQL.${SOCKET_PORT}`;
   if (dataPath) {
     const dir = path.join(path.dirname(dataPath), "run");
@@ -115,12 +124,25 @@ function privateSocket(dataPath: string | undefined): { dir: string; file: strin
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       chmodSync(dir, 0o700);
       const file = path.join(dir, name);
+      if (await answers(file)) throw new Error(`DATA_DIR is in use: another process serves its database on ${file}`);
       rmSync(file, { force: true });
       return { dir, file, remove: () => rmSync(file, { force: true }) };
     }
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), "holdfast-pg-")); // mkdtemp makes it 0700
   return { dir, file: path.join(dir, name), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Whether something accepts connections on the unix socket `file`. */
+function answers(file: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createConnection(file);
+    probe.once("connect", () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once("error", () => resolve(false));
+  });
 }
 
 function wrapPool(pool: pg.Pool, kind: Database["kind"], shutdown: () => Promise<void>): Database {
