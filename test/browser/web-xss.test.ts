@@ -22,7 +22,7 @@ const EVIL_NOTE = "<img src=x onerror=window.pwn=2><script>window.pwn=3</script>
  * `script-src 'self'` and still works (the viewer sees the table live).
  */
 describe("browser: user text is rendered as text (Chromium)", function () {
-  this.timeout(120_000);
+  this.timeout(180_000);
   let server: ServerProcess;
   let browser: Browser;
   let context: BrowserContext | undefined;
@@ -31,7 +31,7 @@ describe("browser: user text is rendered as text (Chromium)", function () {
   before(async function () {
     skipUnless(this, existsSync(CHROMIUM), `Chromium at ${CHROMIUM}`);
     execFileSync(process.execPath, ["scripts/build-web.mjs"], { stdio: "ignore" });
-    server = await spawnServer({ env: { JWT_SECRET } });
+    server = await spawnServer({ timeoutMs: 120_000, env: { JWT_SECRET } });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],

@@ -22,12 +22,12 @@ function assertRefusal(res: JsonResponse, status: number, code: string, what: st
 }
 
 describe("security: errors are the client's, not 500s", function () {
-  this.timeout(90_000);
+  this.timeout(180_000);
   let server: ServerProcess;
   let token: string;
 
   before(async () => {
-    server = await spawnServer({ env: { JWT_SECRET: `errors-http-${randomUUID()}` } });
+    server = await spawnServer({ timeoutMs: 120_000, env: { JWT_SECRET: `errors-http-${randomUUID()}` } });
     token = (await signInGuest(server.url, "errors")).token;
   });
   after(async () => {

@@ -17,11 +17,11 @@ const EVIL = "https://evil.example";
 const METRICS_TOKEN = randomBytes(24).toString("hex");
 
 describe("security: headers, CORS allowlist, /metrics token", function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
   let server: ServerProcess;
 
   before(async () => {
-    server = await spawnServer({ env: { JWT_SECRET: `web-headers-${randomUUID()}`, CORS_ORIGINS: ALLOWED, METRICS_TOKEN } });
+    server = await spawnServer({ timeoutMs: 120_000, env: { JWT_SECRET: `web-headers-${randomUUID()}`, CORS_ORIGINS: ALLOWED, METRICS_TOKEN } });
   });
   after(async () => {
     await server?.stop();

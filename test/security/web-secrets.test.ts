@@ -78,7 +78,7 @@ describe("security: JWT_SECRET in production", function () {
   });
 
   describe("docker-compose.yml", function () {
-    this.timeout(30_000);
+    this.timeout(90_000);
     const compose = readFileSync("docker-compose.yml", "utf8");
 
     it("takes JWT_SECRET from the environment with no fallback", () => {
