@@ -126,7 +126,8 @@ function render(state) {
     $("#cart-meta").textContent = `cart ${cart.cartNo}, ${cart.status}${cart.lastOrderId ? `, last order ${cart.lastOrderId}` : ""}`;
     $("#cart").replaceChildren(
       ...Array.from(cart.lines).map((l) =>
-        el("li", {}, `${l.quantity} x ${l.sku}${l.note ? ` (${l.note})` : ""} `, el("small", {}, `by ${Array.from(l.addedBy).length} diner(s)`)),
+        // note and addedBy reach diners and branch staff only (a spectator's lines lack them).
+        el("li", {}, `${l.quantity} x ${l.sku}${l.note ? ` (${l.note})` : ""} `, l.addedBy ? el("small", {}, `by ${Array.from(l.addedBy).length} diner(s)`) : null),
       ),
     );
   }
