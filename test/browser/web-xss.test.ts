@@ -51,6 +51,7 @@ describe("browser: user text is rendered as text (Chromium)", function () {
     const sku = `tea-${randomUUID().slice(0, 6)}`;
     assert.equal((await http(server.url, "POST", "/api/tables", { token: admin, body: { tableId, kind: "dining", seats: 4, options: { branchId: "B1" } } })).status, 201);
     assert.equal((await http(server.url, "PUT", `/api/inventory/${sku}`, { token: admin, body: { stock: 5, name: "Tea", priceCents: 300 } })).status, 200);
+    assert.equal((await http(server.url, "PUT", `/api/branches/B1/menu/${sku}`, { token: admin })).status, 200, "on the branch's menu");
 
     // The attacker: a guest with a markup name, seated, adding a line with a markup note.
     const attacker = new HoldfastClient({ url: server.url, storage: new MemoryStorage() });
