@@ -17,7 +17,7 @@ import { openDatabase, type Database } from "./db/database.ts";
 import { migrate } from "./db/migrate.ts";
 import { errorHandler, notFoundHandler } from "./http/errors-middleware.ts";
 import { ErrorBoundary } from "./error-boundary.ts";
-import { installFrontDoor } from "./http/front-door.ts";
+import { installFrontDoor, installMatchmakeRoute } from "./http/front-door.ts";
 import { healthRoutes } from "./http/health-routes.ts";
 import { Metrics } from "./http/metrics.ts";
 import { guardMatchmaking } from "./http/matchmake-gate.ts";
@@ -224,10 +224,13 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
     await sales.start();
     closers.push(() => sales.stop());
     await server.listen(config.port);
-    // Security headers, CORS allowlist, malformed URLs, the matchmaker's contract errors.
-    installFrontDoor(httpServer, { errors, corsOrigins: config.corsOrigins, maxBodyBytes: config.maxBodyBytes, transport });
     closers.push(() => server.gracefullyShutdown(false));
+    // HTTP layers in front of Colyseus's listener, innermost first: the matchmaker route
+    // (contract errors), the matchmake gate (no client create, rate limits), then the
+    // front door (security headers, CORS allowlist, malformed URLs) around everything.
+    installMatchmakeRoute(httpServer, { errors, maxBodyBytes: config.maxBodyBytes, transport });
     guardMatchmaking(httpServer, { limits, userOf: (token) => tryUserOf(accessTokens, token) });
+    installFrontDoor(httpServer, { errors, corsOrigins: config.corsOrigins, maxBodyBytes: config.maxBodyBytes, transport });
     const port = (httpServer.address() as AddressInfo).port;
     logger.info({ port, redis: Boolean(redis), db: db.kind }, "holdfast node listening");
     continuityParts.start();

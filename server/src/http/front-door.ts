@@ -15,33 +15,55 @@ export interface FrontDoorOptions {
 }
 
 /**
- * What every HTTP request passes first, whoever answers it afterwards (Colyseus's
- * router, the holds hot path or express): security headers, the CORS allowlist, a 400
- * for a URL that cannot be decoded, and the matchmaker route with the contract's errors.
+ * What every HTTP request passes first, whoever answers it afterwards (a matchmaker gate,
+ * the matchmaker route, Colyseus's router, the holds hot path or express): security
+ * headers, the CORS allowlist, and a 400 for a URL that cannot be decoded.
  *
  * Installed after `server.listen()`, when Colyseus has registered its request listener
  * (which sets CORS headers and dispatches): the listeners present then are wrapped, the
- * same way Colyseus's own `prereadRequestBodies` does it.
+ * same way Colyseus's own `prereadRequestBodies` does it. Install it last: it must be
+ * the outermost layer.
  */
 export function installFrontDoor(server: Server, o: FrontDoorOptions): void {
   restrictCors(o.corsOrigins);
   const setHeaders = securityHeaders();
-  const matchmake = matchmakeRoute(o);
-  const listeners = server.listeners("request") as ((req: IncomingMessage, res: ServerResponse) => void)[];
-  server.removeAllListeners("request");
-  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+  wrapRequestListeners(server, (req, res, next) => {
     setHeaders(req, res);
     if (!decodablePath(req.url)) {
       reject(res, new AppError(ErrorCode.VALIDATION_FAILED, "malformed URL (bad percent-encoding)"));
       return;
     }
-    if (req.method === "POST") {
-      // Colyseus's listener would set these; for requests answered here, set them first.
+    if (req.method !== "OPTIONS") {
+      // Colyseus's listener sets these too; requests answered before it need them as well.
       const cors = matchMaker.controller.getCorsHeaders(new Headers(req.headers as Record<string, string>));
       for (const [name, value] of Object.entries(cors)) res.setHeader(name, value);
-      if (matchmake(req, res)) return;
     }
-    for (const listener of listeners) listener.call(server, req, res);
+    next();
+  });
+}
+
+/**
+ * `POST /matchmake/...` answered by `matchmakeRoute` (the contract's errors) instead of
+ * Colyseus's router. Install it first (innermost), right after `server.listen()`, so a
+ * gate and the front door wrap it.
+ */
+export function installMatchmakeRoute(server: Server, o: Omit<FrontDoorOptions, "corsOrigins">): void {
+  const matchmake = matchmakeRoute(o);
+  wrapRequestListeners(server, (req, res, next) => {
+    if (!matchmake(req, res)) next();
+  });
+}
+
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** Puts `layer` in front of the server's current request listeners. */
+function wrapRequestListeners(server: Server, layer: (req: IncomingMessage, res: ServerResponse, next: () => void) => void): void {
+  const inner = server.listeners("request") as Listener[];
+  server.removeAllListeners("request");
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    layer(req, res, () => {
+      for (const listener of inner) listener.call(server, req, res);
+    });
   });
 }
 

@@ -2,6 +2,7 @@ import type http from "node:http";
 import { matchMaker } from "@colyseus/core";
 import { ErrorCode } from "@holdfast/shared";
 import { AppError } from "../errors.ts";
+import { sendMatchmakeError } from "./matchmake-route.ts";
 import type { RateLimits } from "./rate-limits.ts";
 
 type RequestListener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -79,8 +80,7 @@ function isLoopback(address: string): boolean {
   return address === "::1" || address.startsWith("127.") || address.startsWith("::ffff:127.");
 }
 
+/** The matchmaker's error shape (with the "CODE: message" the Colyseus SDK reads). */
 function refuse(res: http.ServerResponse, err: AppError): void {
-  const body = JSON.stringify({ error: err.toBody() });
-  res.writeHead(err.status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...err.headers });
-  res.end(body);
+  sendMatchmakeError(res, err);
 }
