@@ -1,12 +1,8 @@
-import { z } from "zod";
-
 /**
- * Wire vocabulary of inventory, holds, orders and payments (issue 5): request schemas
- * (zod, one per body/param), response shapes and the order events published to nodes.
+ * Wire vocabulary of inventory, holds, orders and payments (issue 5): constants, request
+ * and response shapes and the order events published to nodes. No dependencies: the zod
+ * schemas that validate the request bodies are in `@holdfast/shared/schemas`.
  */
-
-/** A stock keeping unit id: letters, digits, `.`, `_`, `-`; at most 64 characters. */
-export const Sku = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "expected 1-64 letters, digits, '.', '_' or '-'");
 
 export const HoldStatus = { ACTIVE: "active", RELEASED: "released", EXPIRED: "expired", CONSUMED: "consumed" } as const;
 export type HoldStatus = (typeof HoldStatus)[keyof typeof HoldStatus];
@@ -18,15 +14,12 @@ export type OrderStatus = (typeof OrderStatus)[keyof typeof OrderStatus];
 export const MAX_HOLD_QUANTITY = 1000;
 
 /** Body of `PUT /api/inventory/:sku` (admin). `perUserLimit` is a Holdfast extension. */
-export const PutInventoryBody = z
-  .object({
-    stock: z.number().int().min(0).max(1_000_000_000),
-    name: z.string().trim().max(200).optional(),
-    priceCents: z.number().int().min(0).max(1_000_000_000).optional(),
-    perUserLimit: z.number().int().positive().max(1_000_000_000).optional(),
-  })
-  .strict();
-export type PutInventoryBody = z.infer<typeof PutInventoryBody>;
+export interface PutInventoryBody {
+  stock: number;
+  name?: string;
+  priceCents?: number;
+  perUserLimit?: number;
+}
 
 export interface InventoryView {
   sku: string;
@@ -37,17 +30,12 @@ export interface InventoryView {
 }
 
 /** Body of `POST /api/holds`. */
-export const CreateHoldBody = z
-  .object({
-    sku: Sku,
-    quantity: z.number().int().min(1).max(MAX_HOLD_QUANTITY),
-    saleId: z.string().min(1).max(64).optional(),
-    admissionToken: z.string().min(1).max(2048).optional(),
-  })
-  .strict();
-export type CreateHoldBody = z.infer<typeof CreateHoldBody>;
-
-export const HoldId = z.string().regex(/^h_[0-9a-f]{16}_[A-Za-z0-9._-]{1,64}$/, "not a hold id");
+export interface CreateHoldBody {
+  sku: string;
+  quantity: number;
+  saleId?: string;
+  admissionToken?: string;
+}
 
 export interface CreateHoldResponse {
   holdId: string;
@@ -62,33 +50,21 @@ export interface HoldView extends CreateHoldResponse {
   createdAt: string;
 }
 
-/** Header value of `Idempotency-Key`. */
-export const IdempotencyKey = z.string().min(1).max(255);
-
 /** Body of `POST /api/orders`. */
-export const CreateOrderBody = z
-  .object({ holdIds: z.array(HoldId).min(1).max(50) })
-  .strict()
-  .refine((b) => new Set(b.holdIds).size === b.holdIds.length, { message: "holdIds must be distinct", path: ["holdIds"] });
-export type CreateOrderBody = z.infer<typeof CreateOrderBody>;
+export interface CreateOrderBody {
+  holdIds: string[];
+}
 
-export const OrderId = z.string().regex(/^o_[0-9a-f-]{36}$/, "not an order id");
-
-export const ListOrdersQuery = z
-  .object({
-    status: z.enum([OrderStatus.PENDING, OrderStatus.PAID, OrderStatus.CANCELLED, OrderStatus.EXPIRED]).optional(),
-    limit: z.coerce.number().int().min(1).max(500).optional(),
-  })
-  .strict();
-export type ListOrdersQuery = z.infer<typeof ListOrdersQuery>;
+/** Query of `GET /api/orders`. */
+export interface ListOrdersQuery {
+  status?: OrderStatus;
+  limit?: number;
+}
 
 export interface OrderItemView {
   sku: string;
   quantity: number;
 }
-
-/** The one currency every price and order is in (ISO 4217); payments must be in it. */
-export const ORDER_CURRENCY = "EUR";
 
 export interface OrderView {
   orderId: string;
@@ -110,6 +86,9 @@ export interface OrderView {
   branchId?: string;
 }
 
+/** The one currency every price and order is in (ISO 4217); payments must be in it. */
+export const ORDER_CURRENCY = "EUR";
+
 export interface CreateOrderResponse {
   order: OrderView;
   payment: { expiresAt: string; durationMinutes: number };
@@ -123,14 +102,13 @@ export type PaymentOutcome = (typeof PaymentOutcome)[keyof typeof PaymentOutcome
  * (integer cents) and `currency` are what the provider charged; both are required and
  * must equal the order's `amountCents` and `currency` (else 422 PAYMENT_MISMATCH).
  */
-export const PaymentWebhookBody = z.object({
-  orderId: OrderId,
-  outcome: z.enum([PaymentOutcome.SUCCEEDED, PaymentOutcome.FAILED]),
-  reference: z.string().min(1).max(200),
-  amount: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-  currency: z.string().regex(/^[A-Z]{3}$/, "an ISO 4217 code such as EUR"),
-});
-export type PaymentWebhookBody = z.infer<typeof PaymentWebhookBody>;
+export interface PaymentWebhookBody {
+  orderId: string;
+  outcome: PaymentOutcome;
+  reference: string;
+  amount: number;
+  currency: string;
+}
 
 export const OrderEventType = {
   CREATED: "order.created",

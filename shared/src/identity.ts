@@ -1,13 +1,12 @@
-import { z } from "zod";
+/** Wire vocabulary of identity: roles and the shapes of the auth routes. No dependencies. */
 
 export const Role = { ADMIN: "admin", STAFF: "staff" } as const;
 export type Role = (typeof Role)[keyof typeof Role];
 
-/** Body of `POST /api/auth/guest`. */
-export const GuestSignInBody = z
-  .object({ name: z.string().trim().min(1).max(40).optional() })
-  .strict();
-export type GuestSignInBody = z.infer<typeof GuestSignInBody>;
+/** Body of `POST /api/auth/guest` (validated by `GuestSignInBody` in `@holdfast/shared/schemas`). */
+export interface GuestSignInBody {
+  name?: string;
+}
 
 export interface GuestSignInResponse {
   userId: string;

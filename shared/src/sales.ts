@@ -1,9 +1,7 @@
-import { z } from "zod";
-import { Sku } from "./commerce.ts";
-
 /**
  * Wire vocabulary of flash sales (issue 6): the admin and read routes, the `sale` room's
- * join options, commands, state and the per-client `ticket` message.
+ * join options, commands, state and the per-client `ticket` message. No dependencies:
+ * the zod schemas are in `@holdfast/shared/schemas`.
  */
 
 export const SaleStatus = { UPCOMING: "upcoming", OPEN: "open", SOLD_OUT: "sold_out", ENDED: "ended" } as const;
@@ -35,35 +33,22 @@ export const TicketStatus = {
 } as const;
 export type TicketStatus = (typeof TicketStatus)[keyof typeof TicketStatus];
 
-/** Sale ids: lowercase letters, digits, `-` and `_`, at most 64 characters. */
-export const SaleId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "lowercase letters, digits, - and _, at most 64 characters");
+/** How admission works: a fixed rate per second, or as many as there is unheld stock. */
+export type SaleAdmission = { mode: "rate"; perSecond: number } | { mode: "stock" };
 
-/** An instant: ISO 8601 text or epoch milliseconds. */
-const Instant = z.union([z.iso.datetime({ offset: true }), z.number().int().positive()]).transform((v) => new Date(v));
-
-export const SaleAdmission = z.discriminatedUnion("mode", [
-  z.object({ mode: z.literal("rate"), perSecond: z.number().positive().max(100_000) }).strict(),
-  z.object({ mode: z.literal("stock") }).strict(),
-]);
-export type SaleAdmission = z.infer<typeof SaleAdmission>;
-
-/** Body of `POST /api/sales` (admin). The sale's `quantity` becomes the SKU's stock. */
-export const CreateSaleBody = z
-  .object({
-    saleId: SaleId.optional(),
-    sku: Sku,
-    quantity: z.number().int().min(1).max(1_000_000_000),
-    perUserLimit: z.number().int().min(1).max(1000).optional(),
-    startsAt: Instant,
-    endsAt: Instant.optional(),
-    admission: SaleAdmission.optional(),
-    prequeue: z.enum(["random", "fifo"]).optional(),
-    name: z.string().trim().max(200).optional(),
-    priceCents: z.number().int().min(0).max(1_000_000_000).optional(),
-  })
-  .strict()
-  .refine((b) => !b.endsAt || b.endsAt.getTime() > b.startsAt.getTime(), { message: "endsAt must be after startsAt", path: ["endsAt"] });
-export type CreateSaleBody = z.infer<typeof CreateSaleBody>;
+/** Body of `POST /api/sales` (admin). Instants are ISO 8601 text or epoch milliseconds. */
+export interface CreateSaleBodyInput {
+  saleId?: string;
+  sku: string;
+  quantity: number;
+  perUserLimit?: number;
+  startsAt: string | number;
+  endsAt?: string | number;
+  admission?: SaleAdmission;
+  prequeue?: PrequeueMode;
+  name?: string;
+  priceCents?: number;
+}
 
 /** A sale as the API shows it. Times are ISO 8601. */
 export interface SaleDto {
@@ -105,15 +90,15 @@ export interface Ticket {
 export const SaleMessage = { TICKET: "ticket", ERROR: "error" } as const;
 
 /** Join options of the `sale` room. */
-export const SaleJoinOptions = z.object({ saleId: SaleId }).strict();
-export type SaleJoinOptions = z.infer<typeof SaleJoinOptions>;
+export interface SaleJoinOptions {
+  saleId: string;
+}
 
-export const SaleHoldCommand = z
-  .object({ quantity: z.number().int().min(1).max(1000), cid: z.string().min(1).max(64).optional() })
-  .strict();
-export type SaleHoldCommand = z.infer<typeof SaleHoldCommand>;
-
-export const SaleLeaveCommand = z.object({ cid: z.string().min(1).max(64).optional() }).strict();
+/** The `sale` room's `hold` command. */
+export interface SaleHoldCommand {
+  quantity: number;
+  cid?: string;
+}
 
 /** Admin read of the admission log: who was admitted, in order, with their join number. */
 export interface SaleAdmissionsView {

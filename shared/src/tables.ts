@@ -1,4 +1,8 @@
-import { z } from "zod";
+/**
+ * Wire vocabulary of tables: kinds, seats, the `table` room's join options, commands,
+ * replies and events (typed per game). No dependencies: the zod schemas that validate
+ * the commands are in `@holdfast/shared/schemas`.
+ */
 
 /** Table kinds: No-Limit Hold'em and a restaurant table with a shared cart. */
 export const TableKind = { HOLDEM: "holdem", DINING: "dining" } as const;
@@ -11,36 +15,27 @@ export type SeatStatus = (typeof SeatStatus)[keyof typeof SeatStatus];
 export const MultiTabPolicy = { TAKEOVER: "takeover", REJECT: "reject", SPECTATE: "spectate" } as const;
 export type MultiTabPolicy = (typeof MultiTabPolicy)[keyof typeof MultiTabPolicy];
 
-const tableIdPattern = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-export const TableId = z.string().regex(tableIdPattern, "lowercase letters, digits, - and _, at most 63 characters");
-
-export const TableOptions = z
-  .object({
-    maxSpectators: z.number().int().min(0).max(10_000).optional(),
-    multiTab: z.enum(["takeover", "reject", "spectate"]).optional(),
-    minBuyIn: z.number().int().positive().optional(),
-    maxBuyIn: z.number().int().positive().optional(),
-    defaultBuyIn: z.number().int().positive().optional(),
-    smallBlind: z.number().int().positive().optional(),
-    bigBlind: z.number().int().positive().optional(),
-    turnSeconds: z.number().int().positive().max(3600).optional(),
-    /** Holdem: seconds an away player's turn lasts before the table acts for them (default 5). */
-    awayActSeconds: z.number().int().min(0).max(3600).optional(),
-    branchId: z.string().min(1).max(64).optional(),
-  })
-  .strict();
-export type TableOptions = z.infer<typeof TableOptions>;
+export interface TableOptions {
+  maxSpectators?: number;
+  multiTab?: MultiTabPolicy;
+  minBuyIn?: number;
+  maxBuyIn?: number;
+  defaultBuyIn?: number;
+  smallBlind?: number;
+  bigBlind?: number;
+  turnSeconds?: number;
+  /** Holdem: seconds an away player's turn lasts before the table acts for them (default 5). */
+  awayActSeconds?: number;
+  branchId?: string;
+}
 
 /** Body of `POST /api/tables` (admin). */
-export const CreateTableBody = z
-  .object({
-    tableId: TableId.optional(),
-    kind: z.enum(["holdem", "dining"]),
-    seats: z.number().int().min(2).max(10),
-    options: TableOptions.optional(),
-  })
-  .strict();
-export type CreateTableBody = z.infer<typeof CreateTableBody>;
+export interface CreateTableBody {
+  tableId?: string;
+  kind: TableKind;
+  seats: number;
+  options?: TableOptions;
+}
 
 export interface TableDto {
   tableId: string;
@@ -60,55 +55,75 @@ export interface TableSummary {
 }
 
 /** Join options of the `table` room. */
-export const TableJoinOptions = z
-  .object({
-    tableId: TableId,
-    seatToken: z.string().min(1).max(2048).optional(),
-    lastSeq: z.number().int().min(0).optional(),
-    spectate: z.boolean().optional(),
-  })
-  .strip();
-export type TableJoinOptions = z.infer<typeof TableJoinOptions>;
+export interface TableJoinOptions {
+  tableId: string;
+  seatToken?: string;
+  lastSeq?: number;
+  spectate?: boolean;
+}
 
-/** A client command id: repeat it and you get the first answer, applied once. */
-const cid = z.string().min(1).max(64).optional();
+/** Hold'em player actions. */
+export type HoldemAction = "fold" | "check" | "call" | "bet" | "raise" | "all_in";
 
-export const SitCommand = z
-  .object({ seat: z.number().int().min(0).max(9).optional(), buyIn: z.number().int().positive().optional(), cid })
-  .strict();
-export const StandCommand = z.object({ cid }).strict();
-export const HeartbeatCommand = z.object({}).strip();
-export const ResyncCommand = z.object({ lastSeq: z.number().int().min(0) }).strict();
-export const ActCommand = z
-  .object({
-    action: z.enum(["fold", "check", "call", "bet", "raise", "all_in"]),
-    amount: z.number().int().min(0).optional(),
-    cid,
-  })
-  .strict();
+/**
+ * Commands of the `table` room and their payloads. Every command may carry `cid`, a
+ * client command id: repeat it and you get the first answer, applied once.
+ */
+export interface TableCommands {
+  sit: { seat?: number; buyIn?: number; cid?: string };
+  stand: { cid?: string };
+  hb: { cid?: string };
+  resync: { lastSeq: number; cid?: string };
+  /** Hold'em. `amount` is the "to" amount of `bet` and `raise`. */
+  act: { action: HoldemAction; amount?: number; cid?: string };
+  /** Dining: set one cart line's quantity (0 removes it). Options and note are part of the line's identity. */
+  "cart.set": { sku: string; quantity: number; options?: Record<string, string | number | boolean>; note?: string; cid?: string };
+  checkout: { cid?: string };
+  close: { cid?: string };
+}
+export type TableCommandType = keyof TableCommands;
 
-/** Dining: set one cart line's quantity (0 removes it). Options and note are part of the line's identity. */
-export const CartSetCommand = z
-  .object({
-    sku: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "letters, digits, . _ -, at most 64"),
-    quantity: z.number().int().min(0).max(99),
-    options: z.record(z.string().max(40), z.union([z.string().max(80), z.number(), z.boolean()])).optional(),
-    note: z.string().max(200).optional(),
-    cid,
-  })
-  .strict();
-export const CheckoutCommand = z.object({ cid }).strict();
-export const CloseCommand = z.object({ cid }).strict();
-export type CartSetCommand = z.infer<typeof CartSetCommand>;
-
-export type SitCommand = z.infer<typeof SitCommand>;
-export type ActCommand = z.infer<typeof ActCommand>;
+export type SitCommand = TableCommands["sit"];
+export type ActCommand = TableCommands["act"];
+export type CartSetCommand = TableCommands["cart.set"];
 
 export interface SitReply {
   seat: number;
   seatToken: string;
   /** ISO time the seat token expires (heartbeats refresh it). */
   expiresAt: string;
+}
+
+/** The answer to a game command (`act`, `cart.set`, `close`): the table's seq after it. */
+export interface GameCommandReply {
+  ok: true;
+  seq: number;
+}
+
+/** The order a dining checkout made. */
+export interface CheckoutOrder {
+  orderId: string;
+  items: { sku: string; quantity: number }[];
+  /** Sum of the items' prices when the order was made, in cents (0 for unpriced dishes). */
+  totalCents: number;
+  /** ISO time the order must be paid by. */
+  expiresAt: string;
+}
+
+export interface CheckoutReply extends GameCommandReply {
+  order: CheckoutOrder;
+}
+
+/** What each command answers. */
+export interface TableReplies {
+  sit: SitReply;
+  stand: { seat: number };
+  hb: { serverTime: number; seq: number; graceSeconds: number };
+  resync: ResyncReply;
+  act: GameCommandReply;
+  "cart.set": GameCommandReply;
+  checkout: CheckoutReply;
+  close: GameCommandReply;
 }
 
 /** One entry of a table's event log, as broadcast in `ev` and served by the events API. */
@@ -120,12 +135,96 @@ export interface TableEvent<T = Record<string, unknown>> {
   data: T;
 }
 
+/** A table event whose `type` names its `data`: the members of the unions below. */
+export interface TableEventOf<T extends string, D> extends TableEvent<D> {
+  type: T;
+}
+
 export const TableEventType = {
   SEAT_TAKEN: "seat.taken",
   SEAT_AWAY: "seat.away",
   SEAT_RETURNED: "seat.returned",
   SEAT_RELEASED: "seat.released",
 } as const;
+
+/** Seat events, at every kind of table. */
+export type SeatEvent =
+  | TableEventOf<"seat.taken", { seat: number; userId: string; name: string; stack: number }>
+  | TableEventOf<"seat.away", { seat: number; userId: string; awayUntil: number }>
+  | TableEventOf<"seat.returned", { seat: number; userId: string }>
+  | TableEventOf<"seat.released", { seat: number; userId: string; reason: "stand" | "grace_expired" }>;
+
+/** A card as two characters, rank then suit: "As", "Td", "2c". */
+export type CardText = string;
+
+/**
+ * Hold'em events as a player or spectator receives them (docs/holdem.md). Hole cards
+ * are whole for their owner (`cards`) and redacted for everyone else (`cardCount`).
+ */
+export type HoldemEvent =
+  | TableEventOf<
+      "hand_started",
+      {
+        handNo: number;
+        button: number;
+        smallBlind: number;
+        bigBlind: number;
+        deckCommitment: string;
+        seats: { seat: number; userId: string; stack: number; timeouts: number }[];
+      }
+    >
+  | TableEventOf<"blinds_posted", { posts: { seat: number; blind: "small" | "big"; amount: number; allIn: boolean }[]; currentBet: number }>
+  | TableEventOf<"hole_cards_dealt", { seat: number; cards: CardText[] } | { seat: number; cardCount: number }>
+  | TableEventOf<"turn_started", { seat: number; deadline: number }>
+  | TableEventOf<
+      "player_acted",
+      {
+        seat: number;
+        action: HoldemAction;
+        amount: number;
+        committed: number;
+        toCall: number;
+        allIn: boolean;
+        auto: "timeout" | "away" | null;
+      }
+    >
+  | TableEventOf<"uncalled_bet_returned", { seat: number; amount: number }>
+  | TableEventOf<"street_dealt", { street: "flop" | "turn" | "river"; cards: CardText[]; board: CardText[] }>
+  | TableEventOf<
+      "showdown",
+      { reveals: { seat: number; cards: CardText[]; rank: string; score: number; best: CardText[]; description: string }[] }
+    >
+  | TableEventOf<
+      "pot_awarded",
+      { potIndex: number; amount: number; winners: { seat: number; amount: number }[]; reason: "showdown" | "uncontested" }
+    >
+  | TableEventOf<"hand_ended", { handNo: number; stacks: { seat: number; userId: string; stack: number }[]; busted: number[] }>
+  | TableEventOf<"player_stood_up_for_timeouts", { seat: number; userId: string; timeouts: number }>;
+
+/** Dining events (docs/dining-and-feed.md). Hold ids stay on the server. */
+export type DiningEvent =
+  | TableEventOf<
+      "cart.updated",
+      {
+        lineKey: string;
+        sku: string;
+        quantity: number;
+        options: Record<string, string | number | boolean>;
+        note: string;
+        by: string;
+        expiresAt: number;
+      }
+    >
+  | TableEventOf<"cart.line_expired", { lineKey: string; sku: string }>
+  | TableEventOf<"order.created", { orderId: string; by: string; items: { sku: string; quantity: number }[]; expiresAt: string; totalCents?: number }>
+  | TableEventOf<"cart.abandoned", { by: string | null; reason: "closed" | "everyone_left"; lines: number }>;
+
+/** Everything a hold'em table sends. Switch on `type` to narrow `data`. */
+export type HoldemTableEvent = SeatEvent | HoldemEvent;
+/** Everything a dining table sends. */
+export type DiningTableEvent = SeatEvent | DiningEvent;
+/** Every table event this version knows (a newer server may send more types). */
+export type KnownTableEvent = SeatEvent | HoldemEvent | DiningEvent;
 
 export interface ResyncReply {
   events: TableEvent[];

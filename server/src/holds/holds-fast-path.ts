@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { Application, Request, RequestHandler, Response } from "express";
-import { CreateHoldBody, ErrorCode } from "@holdfast/shared";
+import { ErrorCode } from "@holdfast/shared";
+import { CreateHoldBody } from "@holdfast/shared/schemas";
 import { AppError } from "../errors.ts";
 import { ErrorBoundary } from "../error-boundary.ts";
 import type { Metrics } from "../http/metrics.ts";

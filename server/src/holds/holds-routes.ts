@@ -1,5 +1,6 @@
 import { Router, type RequestHandler } from "express";
-import { CreateHoldBody, ErrorCode, HoldId } from "@holdfast/shared";
+import { ErrorCode } from "@holdfast/shared";
+import { CreateHoldBody, HoldId } from "@holdfast/shared/schemas";
 import { AppError } from "../errors.ts";
 import { parseOrThrow } from "../http/validate.ts";
 import { identityOf, requireAuth } from "../identity/identity-routes.ts";

@@ -1,5 +1,6 @@
 import { Router, type Request, type RequestHandler } from "express";
-import { ErrorCode, GuestSignInBody, type GuestSignInResponse, type SessionResponse } from "@holdfast/shared";
+import { ErrorCode, type GuestSignInResponse, type SessionResponse } from "@holdfast/shared";
+import { GuestSignInBody } from "@holdfast/shared/schemas";
 import { AppError } from "../errors.ts";
 import type { RateLimits } from "../http/rate-limits.ts";
 import { parseOrThrow } from "../http/validate.ts";

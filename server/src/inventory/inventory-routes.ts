@@ -1,5 +1,5 @@
 import { Router } from "express";
-import { PutInventoryBody, Sku } from "@holdfast/shared";
+import { PutInventoryBody, Sku } from "@holdfast/shared/schemas";
 import { parseOrThrow } from "../http/validate.ts";
 import { requireAdmin, requireAuth } from "../identity/identity-routes.ts";
 import type { SessionService } from "../identity/session-service.ts";

@@ -1,6 +1,7 @@
 import { Router } from "express";
 import { z } from "zod";
-import { ErrorCode, Sku } from "@holdfast/shared";
+import { ErrorCode } from "@holdfast/shared";
+import { Sku } from "@holdfast/shared/schemas";
 import { AppError } from "../errors.ts";
 import { parseOrThrow } from "../http/validate.ts";
 import { requireAdmin, requireAuth } from "../identity/identity-routes.ts";

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Request, Response } from "express";
-import { ErrorCode, IdempotencyKey } from "@holdfast/shared";
+import { ErrorCode } from "@holdfast/shared";
+import { IdempotencyKey } from "@holdfast/shared/schemas";
 import type pg from "pg";
 import { stringify as canonicalJson } from "safe-stable-stringify";
 import { AppError, isAppError } from "../errors.ts";

@@ -1,5 +1,6 @@
 import { Router, type Request, type RequestHandler } from "express";
-import { CreateOrderBody, ErrorCode, ListOrdersQuery, OrderId, PaymentWebhookBody } from "@holdfast/shared";
+import { ErrorCode } from "@holdfast/shared";
+import { CreateOrderBody, ListOrdersQuery, OrderId, PaymentWebhookBody } from "@holdfast/shared/schemas";
 import { AppError } from "../errors.ts";
 import { parseOrThrow } from "../http/validate.ts";
 import { identityOf, requireAuth } from "../identity/identity-routes.ts";

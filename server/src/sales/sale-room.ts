@@ -1,13 +1,11 @@
 import { createHash } from "node:crypto";
 import {
   ErrorCode,
-  SaleHoldCommand,
-  SaleJoinOptions,
-  SaleLeaveCommand,
   SaleMessage,
   type CreateHoldResponse,
   type Ticket,
 } from "@holdfast/shared";
+import { SaleHoldCommand, SaleJoinOptions, SaleLeaveCommand } from "@holdfast/shared/schemas";
 import { DEFAULT_ROOM_LIMITS } from "../config.ts";
 import { AppError, validationError } from "../errors.ts";
 import { HoldChannel } from "../holds/hold-gate.ts";

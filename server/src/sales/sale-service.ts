@@ -3,10 +3,10 @@ import {
   ErrorCode,
   SaleStatus,
   TicketStatus,
-  type CreateSaleBody,
   type SaleView,
   type Ticket,
 } from "@holdfast/shared";
+import type { CreateSaleBody } from "@holdfast/shared/schemas";
 import { AppError } from "../errors.ts";
 import { HoldChannel, type HoldPass, type HoldRequest, type SaleRules } from "../holds/hold-gate.ts";
 import type { HoldStore, StockCounts } from "../holds/hold-store.ts";

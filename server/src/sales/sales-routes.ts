@@ -1,5 +1,5 @@
 import { Router } from "express";
-import { CreateSaleBody, SaleId } from "@holdfast/shared";
+import { CreateSaleBody, SaleId } from "@holdfast/shared/schemas";
 import { z } from "zod";
 import { parseOrThrow } from "../http/validate.ts";
 import { identityOf, requireAdmin, requireAuth } from "../identity/identity-routes.ts";

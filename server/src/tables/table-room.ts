@@ -1,22 +1,17 @@
 import type { Client, Deferred } from "@colyseus/core";
 import {
-  ActCommand,
   CloseCode,
   ErrorCode,
-  HeartbeatCommand,
   MultiTabPolicy,
-  ResyncCommand,
   SeatStatus,
-  SitCommand,
-  StandCommand,
   TableEventType,
-  TableJoinOptions,
   TableMessage,
   type ResyncReply,
   type SitReply,
   type TableDto,
   type TableEvent,
 } from "@holdfast/shared";
+import { ActCommand, HeartbeatCommand, ResyncCommand, SitCommand, StandCommand, TableJoinOptions } from "@holdfast/shared/schemas";
 import { DEFAULT_ROOM_LIMITS } from "../config.ts";
 import { AppError } from "../errors.ts";
 import { HoldfastRoom, joinAuth, type AuthedClient } from "../rooms/holdfast-room.ts";

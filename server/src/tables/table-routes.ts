@@ -1,7 +1,8 @@
 import { Router } from "express";
 import { matchMaker } from "@colyseus/core";
 import { z } from "zod";
-import { CreateTableBody, ErrorCode, TableId, type TableDto, type TableSummary } from "@holdfast/shared";
+import { ErrorCode, type TableDto, type TableSummary } from "@holdfast/shared";
+import { CreateTableBody, TableId } from "@holdfast/shared/schemas";
 import { AppError } from "../errors.ts";
 import { identityOf, requireAdmin, requireAuth } from "../identity/identity-routes.ts";
 import type { SessionService } from "../identity/session-service.ts";

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { CartSetCommand, CheckoutCommand, CloseCommand, ErrorCode, Role, SeatStatus, type TableEvent } from "@holdfast/shared";
+import { ErrorCode, Role, SeatStatus, type TableEvent } from "@holdfast/shared";
+import { CartSetCommand, CheckoutCommand, CloseCommand } from "@holdfast/shared/schemas";
 import { AppError } from "../../errors.ts";
 import type { HoldService } from "../../holds/hold-service.ts";
 import type { OrderService } from "../../orders/order-service.ts";

@@ -1,4 +1,5 @@
-import { ActCommand, ErrorCode, SeatStatus, type TableEvent } from "@holdfast/shared";
+import { ErrorCode, SeatStatus, type TableEvent } from "@holdfast/shared";
+import { ActCommand } from "@holdfast/shared/schemas";
 import { AppError } from "../../errors.ts";
 import type { TableModel } from "../table-model.ts";
 import {
