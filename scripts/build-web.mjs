@@ -10,6 +10,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const started = Date.now();
 await build({
   entryPoints: [path.join(root, "client-sdk/src/index.ts")],
+  // Workspace packages resolve to their sources (`holdfast-source` export condition).
+  conditions: ["holdfast-source"],
   outfile: path.join(root, "server/public/build/holdfast-sdk.js"),
   bundle: true,
   format: "esm",

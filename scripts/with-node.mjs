@@ -33,7 +33,9 @@ let childArgs;
 if (args[0] === "--mocha") {
   childArgs = [require.resolve("mocha/bin/mocha.js"), ...args.slice(1)];
 } else {
-  childArgs = ["--import", "tsx", ...args];
+  // `holdfast-source`: workspace packages resolve to their TypeScript sources (the
+  // published SDK resolves to its built dist/ instead; see client-sdk/package.json).
+  childArgs = ["--conditions=holdfast-source", "--import", "tsx", ...args];
 }
 // Put the chosen Node first on PATH so that processes the tests spawn use it too.
 const env = { ...process.env, PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH ?? ""}` };
