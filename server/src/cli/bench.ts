@@ -1,5 +1,6 @@
 /**
  * `npm run bench -- holds [--seconds S] [--rounds R] [--connections C]`
+ * (`npm run bench -- sdk-size`: see sdk-size.ts)
  *
  * Hold reservations per second through `POST /api/holds` (a real server in Redis mode,
  * started here on a free loopback port and stopped at the end) against a baseline
@@ -31,6 +32,7 @@ import { Redis } from "ioredis";
 import { CommerceKeys } from "../holds/commerce-keys.ts";
 import { holdScriptSource } from "../holds/hold-scripts.ts";
 import { adminToken, positiveInt, processCpuSeconds, spawnServerProcess } from "../loadtest/common.ts";
+import { formatSdkSize, measureSdkSize } from "./sdk-size.ts";
 
 const TARGET_RATIO = 0.45;
 const TARGET_P99_MS = 5;
@@ -379,6 +381,14 @@ program
       console.error(`bench holds: ${(err as Error).message}`);
       process.exitCode = 1;
     }
+  });
+program
+  .command("sdk-size")
+  .description("the SDK's minified and gzipped browser bundle vs @colyseus/sdk alone, built side by side (budget <= 1.3x gzip)")
+  .action(async () => {
+    const report = await measureSdkSize();
+    console.log(formatSdkSize(report));
+    process.exitCode = report.withinBudget ? 0 : 1;
   });
 if (!isMainThread && (workerData as { holdfastBenchLoad?: boolean } | null)?.holdfastBenchLoad) {
   // The load generator's thread (LoadWorker).
