@@ -1,6 +1,5 @@
 import type { Client as ColyseusClient, Room } from "@colyseus/sdk";
-import { ErrorCode } from "@holdfast/shared";
-import { HoldfastError } from "./errors.ts";
+import { ClientErrorCode, HoldfastError } from "./errors.ts";
 
 /** One event of the live feed. */
 export interface FeedEvent {
@@ -65,7 +64,7 @@ export class FeedConnection {
       return (await this.room.request(type, payload)) as T;
     } catch (err) {
       const error = HoldfastError.from(err);
-      throw error.code === ErrorCode.UNAVAILABLE ? new HoldfastError(ErrorCode.UNAVAILABLE, "feed connection lost") : error;
+      throw error.disconnected ? new HoldfastError(ClientErrorCode.DISCONNECTED, "feed connection lost") : error;
     }
   }
 }

@@ -1,5 +1,5 @@
 import { Client as ColyseusClient } from "@colyseus/sdk";
-import type { GuestSignInResponse, SessionResponse, TableSummary } from "@holdfast/shared";
+import type { GuestSignInResponse, KnownTableEvent, SessionResponse, TableEvent, TableSummary } from "@holdfast/shared";
 import { ErrorCode } from "@holdfast/shared";
 import { HoldfastError } from "./errors.ts";
 import { requestJson } from "./http.ts";
@@ -16,6 +16,12 @@ export interface HoldfastClientOptions {
   /** Heartbeat interval; match the server's HEARTBEAT_SECONDS (default 30). */
   heartbeatSeconds?: number;
   reconnect?: Partial<ReconnectPolicy>;
+  /**
+   * Tell other tabs of this browser about seats (BroadcastChannel), so that a tab whose
+   * seat another tab took over stops instead of taking it back. Default: on in
+   * browsers, off elsewhere.
+   */
+  tabSync?: boolean;
 }
 
 interface StoredSession {
@@ -102,13 +108,14 @@ export class TablesApi {
    * Joins a table: reclaims the stored seat when there is one (after a refresh, in a
    * new tab), otherwise watches as a spectator until you `sit`.
    */
-  async join(tableId: string, options: { spectate?: boolean } = {}): Promise<TableConnection> {
+  async join<E extends TableEvent = KnownTableEvent>(tableId: string, options: { spectate?: boolean } = {}): Promise<TableConnection<E>> {
     const session = this.client.auth.session;
     if (!session) throw new HoldfastError(ErrorCode.UNAUTHORIZED, "sign in first (auth.guest())");
-    const connection = new TableConnection(this.client.colyseus, tableId, session.userId, this.client.storage, {
+    const connection = new TableConnection<E>(this.client.colyseus, tableId, session.userId, this.client.storage, {
       spectate: options.spectate ?? false,
       heartbeatMs: this.client.heartbeatSeconds * 1000,
       reconnect: this.client.reconnectPolicy,
+      tabSync: this.client.tabSync,
     });
     try {
       return await connection.start();
@@ -125,6 +132,7 @@ export class HoldfastClient {
   readonly colyseus: ColyseusClient;
   readonly heartbeatSeconds: number;
   readonly reconnectPolicy: ReconnectPolicy;
+  readonly tabSync: boolean | undefined;
   readonly auth: AuthApi;
   readonly tables: TablesApi;
   /** The live feed: `await client.feed.subscribe(["order:ID"])`. */
@@ -142,6 +150,7 @@ export class HoldfastClient {
     this.colyseus = new ColyseusClient(this.url);
     this.heartbeatSeconds = options.heartbeatSeconds ?? 30;
     this.reconnectPolicy = { ...DEFAULT_RECONNECT, ...(options.reconnect ?? {}) };
+    this.tabSync = options.tabSync;
     this.auth = new AuthApi(this);
     this.tables = new TablesApi(this);
     this.sales = new SalesApi(this);

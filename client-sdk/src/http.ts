@@ -1,5 +1,4 @@
-import { ErrorCode, isErrorCode } from "@holdfast/shared";
-import { HoldfastError } from "./errors.ts";
+import { ClientErrorCode, HoldfastError } from "./errors.ts";
 
 /** JSON over fetch against the Holdfast HTTP API; errors become HoldfastError. */
 export async function requestJson<T>(
@@ -19,7 +18,7 @@ export async function requestJson<T>(
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });
   } catch (err) {
-    throw new HoldfastError(ErrorCode.UNAVAILABLE, `cannot reach ${baseUrl}: ${(err as Error).message}`);
+    throw new HoldfastError(ClientErrorCode.DISCONNECTED, `cannot reach ${baseUrl}: ${(err as Error).message}`);
   }
   if (res.status === 204) return undefined as T;
   const text = await res.text();
@@ -29,10 +28,6 @@ export async function requestJson<T>(
   } catch {
     body = undefined;
   }
-  if (!res.ok) {
-    const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-    const code = isErrorCode(error?.code) ? error.code : res.status >= 500 ? ErrorCode.INTERNAL : ErrorCode.VALIDATION_FAILED;
-    throw new HoldfastError(code, String(error?.message ?? `HTTP ${res.status}`), res.status);
-  }
+  if (!res.ok) throw HoldfastError.fromResponse(res.status, body, res.headers);
   return body as T;
 }

@@ -8,10 +8,35 @@ export {
   type TableStateView,
   type TableSnapshot,
 } from "./table-connection.ts";
-export { HoldfastError } from "./errors.ts";
+export { HoldfastError, ClientErrorCode, type HoldfastErrorCode } from "./errors.ts";
+export type { TabNotice } from "./tab-sync.ts";
 export { MemoryStorage, BrowserStorage, type KeyValueStorage } from "./storage.ts";
 export { ErrorCode, CloseCode } from "@holdfast/shared";
-export type { TableEvent, SitReply, TableSummary } from "@holdfast/shared";
+export type {
+  TableEvent,
+  TableEventOf,
+  KnownTableEvent,
+  SeatEvent,
+  HoldemEvent,
+  HoldemTableEvent,
+  HoldemAction,
+  DiningEvent,
+  DiningTableEvent,
+  TableCommands,
+  TableCommandType,
+  TableReplies,
+  GameCommandReply,
+  CheckoutOrder,
+  CheckoutReply,
+  ResyncReply,
+  SitReply,
+  TableSummary,
+  TableKind,
+  GuestSignInResponse,
+  SessionResponse,
+  CreateHoldResponse,
+  OrderView,
+} from "@holdfast/shared";
 export { SalesApi } from "./sales-api.ts";
 export {
   SaleConnection,

@@ -1,12 +1,12 @@
 import type { Room } from "@colyseus/sdk";
-import { ErrorCode } from "@holdfast/shared";
-import { HoldfastError } from "./errors.ts";
+import { ClientErrorCode, HoldfastError } from "./errors.ts";
+import { watchNetwork } from "./network-signals.ts";
 import { jitteredBackoff, newCid, sleep } from "./retry.ts";
 
 export type Listener<T> = (value: T) => void;
 
 /** The statuses every reconnecting connection goes through. */
-type BaseStatus = "connecting" | "connected" | "reconnecting" | "lost" | "closed";
+type BaseStatus = "connecting" | "connected" | "reconnecting" | "lost" | "closed" | "replaced";
 
 /**
  * What `TableConnection` and `SaleConnection` share: the status and its listeners,
@@ -22,13 +22,30 @@ export abstract class ReconnectingConnection<S extends string> {
   private restoring: Promise<void> | null = null;
   /** Commands waiting for the connection to come back (or to be lost). */
   private waiters: (() => void)[] = [];
+  /** Ends the backoff pause of the reconnect loop early (see `retryNow`). */
+  private wakeBackoff: (() => void) | null = null;
+  private readonly unwatchNetwork: () => void;
 
   /** `what` names the connection in errors ("table", "sale"). */
-  protected constructor(private readonly what: string) {}
+  protected constructor(private readonly what: string) {
+    // In a browser: back online, or the tab shown again, is the moment to try, not
+    // whenever the backoff says (a phone's tab may have slept through several).
+    this.unwatchNetwork = watchNetwork(() => this.retryNow());
+  }
 
+  /** Hears every status change, starting with the current status (called at once). */
   onStatus(listener: Listener<S>): () => void {
     this.statusListeners.add(listener);
+    listener(this.status);
     return () => this.statusListeners.delete(listener);
+  }
+
+  /**
+   * While reconnecting: skip the rest of the backoff pause and try now. The SDK calls it
+   * itself in browsers on `online` and when a hidden tab becomes visible.
+   */
+  retryNow(): void {
+    this.wakeBackoff?.();
   }
 
   /**
@@ -42,17 +59,23 @@ export abstract class ReconnectingConnection<S extends string> {
       try {
         return (await this.room.request(type, { ...payload, cid })) as T;
       } catch (err) {
+        // Only a command that got no answer is sent again (same cid: applied once). An
+        // answer, UNAVAILABLE and RATE_LIMITED included, goes to the caller, whose
+        // error says whether and when to retry (`retryable`, `retryAfterMs`).
         const error = HoldfastError.from(err);
-        const socketLost = error.code === ErrorCode.UNAVAILABLE;
-        if (!socketLost || attempt >= 3 || this.closedByApp) throw error;
+        if (!error.disconnected || attempt >= 3 || this.closedByApp) throw error;
       }
     }
   }
 
-  /** Marks the connection closed by the app and leaves the room (a dead socket gets 2 s). */
-  protected async closeRoom(): Promise<void> {
+  /**
+   * Marks the connection closed (by the app, or for good: `replaced`) and leaves the
+   * room (a dead socket gets 2 s).
+   */
+  protected async closeRoom(status: "closed" | "replaced" = "closed"): Promise<void> {
     this.closedByApp = true;
-    this.setStatus("closed");
+    this.unwatchNetwork();
+    this.setStatus(status);
     this.wakeWaiters();
     // A socket that is already dead never answers the leave: do not wait for it forever.
     await Promise.race([this.room?.leave(true).catch(() => undefined), sleep(2000)]);
@@ -78,19 +101,37 @@ export abstract class ReconnectingConnection<S extends string> {
         try {
           await reattach(attempt);
           this.restoring = null;
+          if (this.closedByApp) {
+            // Closed (or replaced) while this attempt was under way: do not come back.
+            await this.room?.leave(true).catch(() => undefined);
+            return;
+          }
           this.setStatus(restored);
           this.wakeWaiters();
           return;
         } catch (err) {
           if (isFinal(HoldfastError.from(err))) break;
         }
-        await sleep(jitteredBackoff(attempt, delays.minDelayMs, delays.maxDelayMs));
+        await this.pause(jitteredBackoff(attempt, delays.minDelayMs, delays.maxDelayMs));
       }
       this.restoring = null;
-      this.setStatus("lost");
+      if (!this.closedByApp) this.setStatus("lost"); // else it already says closed or replaced
       this.wakeWaiters();
     })();
     return this.restoring;
+  }
+
+  /** The backoff pause between two attempts; `retryNow` ends it early. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        if (this.wakeBackoff === done) this.wakeBackoff = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeBackoff = done;
+    });
   }
 
   /** Wakes the commands waiting in `whenConnected` (they look at the status again). */
@@ -109,8 +150,8 @@ export abstract class ReconnectingConnection<S extends string> {
     if (status === "reconnecting" || status === "connecting") {
       return new Promise((resolve) => this.waiters.push(resolve));
     }
-    if (status === "lost" || status === "closed") {
-      return Promise.reject(new HoldfastError(ErrorCode.UNAVAILABLE, `${this.what} connection is ${status}`));
+    if (status === "lost" || status === "closed" || status === "replaced") {
+      return Promise.reject(new HoldfastError(ClientErrorCode.DISCONNECTED, `${this.what} connection is ${status}`));
     }
     return Promise.resolve();
   }

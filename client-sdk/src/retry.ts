@@ -22,10 +22,12 @@ export function jitteredBackoff(attempt: number, minDelayMs: number, maxDelayMs:
 }
 
 /**
- * Whether a refused join is worth another try: UNAVAILABLE (a backend or the node is away
- * for a moment: the server says "retry") and INTERNAL are; anything else (UNAUTHORIZED,
- * NOT_FOUND, SEAT_TAKEN...) is the answer.
+ * Whether a refused join is worth another try: a retryable error (`retryable`, decided
+ * by the code: UNAVAILABLE, a backend or the node away for a moment; RATE_LIMITED;
+ * DISCONNECTED, no answer) and INTERNAL (a matchmaker answer without a room while a
+ * table changes rooms) are; anything else (UNAUTHORIZED, NOT_FOUND, SEAT_TAKEN...) is
+ * the answer.
  */
 export function isRetryableJoinError(error: HoldfastError): boolean {
-  return error.code === ErrorCode.UNAVAILABLE || error.code === ErrorCode.INTERNAL;
+  return error.retryable || error.code === ErrorCode.INTERNAL;
 }

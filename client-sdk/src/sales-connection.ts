@@ -8,7 +8,7 @@ import {
   type Ticket,
   type TicketStatus,
 } from "@holdfast/shared";
-import { HoldfastError } from "./errors.ts";
+import { ClientErrorCode, HoldfastError } from "./errors.ts";
 import { ReconnectingConnection, type Listener } from "./reconnecting-connection.ts";
 
 /** The `sale` room's shared state (contract: SaleState). */
@@ -81,7 +81,7 @@ export class SaleConnection extends ReconnectingConnection<SaleConnectionStatus>
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         off();
-        reject(new HoldfastError(ErrorCode.UNAVAILABLE, `no matching ticket within ${timeoutMs} ms (last: ${this.ticket?.status})`));
+        reject(new HoldfastError(ClientErrorCode.TIMEOUT, `no matching ticket within ${timeoutMs} ms (last: ${this.ticket?.status})`));
       }, timeoutMs);
       const off = this.onTicket((t) => {
         if (!match(t)) return;

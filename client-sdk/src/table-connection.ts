@@ -4,18 +4,30 @@ import {
   ErrorCode,
   TableMessage,
   type ActCommand,
+  type CheckoutOrder,
+  type CheckoutReply,
+  type GameCommandReply,
+  type KnownTableEvent,
   type ResyncReply,
   type SitReply,
+  type TableCommands,
+  type TableCommandType,
   type TableEvent,
+  type TableReplies,
 } from "@holdfast/shared";
 import { HoldfastError } from "./errors.ts";
 import { ReconnectingConnection, type Listener } from "./reconnecting-connection.ts";
 import { isRetryableJoinError, jitteredBackoff, sleep } from "./retry.ts";
 import type { KeyValueStorage } from "./storage.ts";
+import { TabSync, type TabNotice } from "./tab-sync.ts";
 import { storageKeys } from "./storage.ts";
 
-/** What the app sees of the connection. */
-export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "restored" | "lost" | "closed";
+/**
+ * What the app sees of the connection. `replaced`: another connection of the same user
+ * took the seat over (another tab, another device: close code 4409, or a tab of this
+ * browser announcing it); this one stops for good.
+ */
+export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "restored" | "lost" | "closed" | "replaced";
 
 export interface SeatView {
   index: number;
@@ -88,13 +100,13 @@ const FINAL_CLOSE_CODES = new Set<number>([4000, CloseCode.SESSION_REVOKED, Clos
  *   ends; then `restored`, or `lost`.
  * - Delivers one gap-free, duplicate-free event feed (`onEvent`) across reconnects.
  */
-export class TableConnection extends ReconnectingConnection<ConnectionStatus> {
+export class TableConnection<E extends TableEvent = KnownTableEvent> extends ReconnectingConnection<ConnectionStatus> {
   /** The seat this connection plays, or null when spectating. */
   seat: number | null = null;
   /** The last event sequence number delivered to the app. */
   lastSeq = 0;
 
-  private readonly eventListeners = new Set<Listener<TableEvent>>();
+  private readonly eventListeners = new Set<Listener<E>>();
   private readonly stateListeners = new Set<Listener<TableStateView>>();
   private readonly errorListeners = new Set<Listener<HoldfastError>>();
   private readonly snapshotListeners = new Set<Listener<TableSnapshot>>();
@@ -109,11 +121,16 @@ export class TableConnection extends ReconnectingConnection<ConnectionStatus> {
     readonly tableId: string,
     private readonly userId: string,
     private readonly storage: KeyValueStorage,
-    private readonly options: { spectate: boolean; heartbeatMs: number; reconnect: ReconnectPolicy },
+    private readonly options: { spectate: boolean; heartbeatMs: number; reconnect: ReconnectPolicy; tabSync?: boolean },
   ) {
     super("table");
     this.graceMs = options.reconnect.defaultGraceMs;
+    this.tabs = new TabSync(options.tabSync, (notice) => this.heardFromTab(notice));
   }
+
+  /** Tells the other tabs of this browser which seat this tab plays (see tab-sync.ts). */
+  private readonly tabs: TabSync;
+  private readonly noticeListeners = new Set<Listener<TabNotice>>();
 
   // --- app-facing API ------------------------------------------------------------------
 
@@ -121,7 +138,12 @@ export class TableConnection extends ReconnectingConnection<ConnectionStatus> {
     return this.room.state as TableStateView;
   }
 
-  onEvent(listener: Listener<TableEvent>): () => void {
+  /**
+   * Every event, once, in seq order, across reconnects. Typed per game: switch on
+   * `event.type` to narrow `event.data` (join with `tables.join<HoldemTableEvent>` or
+   * `<DiningTableEvent>` to narrow to one game's events).
+   */
+  onEvent(listener: Listener<E>): () => void {
     this.eventListeners.add(listener);
     return () => this.eventListeners.delete(listener);
   }
@@ -148,8 +170,9 @@ export class TableConnection extends ReconnectingConnection<ConnectionStatus> {
   }
 
   async sit(options: { seat?: number; buyIn?: number } = {}): Promise<SitReply> {
-    const reply = await this.command<SitReply>("sit", options);
+    const reply = await this.command("sit", options);
     this.seat = reply.seat;
+    this.tabs.announce("seat-claimed", this.tableId, this.userId);
     await this.storeSeat({ token: reply.seatToken, seat: reply.seat, expiresAt: reply.expiresAt });
     return reply;
   }
@@ -161,22 +184,34 @@ export class TableConnection extends ReconnectingConnection<ConnectionStatus> {
     return reply;
   }
 
-  act(action: ActCommand["action"], amount?: number): Promise<unknown> {
+  /**
+   * Sends a table command with a fresh `cid` (see `ReconnectingConnection.command`);
+   * the table's commands and replies are typed (`TableCommands`, `TableReplies`).
+   */
+  override command<K extends TableCommandType>(type: K, payload: Omit<TableCommands[K], "cid">, cid?: string): Promise<TableReplies[K]>;
+  override command<T = unknown>(type: string, payload: Record<string, unknown>, cid?: string): Promise<T>;
+  override command(type: string, payload: Record<string, unknown>, cid?: string): Promise<unknown> {
+    return super.command(type, payload, cid);
+  }
+
+  /** Hold'em: `amount` is the "to" amount of `bet` and `raise`. */
+  act(action: ActCommand["action"], amount?: number): Promise<GameCommandReply> {
     return this.command("act", amount === undefined ? { action } : { action, amount });
   }
 
   /** Dining: sets a cart line's quantity (0 removes it); holds only the difference. */
-  setCartLine(sku: string, quantity: number, line: { options?: Record<string, string | number | boolean>; note?: string } = {}): Promise<unknown> {
+  setCartLine(sku: string, quantity: number, line: { options?: Record<string, string | number | boolean>; note?: string } = {}): Promise<GameCommandReply> {
     return this.command("cart.set", { sku, quantity, ...line });
   }
 
   /** Dining: turns the shared cart into one order (the table sees `order.created`). */
-  checkout(): Promise<unknown> {
-    return this.command("checkout", {});
+  async checkout(): Promise<CheckoutOrder> {
+    const reply: CheckoutReply = await this.command("checkout", {});
+    return reply.order;
   }
 
   /** Dining: abandons the cart and releases its holds (staff, or a diner at the table). */
-  closeTable(): Promise<unknown> {
+  closeTable(): Promise<GameCommandReply> {
     return this.command("close", {});
   }
 
@@ -189,7 +224,30 @@ export class TableConnection extends ReconnectingConnection<ConnectionStatus> {
   /** Leaves the table for good (keeps the seat for its grace unless you `stand` first). */
   leave(): Promise<void> {
     this.stopHeartbeat();
+    this.tabs.close();
     return this.closeRoom();
+  }
+
+  /**
+   * What other tabs of this browser said about this table and user: `seat-claimed` (this
+   * tab's status then turns `replaced` if it played that seat) or `replaced`.
+   */
+  onTabNotice(listener: Listener<TabNotice>): () => void {
+    this.noticeListeners.add(listener);
+    return () => this.noticeListeners.delete(listener);
+  }
+
+  private heardFromTab(notice: TabNotice): void {
+    if (notice.tableId !== this.tableId || notice.userId !== this.userId) return;
+    for (const l of this.noticeListeners) l(notice);
+    if (notice.kind === "seat-claimed" && this.seat !== null && !this.closedByApp) this.stopForGood("replaced");
+  }
+
+  /** Another connection plays the seat now: no reconnecting, no heartbeats. */
+  private stopForGood(status: "replaced"): void {
+    this.stopHeartbeat();
+    this.tabs.close();
+    void this.closeRoom(status);
   }
 
   // --- lifecycle -------------------------------------------------------------------------
@@ -226,7 +284,9 @@ export class TableConnection extends ReconnectingConnection<ConnectionStatus> {
       } catch (err) {
         const error = HoldfastError.from(err);
         if (!isRetryableJoinError(error) || Date.now() >= giveUpAt || this.closedByApp) throw error;
-        await sleep(jitteredBackoff(attempt, this.options.reconnect.minDelayMs, this.options.reconnect.maxDelayMs));
+        // A RATE_LIMITED answer says how long to wait; otherwise the reconnect backoff.
+        const backoff = jitteredBackoff(attempt, this.options.reconnect.minDelayMs, this.options.reconnect.maxDelayMs);
+        await sleep(error.code === ErrorCode.RATE_LIMITED ? Math.max(backoff, error.retryAfterMs ?? 0) : backoff);
       }
     }
   }
@@ -261,6 +321,7 @@ export class TableConnection extends ReconnectingConnection<ConnectionStatus> {
       await new Promise<void>((resolve) => room.onStateChange.once(() => resolve()));
     }
     this.seat = seat !== null && this.ownsSeatIn(room, seat) ? seat : null;
+    if (this.seat !== null) this.tabs.announce("seat-claimed", this.tableId, this.userId);
     this.startHeartbeat();
   }
 
@@ -273,7 +334,12 @@ export class TableConnection extends ReconnectingConnection<ConnectionStatus> {
     if (room !== this.room || this.closedByApp) return;
     this.stopHeartbeat();
     if (FINAL_CLOSE_CODES.has(code)) {
-      this.setStatus(code === CloseCode.REPLACED ? "closed" : "lost");
+      if (code === CloseCode.REPLACED) {
+        this.tabs.announce("replaced", this.tableId, this.userId);
+        this.stopForGood("replaced");
+      } else {
+        this.setStatus("lost");
+      }
       return;
     }
     // 4503: the room is gone (drain, lease lost): straight to the matchmaker with the seat
@@ -365,7 +431,7 @@ export class TableConnection extends ReconnectingConnection<ConnectionStatus> {
 
   private deliver(event: TableEvent): void {
     this.lastSeq = event.seq;
-    for (const l of this.eventListeners) l(event);
+    for (const l of this.eventListeners) l(event as E);
   }
 
   // --- heartbeat and storage --------------------------------------------------------------

@@ -104,8 +104,10 @@ export interface GameCommandReply {
 export interface CheckoutOrder {
   orderId: string;
   items: { sku: string; quantity: number }[];
-  /** Sum of the items' prices when the order was made, in cents (0 for unpriced dishes). */
-  totalCents: number;
+  /** The order's total: the items at the prices they were ordered at, in cents. */
+  amountCents: number;
+  /** ISO 4217 code of `amountCents`. */
+  currency: string;
   /** ISO time the order must be paid by. */
   expiresAt: string;
 }
@@ -159,11 +161,12 @@ export type CardText = string;
 
 /**
  * Hold'em events as a player or spectator receives them (docs/holdem.md). Hole cards
- * are whole for their owner (`cards`) and redacted for everyone else (`cardCount`).
+ * are whole for their owner (`cards`) and redacted for everyone else (`cardCount`);
+ * `holdem.deck_shuffled` never leaves the server.
  */
 export type HoldemEvent =
   | TableEventOf<
-      "hand_started",
+      "holdem.hand_started",
       {
         handNo: number;
         button: number;
@@ -173,11 +176,11 @@ export type HoldemEvent =
         seats: { seat: number; userId: string; stack: number; timeouts: number }[];
       }
     >
-  | TableEventOf<"blinds_posted", { posts: { seat: number; blind: "small" | "big"; amount: number; allIn: boolean }[]; currentBet: number }>
-  | TableEventOf<"hole_cards_dealt", { seat: number; cards: CardText[] } | { seat: number; cardCount: number }>
-  | TableEventOf<"turn_started", { seat: number; deadline: number }>
+  | TableEventOf<"holdem.blinds_posted", { posts: { seat: number; blind: "small" | "big"; amount: number; allIn: boolean }[]; currentBet: number }>
+  | TableEventOf<"holdem.hole_cards_dealt", { seat: number; cards: CardText[] } | { seat: number; cardCount: number }>
+  | TableEventOf<"holdem.turn_started", { seat: number; deadline: number }>
   | TableEventOf<
-      "player_acted",
+      "holdem.player_acted",
       {
         seat: number;
         action: HoldemAction;
@@ -188,18 +191,18 @@ export type HoldemEvent =
         auto: "timeout" | "away" | null;
       }
     >
-  | TableEventOf<"uncalled_bet_returned", { seat: number; amount: number }>
-  | TableEventOf<"street_dealt", { street: "flop" | "turn" | "river"; cards: CardText[]; board: CardText[] }>
+  | TableEventOf<"holdem.uncalled_bet_returned", { seat: number; amount: number }>
+  | TableEventOf<"holdem.street_dealt", { street: "flop" | "turn" | "river"; cards: CardText[]; board: CardText[] }>
   | TableEventOf<
-      "showdown",
+      "holdem.showdown",
       { reveals: { seat: number; cards: CardText[]; rank: string; score: number; best: CardText[]; description: string }[] }
     >
   | TableEventOf<
-      "pot_awarded",
+      "holdem.pot_awarded",
       { potIndex: number; amount: number; winners: { seat: number; amount: number }[]; reason: "showdown" | "uncontested" }
     >
-  | TableEventOf<"hand_ended", { handNo: number; stacks: { seat: number; userId: string; stack: number }[]; busted: number[] }>
-  | TableEventOf<"player_stood_up_for_timeouts", { seat: number; userId: string; timeouts: number }>;
+  | TableEventOf<"holdem.hand_ended", { handNo: number; stacks: { seat: number; userId: string; stack: number }[]; busted: number[] }>
+  | TableEventOf<"holdem.player_stood_up_for_timeouts", { seat: number; userId: string; timeouts: number }>;
 
 /** Dining events (docs/dining-and-feed.md). Hold ids stay on the server. */
 export type DiningEvent =
@@ -216,7 +219,7 @@ export type DiningEvent =
       }
     >
   | TableEventOf<"cart.line_expired", { lineKey: string; sku: string }>
-  | TableEventOf<"order.created", { orderId: string; by: string; items: { sku: string; quantity: number }[]; expiresAt: string; totalCents?: number }>
+  | TableEventOf<"order.created", { orderId: string; by: string; items: { sku: string; quantity: number }[]; expiresAt: string; amountCents?: number; currency?: string }>
   | TableEventOf<"cart.abandoned", { by: string | null; reason: "closed" | "everyone_left"; lines: number }>;
 
 /** Everything a hold'em table sends. Switch on `type` to narrow `data`. */

@@ -82,13 +82,20 @@ describe("dining tables: shared cart with stock holds (e2e through the SDK)", fu
     a.conn.onEvent((e) => seen.push(e));
     await a.conn.command("cart.set", { sku, quantity: 2 });
     await b.conn.command("cart.set", { sku, quantity: 1, options: { spicy: true } });
-    await b.conn.command("checkout", {});
+    const checkedOut = await b.conn.checkout();
     await eventually(() => seen.some((e) => e.type === "order.created"), 3000, "order.created");
     const created = seen.find((e) => e.type === "order.created")!;
     const orderId = created.data.orderId as string;
+    // checkout() answers with the order it made: id, items, total (3 x 1200), payment deadline.
+    assert.equal(checkedOut.orderId, orderId);
+    assert.equal(checkedOut.amountCents, 3600);
+    assert.equal(checkedOut.currency, "EUR");
+    assert.deepEqual(checkedOut.items, [{ sku, quantity: 3 }]);
     const order = await http(server.url, "GET", `/api/orders/${orderId}`, { token: b.client.auth.token });
     assert.equal(order.status, 200);
     assert.equal(order.body.status, "pending");
+    assert.equal(order.body.amountCents, 3600);
+    assert.equal(checkedOut.expiresAt, order.body.expiresAt);
     assert.equal(order.body.items.reduce((n: number, i: { quantity: number }) => n + i.quantity, 0), 3);
     await eventually(() => cart(a.conn).lines.length === 0 && cart(a.conn).cartNo === 2, 3000, "fresh cart");
     assert.equal((await inventory()).held, 0);

@@ -39,8 +39,8 @@ describe("tables and seats (e2e through the SDK)", function () {
     return tableId;
   }
 
-  async function player(name: string, storage = new MemoryStorage(), url = proxy.url) {
-    const client = new HoldfastClient({ url, storage, heartbeatSeconds: 1, reconnect: { minDelayMs: 50, maxDelayMs: 500 } });
+  async function player(name: string, storage = new MemoryStorage(), url = proxy.url, tabSync = false) {
+    const client = new HoldfastClient({ url, storage, heartbeatSeconds: 1, reconnect: { minDelayMs: 50, maxDelayMs: 500 }, tabSync });
     if (!(await client.auth.restore())) await client.auth.guest(name);
     return client;
   }
@@ -82,7 +82,8 @@ describe("tables and seats (e2e through the SDK)", function () {
 
     await eventually(() => a.status === "restored", 5000, "restored");
     await eventually(() => b.state.seats[3].status === "active", 5000, "active again");
-    assert.deepEqual(statuses.slice(0, 2), ["reconnecting", "restored"]);
+    // A listener hears the current status at once, then every change.
+    assert.deepEqual(statuses.slice(0, 3), ["connected", "reconnecting", "restored"]);
     assert.equal(a.seat, 3);
     assert.equal(b.state.seats[3].stack, 500);
     assert.equal(b.state.seats[3].userId, alice.auth.session!.userId);
@@ -167,10 +168,45 @@ describe("tables and seats (e2e through the SDK)", function () {
     const tab2 = await join(await player("hank", storage), tableId); // same storage: same user, same seat token
     assert.equal(await closed, 4409);
     assert.equal(tab2.seat, 5);
-    await eventually(() => tab1.status === "closed", 2000, "old tab closed");
+    await eventually(() => tab1.status === "replaced", 2000, "old tab told it was replaced");
     const hb = await tab2.room.request("hb", {});
     assert.ok(hb);
     assert.equal(tab2.state.seats[5].status, "active");
+  });
+
+  it("tab sync: a tab that was offline while another tab took its seat stops (replaced) instead of taking it back", async () => {
+    const tableId = await newTable();
+    const storage = new MemoryStorage();
+    // Two "tabs" of one browser: same storage, same user; BroadcastChannel works in-process in Node too.
+    const tab1 = await join(await player("kim", storage, proxy.url, true), tableId);
+    await tab1.sit({ seat: 2 });
+    proxy.setPaused(true); // tab1 goes offline: it never hears the 4409
+    proxy.dropAll();
+    await eventually(() => tab1.status === "reconnecting", 3000, "tab1 reconnecting");
+    const notices: string[] = [];
+    tab1.onTabNotice((n) => notices.push(n.kind));
+    const tab2 = await join(await player("kim", storage, server.url, true), tableId); // straight to the server
+    assert.equal(tab2.seat, 2);
+    await eventually(() => tab1.status === "replaced", 3000, "tab1 replaced through the tab channel");
+    assert.deepEqual(notices, ["seat-claimed"]);
+    proxy.setPaused(false); // back online: tab1 must not reclaim the seat
+    await new Promise((r) => setTimeout(r, 800));
+    assert.equal(tab1.status, "replaced");
+    assert.equal(tab2.status, "connected");
+    await tab2.room.request("hb", {});
+    assert.equal(tab2.state.seats[2].status, "active");
+  });
+
+  it("command() sends what the server accepts for every command: resync and hb (which take no cid) too", async () => {
+    const tableId = await newTable();
+    const lee = await join(await player("lee"), tableId);
+    await lee.sit({ seat: 1 });
+    // Every command may carry a cid (contract); the SDK adds one to each.
+    const replay = await lee.command("resync", { lastSeq: 0 });
+    assert.ok(replay.events.some((e) => e.type === "seat.taken"));
+    assert.equal(replay.toSeq, lee.lastSeq);
+    const hb = await lee.command("hb", {});
+    assert.ok(hb.graceSeconds > 0);
   });
 
   it("a duplicate cid is applied once and answered with the first answer", async () => {

@@ -129,8 +129,8 @@ export function createTableRoom(deps: TableRoomDeps) {
             const open = this.game.openCommands?.includes(type) ?? false;
             const seat = open ? this.seatOfSession(client.sessionId) : this.playerSeat(client);
             const { userId, roles } = client.auth;
-            await this.run(() => this.applyGame({ type, seat, userId, roles, payload: msg }));
-            return { ok: true, seq: this.model.seq };
+            const events = await this.run(() => this.applyGame({ type, seat, userId, roles, payload: msg }));
+            return { ok: true, seq: this.model.seq, ...this.game.reply?.(type, events) };
           }),
         );
       }

@@ -163,7 +163,16 @@ export function createDiningGame(deps: DiningDeps): TableGame {
             lines.map((l) => l.holdId),
             { tableId, branchId: ctx.table.options.branchId },
           );
-          return [event(DiningEvent.ORDER_CREATED, { orderId: order.orderId, by: command.userId, items: order.items, expiresAt: order.expiresAt })];
+          return [
+            event(DiningEvent.ORDER_CREATED, {
+              orderId: order.orderId,
+              by: command.userId,
+              items: order.items,
+              amountCents: order.amountCents,
+              currency: order.currency,
+              expiresAt: order.expiresAt,
+            }),
+          ];
         }
         case "close": {
           const staff = command.roles?.some((r) => r === Role.ADMIN || r === Role.STAFF) ?? false;
@@ -184,6 +193,14 @@ export function createDiningGame(deps: DiningDeps): TableGame {
     },
 
     evolve: evolveDining,
+
+    reply(type, events) {
+      // `checkout` answers with the order it made (contract: CheckoutReply).
+      const created = type === "checkout" ? events.find((e) => e.type === DiningEvent.ORDER_CREATED) : undefined;
+      if (!created) return undefined;
+      const { orderId, items, amountCents, currency, expiresAt } = created.data as Record<string, unknown>;
+      return { order: { orderId, items, amountCents, currency, expiresAt } };
+    },
 
     due(model, ctx) {
       const cart = diningState(model);

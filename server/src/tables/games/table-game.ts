@@ -62,6 +62,11 @@ export interface TableGame {
   leave?(model: TableModel, seat: number, userId: string, ctx: GameContext): GameEvent[];
   /** Steps due without a player asking (start a hand, act for a timed-out player). */
   due(model: TableModel, ctx: GameContext): GameCommand[];
+  /**
+   * Extra fields of the answer to a player command, from the events it made (dining's
+   * `checkout` answers with the order). Default: just `{ok, seq}`.
+   */
+  reply?(type: string, events: readonly TableEvent[]): Record<string, unknown> | undefined;
   /** What the public (spectators, the events API) sees of an event; null hides it. */
   publicData(event: TableEvent & { visibility?: EventVisibility }): Record<string, unknown> | null;
 }
