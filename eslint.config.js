@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "**/dist/", ".tools/", ".data/", "server/public/build/", "test-results/"] },
+  { ignores: ["node_modules/", "**/dist/", ".tools/", ".data/", "server/public/build/", "test-results/", "client-sdk/docs/api/", "examples/browser/app.js"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -17,9 +17,9 @@ export default tseslint.config(
   },
   {
     // The demo page runs in browsers.
-    files: ["server/public/**/*.js"],
+    files: ["server/public/**/*.js", "examples/browser/**/*.js"],
     languageOptions: {
-      globals: { location: "readonly", HTMLElement: "readonly", HTMLButtonElement: "readonly", sessionStorage: "readonly", localStorage: "readonly", document: "readonly", window: "readonly" },
+      globals: { location: "readonly", URLSearchParams: "readonly", HTMLElement: "readonly", HTMLButtonElement: "readonly", sessionStorage: "readonly", localStorage: "readonly", document: "readonly", window: "readonly" },
     },
   },
 );

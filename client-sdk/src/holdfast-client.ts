@@ -24,7 +24,8 @@ export interface HoldfastClientOptions {
   tabSync?: boolean;
 }
 
-interface StoredSession {
+/** What survives a refresh of the signed-in session (in `storage`). */
+export interface StoredSession {
   token: string;
   userId: string;
   name: string;

@@ -1,4 +1,5 @@
-export { HoldfastClient, AuthApi, TablesApi, type HoldfastClientOptions } from "./holdfast-client.ts";
+export { HoldfastClient, AuthApi, TablesApi, type HoldfastClientOptions, type StoredSession } from "./holdfast-client.ts";
+export type { Listener } from "./reconnecting-connection.ts";
 export {
   TableConnection,
   DEFAULT_RECONNECT,
@@ -6,6 +7,9 @@ export {
   type ReconnectPolicy,
   type SeatView,
   type TableStateView,
+  type HoldemView,
+  type HoldemSeatView,
+  type DiningCartView,
   type TableSnapshot,
 } from "./table-connection.ts";
 export { HoldfastError, ClientErrorCode, type HoldfastErrorCode } from "./errors.ts";

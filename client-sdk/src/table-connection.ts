@@ -44,6 +44,50 @@ export interface TableStateView {
   seq: number;
   spectators: number;
   seats: SeatView[];
+  /** Hold'em tables: the hand as this viewer may see it. */
+  holdem?: HoldemView;
+  /** Dining tables: the shared cart. */
+  dining?: DiningCartView;
+}
+
+/** One seat's place in the current hand; `holeCards` are filled for the viewer's own seat only. */
+export interface HoldemSeatView {
+  seat: number;
+  inHand: boolean;
+  stack: number;
+  committed: number;
+  folded: boolean;
+  allIn: boolean;
+  holeCards: string[];
+  /** Cards shown at showdown (everyone sees them). */
+  shownCards: string[];
+}
+
+/** The public face of a hand (`state.holdem`). `toAct` and `button` are -1 when nobody. */
+export interface HoldemView {
+  handNo: number;
+  street: "idle" | "preflop" | "flop" | "turn" | "river" | "showdown";
+  button: number;
+  toAct: number;
+  /** Epoch ms when the player to act runs out of time; 0 when nobody is to act. */
+  turnDeadline: number;
+  /** The street's bet level; a seat owes `currentBet - seats[seat].committed`. */
+  currentBet: number;
+  minRaiseTo: number;
+  pot: number;
+  smallBlind: number;
+  bigBlind: number;
+  board: string[];
+  /** One entry per seat of the table, by seat index. */
+  seats: HoldemSeatView[];
+}
+
+/** The shared cart of a dining table (`state.dining`). */
+export interface DiningCartView {
+  cartNo: number;
+  status: "open" | "ordered" | "abandoned";
+  lastOrderId: string;
+  lines: { lineKey: string; sku: string; quantity: number; options: string; note: string; addedBy: string[]; expiresAt: number }[];
 }
 
 export interface ReconnectPolicy {

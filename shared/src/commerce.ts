@@ -1,4 +1,4 @@
-/**
+/*
  * Wire vocabulary of inventory, holds, orders and payments (issue 5): constants, request
  * and response shapes and the order events published to nodes. No dependencies: the zod
  * schemas that validate the request bodies are in `@holdfast/shared/schemas`.

@@ -1,4 +1,4 @@
-/** Wire vocabulary of identity: roles and the shapes of the auth routes. No dependencies. */
+/* Wire vocabulary of identity: roles and the shapes of the auth routes. No dependencies. */
 
 export const Role = { ADMIN: "admin", STAFF: "staff" } as const;
 export type Role = (typeof Role)[keyof typeof Role];

@@ -1,4 +1,4 @@
-/**
+/*
  * Wire vocabulary of tables: kinds, seats, the `table` room's join options, commands,
  * replies and events (typed per game). No dependencies: the zod schemas that validate
  * the commands are in `@holdfast/shared/schemas`.
