@@ -75,6 +75,7 @@ export abstract class ReconnectingConnection<S extends string> {
   protected async closeRoom(status: "closed" | "replaced" = "closed"): Promise<void> {
     this.closedByApp = true;
     this.unwatchNetwork();
+    this.wakeBackoff?.(); // a reconnect loop in its pause ends now, not after the pause
     this.setStatus(status);
     this.wakeWaiters();
     // A socket that is already dead never answers the leave: do not wait for it forever.

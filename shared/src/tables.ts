@@ -156,8 +156,12 @@ export type SeatEvent =
   | TableEventOf<"seat.returned", { seat: number; userId: string }>
   | TableEventOf<"seat.released", { seat: number; userId: string; reason: "stand" | "grace_expired" }>;
 
+/** Card ranks, low to high. `T` is ten. */
+export type Rank = "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "T" | "J" | "Q" | "K" | "A";
+/** Card suits: clubs, diamonds, hearts, spades. */
+export type Suit = "c" | "d" | "h" | "s";
 /** A card as two characters, rank then suit: "As", "Td", "2c". */
-export type CardText = string;
+export type Card = `${Rank}${Suit}`;
 
 /**
  * Hold'em events as a player or spectator receives them (docs/holdem.md). Hole cards
@@ -177,7 +181,7 @@ export type HoldemEvent =
       }
     >
   | TableEventOf<"holdem.blinds_posted", { posts: { seat: number; blind: "small" | "big"; amount: number; allIn: boolean }[]; currentBet: number }>
-  | TableEventOf<"holdem.hole_cards_dealt", { seat: number; cards: CardText[] } | { seat: number; cardCount: number }>
+  | TableEventOf<"holdem.hole_cards_dealt", { seat: number; cards: Card[] } | { seat: number; cardCount: number }>
   | TableEventOf<"holdem.turn_started", { seat: number; deadline: number }>
   | TableEventOf<
       "holdem.player_acted",
@@ -192,10 +196,10 @@ export type HoldemEvent =
       }
     >
   | TableEventOf<"holdem.uncalled_bet_returned", { seat: number; amount: number }>
-  | TableEventOf<"holdem.street_dealt", { street: "flop" | "turn" | "river"; cards: CardText[]; board: CardText[] }>
+  | TableEventOf<"holdem.street_dealt", { street: "flop" | "turn" | "river"; cards: Card[]; board: Card[] }>
   | TableEventOf<
       "holdem.showdown",
-      { reveals: { seat: number; cards: CardText[]; rank: string; score: number; best: CardText[]; description: string }[] }
+      { reveals: { seat: number; cards: Card[]; rank: string; score: number; best: Card[]; description: string }[] }
     >
   | TableEventOf<
       "holdem.pot_awarded",
