@@ -44,8 +44,8 @@ function blocks(file: string): Block[] {
  * docs quote them. This keeps the quotes exact and catches a new SDK or HTTP example
  * written straight into a doc, where nothing would run it.
  */
-describe("code examples in README.md and docs/", () => {
-  const docs = ["README.md", ...readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+describe("code examples in README.md, client-sdk/README.md and docs/", () => {
+  const docs = ["README.md", "client-sdk/README.md", ...readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
   const all = docs.flatMap(blocks);
 
   it("every block that uses the SDK or the HTTP API quotes an example file the suite runs", () => {
