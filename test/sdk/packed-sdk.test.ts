@@ -9,6 +9,7 @@ import { chromium, type Browser } from "playwright-core";
 import { spawnServer, type ServerProcess } from "../support/server-process.ts";
 import { http as request } from "../support/http.ts";
 import { adminToken } from "../support/e2e.ts";
+import { skipUnless } from "../support/services.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -158,7 +159,7 @@ describe("the packed SDK, installed from its tarball into a project outside the 
     let app: string;
 
     before(async function () {
-      if (!existsSync(CHROMIUM)) this.skip();
+      skipUnless(this, existsSync(CHROMIUM), `Chromium at ${CHROMIUM}`);
       const bundle = await build({
         entryPoints: [path.join(scratch, "examples/browser/main.js")],
         absWorkingDir: scratch,
