@@ -86,8 +86,9 @@ export interface HoldemView {
 export interface DiningCartView {
   cartNo: number;
   status: "open" | "ordered" | "abandoned";
-  lastOrderId: string;
-  lines: { lineKey: string; sku: string; quantity: number; options: string; note: string; addedBy: string[]; expiresAt: number }[];
+  /** Diners and branch staff only, like each line's `note` and `addedBy`. */
+  lastOrderId?: string | null;
+  lines: { lineKey: string; sku: string; quantity: number; options: string; note?: string; addedBy?: string[]; expiresAt: number }[];
 }
 
 export interface ReconnectPolicy {

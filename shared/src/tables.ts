@@ -206,9 +206,14 @@ export type HoldemEvent =
       { potIndex: number; amount: number; winners: { seat: number; amount: number }[]; reason: "showdown" | "uncontested" }
     >
   | TableEventOf<"holdem.hand_ended", { handNo: number; stacks: { seat: number; userId: string; stack: number }[]; busted: number[] }>
-  | TableEventOf<"holdem.player_stood_up_for_timeouts", { seat: number; userId: string; timeouts: number }>;
+  | TableEventOf<"holdem.player_stood_up_for_timeouts", { seat: number; userId: string; timeouts: number }>
+  /** The player left the table mid-hand: their hand is folded; their chips stay in the pot. */
+  | TableEventOf<"holdem.player_left", { seat: number; userId: string }>;
 
-/** Dining events (docs/dining-and-feed.md). Hold ids stay on the server. */
+/**
+ * Dining events (docs/dining-and-feed.md). Hold ids stay on the server; order ids, buyers
+ * (`by`) and notes reach only the table's diners and its branch's staff.
+ */
 export type DiningEvent =
   | TableEventOf<
       "cart.updated",
@@ -217,14 +222,15 @@ export type DiningEvent =
         sku: string;
         quantity: number;
         options: Record<string, string | number | boolean>;
-        note: string;
-        by: string;
+        /** Diners and branch staff only (absent for everyone else), like `by`. */
+        note?: string;
+        by?: string;
         expiresAt: number;
       }
     >
   | TableEventOf<"cart.line_expired", { lineKey: string; sku: string }>
-  | TableEventOf<"order.created", { orderId: string; by: string; items: { sku: string; quantity: number }[]; expiresAt: string; amountCents?: number; currency?: string }>
-  | TableEventOf<"cart.abandoned", { by: string | null; reason: "closed" | "everyone_left"; lines: number }>;
+  | TableEventOf<"order.created", { orderId?: string; by?: string; items: { sku: string; quantity: number }[]; expiresAt: string; amountCents?: number; currency?: string }>
+  | TableEventOf<"cart.abandoned", { by?: string | null; reason: "closed" | "everyone_left"; lines: number }>;
 
 /** Everything a hold'em table sends. Switch on `type` to narrow `data`. */
 export type HoldemTableEvent = SeatEvent | HoldemEvent;
