@@ -134,7 +134,7 @@ describe("the packed SDK, installed from its tarball into a project outside the 
       assert.equal((out.match(/^hand \d: seat \d wins \d+$/gm) ?? []).length >= 3, true, out);
       assert.doesNotMatch(out, /act refused/, out);
     }
-    const events = (await request(server.url, "GET", `/api/tables/${tableId}/events?after=0&limit=500`)).body.events as { type: string }[];
+    const events = (await request(server.url, "GET", `/api/tables/${tableId}/events?after=0&limit=500`, { token: admin })).body.events as { type: string }[];
     assert.equal(events.filter((e) => e.type === "holdem.hand_ended").length, 3);
   });
 
