@@ -40,6 +40,8 @@ export abstract class HoldfastRoom<T extends RoomOptions = RoomOptions> extends 
   private readonly flooded = new WeakSet<Client>();
   /** sessionId -> the reconnection wait of a dropped socket (it still holds its user's slot). */
   private readonly reconnecting = new Map<string, Deferred<Client>>();
+  /** Connections closed because their login session ended (logout, expiry): never reconnected. */
+  private readonly endedSessions = new Set<string>();
 
   /** Registers a validated command whose return value (or AppError) answers `room.request`. */
   protected command<S extends z.ZodType>(
@@ -161,8 +163,27 @@ export abstract class HoldfastRoom<T extends RoomOptions = RoomOptions> extends 
     this.untrack.get(client.sessionId)?.();
     this.untrack.set(
       client.sessionId,
-      this.deps.revocations.track(identity.loginSessionId, { close: (code, reason) => client.leave(code, reason) }, sessionExpiry(identity)),
+      this.deps.revocations.track(
+        identity.loginSessionId,
+        {
+          close: (code, reason) => {
+            this.endedSessions.add(client.sessionId);
+            client.leave(code, reason);
+          },
+        },
+        sessionExpiry(identity),
+      ),
     );
+  }
+
+  /**
+   * Whether this connection's login session has ended (revoked or expired). A 4401 close
+   * is a drop to Colyseus, and its reconnection token carries no access token: rooms ask
+   * this before offering a reconnection (onDrop) and when one arrives (onReconnect).
+   */
+  protected sessionEnded(client: AuthedClient): boolean {
+    const at = client.auth ? sessionExpiry(client.auth) : undefined;
+    return this.endedSessions.has(client.sessionId) || (at !== undefined && at <= Date.now());
   }
 
   /** Call from onLeave (and when a join fails): stops tracking, frees the user's socket slot. */
@@ -170,6 +191,7 @@ export abstract class HoldfastRoom<T extends RoomOptions = RoomOptions> extends 
     this.untrack.get(client.sessionId)?.();
     this.untrack.delete(client.sessionId);
     this.releaseSocket(client);
+    this.endedSessions.delete(client.sessionId);
   }
 
   /**

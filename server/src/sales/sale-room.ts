@@ -118,11 +118,13 @@ export function createSaleRoom(deps: SaleRoomDeps) {
 
     override async onDrop(client: AuthedClient): Promise<void> {
       // The place lives in the queue store whatever happens here; this only lets the
-      // same socket session resume on this instance.
+      // same socket session resume on this instance. Not after logout or expiry.
+      if (this.sessionEnded(client)) return;
       await this.allowReconnection(client, RECONNECT_SECONDS).catch(() => undefined);
     }
 
     override async onReconnect(client: AuthedClient): Promise<void> {
+      if (this.sessionEnded(client)) throw new AppError(ErrorCode.UNAUTHORIZED, "session ended");
       this.trackSession(client);
       const viewer = this.viewers.get(client.sessionId);
       if (viewer) {

@@ -234,6 +234,8 @@ export function createTableRoom(deps: TableRoomDeps) {
           (err) => deps.logger.warn({ err, tableId: this.table.tableId }, "could not mark seat away"),
         );
       }
+      // A socket closed because its session ended (logout, expiry) gets no reconnection.
+      if (this.sessionEnded(client)) return;
       // Players wait as long as their seat does; spectators a short while.
       const seconds = seated ? deps.config.seatGraceSeconds : Math.min(30, deps.config.seatGraceSeconds);
       const waiting = this.allowReconnection(client, seconds);
@@ -245,6 +247,7 @@ export function createTableRoom(deps: TableRoomDeps) {
     }
 
     override async onReconnect(client: AuthedClient): Promise<void> {
+      if (this.sessionEnded(client)) throw new AppError(ErrorCode.UNAUTHORIZED, "session ended");
       this.reconnections.delete(client.sessionId);
       this.seatViews.forget(client.sessionId); // a new client object: re-add its seat
       this.diningViews.forget(client.sessionId);
