@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { ErrorCode, Role, SeatStatus, type TableEvent } from "@holdfast/shared";
 import { CartSetCommand, CheckoutCommand, CloseCommand } from "@holdfast/shared/schemas";
 import { AppError } from "../../errors.ts";
@@ -18,7 +18,7 @@ export const DiningEvent = {
 
 /** One line of the shared cart, keyed by its stable signature. */
 export interface CartLine {
-  /** `{cartKey}:{sku}:{optionsHash}:{noteHash}`: the same dish with the same options and note is one line. */
+  /** `{cartKey}:{sku}:{optionsHash}:{lineId}` (lineId random, not a hash of the note): the same dish with the same options and note is one line. */
   lineKey: string;
   sku: string;
   quantity: number;
@@ -126,9 +126,12 @@ export function createDiningGame(deps: DiningDeps): TableGame {
           const note = msg.note ?? "";
           const cartKey = `${tableId}#${cart.cartNo}`;
           const oHash = optionsHash(options);
-          const nHash = shortHash(note);
-          const lineKey = `${cartKey}:${msg.sku}:${oHash}:${nHash}`;
-          const existing = cart.lines.find((l) => l.lineKey === lineKey);
+          // The line key is public (events, state); the note is not. So its last part is
+          // a random id given when the line is made, never a hash anyone could check a
+          // guessed note against. The same (dish, options, note) finds its line by content.
+          const existing = cart.lines.find((l) => l.sku === msg.sku && l.note === note && optionsHash(l.options) === oHash);
+          const nHash = existing ? existing.lineKey.slice(existing.lineKey.lastIndexOf(":") + 1) : randomBytes(6).toString("hex");
+          const lineKey = existing?.lineKey ?? `${cartKey}:${msg.sku}:${oHash}:${nHash}`;
           const hold = await deps.holds.setCartLine({
             cartKey,
             sku: msg.sku,
