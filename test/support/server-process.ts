@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { spawnServerProcess } from "../../server/src/loadtest/common.ts";
@@ -28,6 +28,8 @@ export interface SpawnOptions {
   timeoutMs?: number;
   /** A fixed port (e.g. to set PUBLIC_ADDRESS before start); default: a free one. */
   port?: number;
+  /** Start it as an operator does, through `npm start` (npm -> with-node -> server). */
+  viaNpm?: boolean;
 }
 
 /**
@@ -48,9 +50,11 @@ export async function spawnServer(options: SpawnOptions = {}): Promise<ServerPro
   }
   const child = spawnServerProcess({
     env,
+    viaNpm: options.viaNpm,
     cleanup: () => ownDataDir && rmSync(dataDir, { recursive: true, force: true }),
   });
-  const port = await child.listening(options.timeoutMs ?? 30_000).catch(async (err: Error) => {
+  // Generous: a cold start on a loaded 2-core machine (npm, tsx, migrations) takes a while.
+  const port = await child.listening(options.timeoutMs ?? 120_000).catch(async (err: Error) => {
     await child.kill();
     throw err;
   });
@@ -63,4 +67,36 @@ export async function spawnServer(options: SpawnOptions = {}): Promise<ServerPro
     stop: child.stop,
     kill: child.kill,
   };
+}
+
+/** `pid` and every process below it, now (Linux /proc; parents before children). */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const tree: number[] = [];
+  const visit = (p: number) => {
+    tree.push(p);
+    for (const c of children.get(p) ?? []) visit(c);
+  };
+  visit(pid);
+  return tree;
+}
+
+/** True while a process with this id exists (and is not a zombie). */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
 }

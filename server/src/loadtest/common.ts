@@ -47,6 +47,8 @@ export interface SpawnServerOptions {
   logFile?: string;
   /** Runs once the process has exited after stop() or kill() (e.g. removes a data dir). */
   cleanup?: () => void;
+  /** Start through `npm start` (npm -> with-node -> server) instead of Node directly. */
+  viaNpm?: boolean;
 }
 
 export interface ServerChild {
@@ -63,13 +65,15 @@ export interface ServerChild {
   kill(): Promise<void>;
 }
 
-/** Starts `server/src/main.ts` the way `npm start` does, as a child process. */
+/**
+ * Starts `server/src/main.ts` as a child process: on this Node through tsx (the sources
+ * as they are now), or with `viaNpm` the way an operator does, `npm start`.
+ */
 export function spawnServerProcess(o: SpawnServerOptions): ServerChild {
-  const proc = spawn(process.execPath, [...(o.nodeArgs ?? []), "--import", "tsx", path.join(ROOT, "server/src/main.ts")], {
-    cwd: ROOT,
-    env: o.env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const [command, args] = o.viaNpm
+    ? ["npm", ["start", "--silent"]]
+    : [process.execPath, [...(o.nodeArgs ?? []), "--import", "tsx", path.join(ROOT, "server/src/main.ts")]];
+  const proc = spawn(command, args, { cwd: ROOT, env: o.env, stdio: ["ignore", "pipe", "pipe"] });
   const keep = o.outputChars ?? Infinity;
   let out = "";
   let onOutput = () => {};
