@@ -233,12 +233,13 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
     installFrontDoor(httpServer, { errors, corsOrigins: config.corsOrigins, maxBodyBytes: config.maxBodyBytes, transport });
     const port = (httpServer.address() as AddressInfo).port;
     logger.info({ port, redis: Boolean(redis), db: db.kind }, "holdfast node listening");
-    continuityParts.start();
+    const openTableRoom = (tableId: string) => matchMaker.handleCreateRoom("table", { tableId });
+    continuityParts.start({ findTable: (tableId) => tableDeps.tables.find(tableId), createRoom: openTableRoom });
     // Tables that were seated when the last process stopped come back now (their away
     // deadlines keep running), unless a live node already hosts them.
     void tableDeps.tables
       .list()
-      .then((tables) => continuity.restoreOrphans((tableId) => matchMaker.handleCreateRoom("table", { tableId }), tables))
+      .then((tables) => continuity.restoreOrphans(openTableRoom, tables))
       .then((n) => n > 0 && logger.info({ tables: n }, "tables restored at start"))
       .catch((err) => logger.warn({ err }, "could not restore tables at start"));
 

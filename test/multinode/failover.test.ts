@@ -10,12 +10,15 @@ import { randomUUID } from "node:crypto";
 import jwt from "jsonwebtoken";
 import { Client as ColyseusClient, type Room } from "@colyseus/sdk";
 import { HoldfastClient, HoldfastError, MemoryStorage, type TableConnection, type TableEvent } from "@holdfast/client-sdk";
-import { http, signInGuest } from "../support/http.ts";
+import { http, signInGuest, tableClients as clientsAt } from "../support/http.ts";
 import { freePort, spawnServer, type ServerProcess } from "../support/server-process.ts";
 import { sharedServices } from "../support/services.ts";
 import { eventually, MULTINODE_REDIS_DB } from "../continuity/helpers.ts";
 
 const JWT_SECRET = `multinode-${randomUUID()}`;
+
+/** Table clients on a node (which node hosts the room). */
+const tableClients = (node: ServerProcess) => clientsAt(node.url);
 
 interface Player {
   client: HoldfastClient;
@@ -25,13 +28,6 @@ interface Player {
   feed: TableEvent[];
   errors: HoldfastError[];
   snapshots: number;
-}
-
-/** Table clients on a node's metrics (which node hosts the room). */
-async function tableClients(node: ServerProcess): Promise<number> {
-  const text: string = (await http(node.url, "GET", "/metrics")).body;
-  const match = /^holdfast_connected_clients\{room="table"\} (\d+)/m.exec(text);
-  return match ? Number(match[1]) : 0;
 }
 
 function assertGapFree(p: Player): void {

@@ -37,3 +37,10 @@ export async function signInGuest(baseUrl: string, name = "tester"): Promise<{ t
   if (res.status !== 201) throw new Error(`guest sign-in failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
+
+/** Table clients connected to the node at `baseUrl` (its metrics): which node hosts a room. */
+export async function tableClients(baseUrl: string): Promise<number> {
+  const text: string = (await http(baseUrl, "GET", "/metrics")).body;
+  const match = /^holdfast_connected_clients\{room="table"\} (\d+)/m.exec(text);
+  return match ? Number(match[1]) : 0;
+}

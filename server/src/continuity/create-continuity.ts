@@ -21,6 +21,14 @@ import { RedisSnapshotCache } from "./snapshot-cache.ts";
 import { TableArchive } from "./table-archive.ts";
 import { TableContinuity } from "./table-continuity.ts";
 import { MemoryTableLeases, RedisTableLeases } from "./table-lease.ts";
+import { RedisHostedTables, TableAdopter } from "./table-adoption.ts";
+import type { TableDto } from "@holdfast/shared";
+
+/** What adoption needs from the app: the stored table, and "open its room here". */
+export interface AdoptionHooks {
+  findTable: (tableId: string) => Promise<TableDto | null>;
+  createRoom: (tableId: string) => Promise<unknown>;
+}
 
 export interface ContinuityParts {
   continuity: TableContinuity;
@@ -28,8 +36,8 @@ export interface ContinuityParts {
   driver: MatchMakerDriver;
   /** `defineServer({ selectProcessIdToCreateRoom })`. */
   selectProcess: (roomName: string, options: unknown) => Promise<string>;
-  /** Starts the dead-process sweep and the event retention job (after the server listens). */
-  start(): void;
+  /** Starts the dead-process sweep, the event retention job and the adoption of orphaned tables (after the server listens). */
+  start(hooks: AdoptionHooks): void;
   /** Flushes queued events and stops timers (before the database closes). */
   close(): Promise<void>;
 }
@@ -61,6 +69,8 @@ export function createContinuity(o: { config: Config; db: Database; redis: Redis
     const r = defineContinuityCommands(redis);
     const driver = new HoldfastRedisDriver(driverClient(config.redisUrl), liveness, logger);
     const sweeper = new DeadProcessSweeper(driver, liveness, logger);
+    const hosted = new RedisHostedTables(r, keys);
+    let adopter: TableAdopter | undefined;
     const isDraining = async (processId: string) => processId === matchMaker.processId ? continuity.isDraining : (await r.exists(keys.nodeDraining(processId))) === 1;
     const continuity: TableContinuity = new TableContinuity({
       settings,
@@ -72,19 +82,31 @@ export function createContinuity(o: { config: Config; db: Database; redis: Redis
       liveness,
       driver,
       markDraining: async () => {
+        adopter?.stop();
         await r.set(keys.nodeDraining(matchMaker.processId), "1", "EX", 600);
       },
+      hosted,
     });
     return {
       continuity,
       driver,
       selectProcess: processSelector({ liveness, isDraining }),
-      start: () => {
+      start: (hooks) => {
         sweeper.start();
         startRetention();
+        adopter = new TableAdopter({
+          index: hosted,
+          logger,
+          processId: () => matchMaker.processId,
+          isDraining: () => continuity.isDraining,
+          findTable: hooks.findTable,
+          adopt: (table) => continuity.adoptIfOrphaned(table, hooks.createRoom),
+        });
+        adopter.start();
       },
       close: async () => {
         sweeper.stop();
+        adopter?.stop();
         await retention.stop();
         await archive.close();
       },
@@ -102,6 +124,7 @@ export function createContinuity(o: { config: Config; db: Database; redis: Redis
     liveness,
     driver,
     markDraining: async () => undefined,
+    hosted: null,
   });
   return {
     continuity,

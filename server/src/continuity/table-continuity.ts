@@ -8,6 +8,7 @@ import type { DurableTableEventLog } from "./durable-table-event-log.ts";
 import type { ProcessLiveness, RedirectingDriver } from "./matchmaking.ts";
 import type { RedisSnapshotCache } from "./snapshot-cache.ts";
 import type { StoredSnapshot, TableArchive } from "./table-archive.ts";
+import type { HostedTablesIndex } from "./table-adoption.ts";
 import { ownerId, parseOwner, type TableLeases } from "./table-lease.ts";
 
 export interface ContinuitySettings {
@@ -28,6 +29,8 @@ export interface ContinuityDeps {
   driver: RedirectingDriver;
   /** Tells the other nodes this one is draining (a Redis key; nothing in embedded mode). */
   markDraining: () => Promise<void>;
+  /** Hosted tables by lease expiry, for adoption by other nodes (null in embedded mode). */
+  hosted?: HostedTablesIndex | null;
 }
 
 /** A table room as the node's drain sees it. */
@@ -167,17 +170,27 @@ export class TableContinuity {
       const table = known.get(tableId);
       if (!table) continue;
       try {
-        const holder = await this.deps.leases.holder(tableId);
-        if (holder && (await this.deps.liveness.isAlive(parseOwner(holder).processId))) continue;
-        const stored = await this.restore(table);
-        if (!stored || stored.model.seats.every((s) => s.status === SeatStatus.EMPTY)) continue;
-        await create(tableId);
-        restored++;
+        if (await this.adoptIfOrphaned(table, create)) restored++;
       } catch (err) {
         this.deps.logger.warn({ err, tableId }, "could not restore table at start");
       }
     }
     return restored;
+  }
+
+  /**
+   * Opens `table`'s room on this node (`create`) when it has no live host and someone is
+   * still seated or away in its stored state; true when it did. At start for every
+   * stored table, and by `TableAdopter` for tables whose host stopped renewing.
+   */
+  async adoptIfOrphaned(table: TableDto, create: (tableId: string) => Promise<unknown>): Promise<boolean> {
+    if (this.draining) return false;
+    const holder = await this.deps.leases.holder(table.tableId);
+    if (holder && (await this.deps.liveness.isAlive(parseOwner(holder).processId))) return false;
+    const stored = await this.restore(table);
+    if (!stored || stored.model.seats.every((s) => s.status === SeatStatus.EMPTY)) return false;
+    await create(table.tableId);
+    return true;
   }
 }
 
@@ -208,17 +221,26 @@ export class TableHosting {
     return this.continuity.deps;
   }
 
+  /** Records the lease's expiry in the hosted-tables index (adoption); best effort. */
+  private indexLease(until: number): void {
+    this.deps.hosted?.touch(this.tableId, until).catch((err) => this.deps.logger.warn({ err, tableId: this.tableId }, "could not index the table's lease"));
+  }
+
   /** Renews the lease until release; `onLost` runs once if it is lost. */
   startRenewing(onLost: () => void): void {
     const ttlMs = this.deps.settings.leaseSeconds * 1000;
     const every = Math.max(200, Math.floor(ttlMs / 3));
     let renewing = false;
+    this.indexLease(Date.now() + ttlMs);
     this.renewTimer = setInterval(async () => {
       if (renewing || this.released || this.lost) return;
       renewing = true;
       try {
         const ok = await this.deps.leases.renew(this.tableId, this.owner, ttlMs);
-        if (ok) this.lastRenewed = Date.now();
+        if (ok) {
+          this.lastRenewed = Date.now();
+          this.indexLease(this.lastRenewed + ttlMs);
+        }
         else this.markLost(onLost, "lease held by another room");
       } catch (err) {
         // Redis away: past the TTL another node may have taken the table over.
@@ -285,6 +307,12 @@ export class TableHosting {
     // room is refused.
     this.stopRenewing();
     await this.deps.leases.release(this.tableId, this.owner).catch((err) => this.deps.logger.warn({ err }, "lease release failed"));
+    // A drain hands the table over: due for adoption now (away seats with nobody coming
+    // back still need a host). A room that closes because nobody is left: not an orphan.
+    // Should another room hold it already, its next renewal indexes it again.
+    const index = this.deps.hosted;
+    const handOver = this.continuity.isDraining ? index?.touch(this.tableId, Date.now()) : index?.remove(this.tableId);
+    await handOver?.catch(() => undefined);
   }
 }
 

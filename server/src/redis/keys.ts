@@ -44,6 +44,16 @@ export class RedisKeys {
     return `${this.prefix}lease:event-retention`;
   }
 
+  /** Sorted set: every hosted table, scored by its lease's expiry (ms); adoption reads it. */
+  get hostedTables(): string {
+    return `${this.prefix}tbl:hosted`;
+  }
+
+  /** Short claim of the one node that adopts an orphaned table (value: its process id). */
+  tableAdoption(tableId: string): string {
+    return `${this.prefix}tbl:{${tableId}}:adopt`;
+  }
+
   /** Set while a node drains (other nodes' matchmakers do not create rooms on it). */
   nodeDraining(processId: string): string {
     return `${this.prefix}node:draining:${processId}`;
