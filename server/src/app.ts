@@ -2,7 +2,6 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { defineRoom, defineServer, LocalPresence, matchMaker, type Presence, type Server } from "@colyseus/core";
-import { RedisPresence } from "@colyseus/redis-presence";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import type { Redis } from "ioredis";
 import { createCommerce } from "./commerce.ts";
@@ -30,9 +29,11 @@ import { SessionRevocations } from "./identity/session-revocations.ts";
 import { SessionService, TOKEN_CACHE_DEFAULTS } from "./identity/session-service.ts";
 import { AccessTokens } from "./identity/tokens.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { UnreachableServiceError } from "./unreachable-service.ts";
 import { RedisKeys } from "./redis/keys.ts";
 import { createRedisClient } from "./redis/redis-client.ts";
 import { MessageBudgets } from "./rooms/message-budgets.ts";
+import { QuietRedisPresence } from "./redis/quiet-redis-presence.ts";
 import { createPingRoom } from "./rooms/ping-room.ts";
 import { createSaleRoom } from "./sales/sale-room.ts";
 import { createSales } from "./sales/sales.ts";
@@ -95,6 +96,12 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
   try {
     const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
     closers.push(() => db.close());
+    if (config.databaseUrl) {
+      const url = config.databaseUrl;
+      await db.ping().catch((err) => {
+        throw new UnreachableServiceError("DATABASE_URL", url, err);
+      });
+    }
     const migrated = await migrate(db);
     if (migrated.applied.length > 0) logger.info({ applied: migrated.applied }, "migrations applied");
 
@@ -103,8 +110,14 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
     if (config.redisUrl) {
       redis = createRedisClient(config.redisUrl, logger, "main");
       closers.push(() => void redis!.disconnect());
-      await redis.ping();
-      presence = new RedisPresence(config.redisUrl);
+      const url = config.redisUrl;
+      let lastError: unknown;
+      redis.on("error", (err) => (lastError = err));
+      await redis.ping().catch((err) => {
+        // ioredis reports "max retries per request"; the connection error says why.
+        throw new UnreachableServiceError("REDIS_URL", url, lastError ?? err);
+      });
+      presence = new QuietRedisPresence(config.redisUrl);
     } else {
       presence = new LocalPresence();
     }
@@ -232,7 +245,8 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
     guardMatchmaking(httpServer, { limits, userOf: (token) => tryUserOf(accessTokens, token) });
     installFrontDoor(httpServer, { errors, corsOrigins: config.corsOrigins, maxBodyBytes: config.maxBodyBytes, transport });
     const port = (httpServer.address() as AddressInfo).port;
-    logger.info({ port, redis: Boolean(redis), db: db.kind }, "holdfast node listening");
+    const url = `http://${config.publicAddress ?? `localhost:${port}`}`;
+    logger.info({ port, url, redis: Boolean(redis), db: db.kind }, `holdfast node listening on ${url} (demo page: ${url}/)`);
     const openTableRoom = (tableId: string) => matchMaker.handleCreateRoom("table", { tableId });
     continuityParts.start({ findTable: (tableId) => tableDeps.tables.find(tableId), createRoom: openTableRoom });
     // Tables that were seated when the last process stopped come back now (their away

@@ -202,6 +202,8 @@ const EnvSchema = z.object({
   EVENT_RETENTION_INTERVAL_SECONDS: seconds(3600),
   DEMO_PAYMENTS: onOff("off"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** auto: readable lines on a terminal, JSON lines otherwise. */
+  LOG_FORMAT: z.enum(["auto", "json", "pretty"]).default("auto"),
   /** Max JSON body size accepted by the HTTP API, in bytes. */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(64 * 1024),
   CORS_ORIGINS: CorsOrigins,
@@ -248,6 +250,7 @@ export interface Config {
   eventRetentionIntervalSeconds: number;
   demoPayments: boolean;
   logLevel: string;
+  logFormat: "auto" | "json" | "pretty";
   maxBodyBytes: number;
   /** Origins allowed to call from other sites (CORS); empty: same origin only. */
   corsOrigins: string[];
@@ -309,6 +312,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     eventRetentionIntervalSeconds: e.EVENT_RETENTION_INTERVAL_SECONDS,
     demoPayments: e.DEMO_PAYMENTS,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     maxBodyBytes: e.MAX_BODY_BYTES,
     corsOrigins: e.CORS_ORIGINS,
     metricsToken: e.METRICS_TOKEN,

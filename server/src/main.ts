@@ -1,6 +1,8 @@
 /**
- * `npm start`: one Holdfast node. Reads the environment (a bad value stops here with
- * one line), starts the app, and shuts down on SIGTERM/SIGINT.
+ * `npm start` (and the image's `node server/dist/main.mjs`): one Holdfast node. Reads the
+ * environment (a bad value stops here with one line), starts the app, and on
+ * SIGTERM/SIGINT drains (tables hand over, clients get 4503) and exits 0, or 1 when
+ * the drain overran its 15 s bound.
  */
 const major = Number(process.versions.node.split(".")[0]);
 if (major < 22) {
@@ -11,6 +13,10 @@ if (major < 22) {
 const { ConfigError, loadConfig } = await import("./config.ts");
 const { startApp } = await import("./app.ts");
 const { createLogger } = await import("./logger.ts");
+const { UnreachableServiceError } = await import("./unreachable-service.ts");
+
+/** How long a drain may take before the process exits anyway (compose waits longer). */
+const SHUTDOWN_BOUND_MS = 15_000;
 
 let config;
 try {
@@ -23,27 +29,43 @@ try {
   throw err;
 }
 
-const logger = createLogger(config.logLevel);
+const logger = createLogger(config.logLevel, {}, config.logFormat);
 if (config.jwtSecretGenerated) {
   logger.warn("JWT_SECRET is not set: using a random secret for this process (tokens die with it)");
 }
-const app = await startApp(config, { logger }).catch((err: unknown) => {
-  logger.fatal({ err }, "could not start");
-  process.exit(1);
-});
+if (config.redisUrl && !config.publicAddress) {
+  logger.warn(
+    "REDIS_URL is set without PUBLIC_ADDRESS: other nodes cannot send clients to rooms on this node " +
+      "(their joins fail with 'seat reservation expired'); set PUBLIC_ADDRESS to this node's host:port as clients reach it",
+  );
+}
 
 let stopping = false;
+let app: Awaited<ReturnType<typeof startApp>>;
+try {
+  app = await startApp(config, { logger });
+} catch (err) {
+  if (err instanceof UnreachableServiceError) {
+    // One line an operator can act on; the stack would only say where we noticed.
+    logger.fatal(`holdfast: ${err.message}`);
+  } else {
+    logger.fatal({ err }, "could not start");
+  }
+  process.exit(1);
+}
+
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, "shutting down");
-  app.drain();
   const forced = setTimeout(() => {
-    logger.error("shutdown took too long; exiting");
+    logger.error(`shutdown took longer than ${SHUTDOWN_BOUND_MS / 1000} s; exiting`);
     process.exit(1);
-  }, 15_000);
+  }, SHUTDOWN_BOUND_MS);
   forced.unref();
+  void app.drain();
   await app.close();
+  logger.info("stopped");
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -1,7 +1,8 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
@@ -36,6 +37,12 @@ export interface DatabaseOptions {
 // BIGINT (int8) values we store are counters and epoch-ms that fit a JS number.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
+/**
+ * An empty, initialised PGlite data directory (`npm run build` makes it): a fresh
+ * DATA_DIR is unpacked from it instead of running initdb, most of a first start.
+ */
+const PGLITE_SEED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../dist/pglite-seed.tar.gz");
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.maxConnections ?? 10 });
@@ -60,9 +67,11 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
   // (any local process could connect); a unix socket in a directory of this user's only.
   // Checked first: a DATA_DIR whose socket a live process answers on is not opened twice.
   const socket = await privateSocket(dataPath);
+  const fresh = dataPath !== undefined && !existsSync(path.join(dataPath, "PG_VERSION"));
+  const seed = fresh && existsSync(PGLITE_SEED) ? new Blob([readFileSync(PGLITE_SEED)]) : undefined;
   let db: PGlite;
   try {
-    db = dataPath ? await PGlite.create(dataPath) : await PGlite.create();
+    db = dataPath ? await PGlite.create(dataPath, seed ? { loadDataDir: seed } : {}) : await PGlite.create();
   } catch (err) {
     socket.remove();
     throw err;

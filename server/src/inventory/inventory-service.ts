@@ -59,20 +59,25 @@ export class InventoryService {
     }
   }
 
-  /** Builds every missing SKU counter, then marks the store intact. */
-  async rebuildAll(): Promise<number> {
+  /**
+   * Builds every missing SKU counter, then marks the store intact. At start that is
+   * routine (an empty store: memory, or a fresh Redis), logged at info; after the store
+   * lost its data (`rebuildIfLost`), a warning.
+   */
+  async rebuildAll(why: "start" | "lost" = "start"): Promise<number> {
     const sources = await this.repo.stockSources();
     let built = 0;
     for (const [sku, source] of sources) if (await this.store.loadStock(sku, source)) built++;
     await this.store.markIntact();
-    if (built > 0) this.logger.warn({ built }, "stock counters rebuilt from postgres");
+    if (built > 0 && why === "lost") this.logger.warn({ built }, "stock counters were lost (Redis data gone?): rebuilt from postgres");
+    else if (built > 0) this.logger.info({ built }, "stock counters loaded from postgres");
     return built;
   }
 
   /** Rebuilds when the store lost its data since the last rebuild (sentinel key gone). */
   async rebuildIfLost(): Promise<boolean> {
     if (await this.store.isIntact()) return false;
-    await this.rebuildAll();
+    await this.rebuildAll("lost");
     return true;
   }
 }

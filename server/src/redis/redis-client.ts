@@ -16,12 +16,15 @@ export function createRedisClient(url: string, logger: Logger, name = "main"): R
     connectionName: `holdfast:${name}`,
   });
   let lastError = "";
+  let everReady = false;
   client.on("error", (err: Error) => {
-    // One line per distinct error, not one per retry.
-    if (err.message !== lastError) logger.warn({ err: err.message, client: name }, "redis error");
+    // One line per distinct error, not one per retry. Before the first connection the
+    // start-up reports it (one line naming REDIS_URL), so it is only debug here.
+    if (err.message !== lastError) logger[everReady ? "warn" : "debug"]({ err: err.message, client: name }, "redis error");
     lastError = err.message;
   });
   client.on("ready", () => {
+    everReady = true;
     lastError = "";
   });
   return client;
