@@ -25,6 +25,8 @@ describe("browser demo (Chromium)", function () {
   const contexts: BrowserContext[] = [];
 
   before(async function () {
+    // Bundle, server and Chromium start: minutes on a loaded machine, seconds on a quiet one.
+    this.timeout(300_000);
     skipUnless(this, existsSync(CHROMIUM), `Chromium at ${CHROMIUM}`);
     execFileSync(process.execPath, ["scripts/build-web.mjs"], { stdio: "ignore" });
     server = await spawnServer({ env: { JWT_SECRET, DEMO_PAYMENTS: "on", SEAT_GRACE_SECONDS: "60", TURN_SECONDS: "60" } });

@@ -44,8 +44,10 @@ export interface RunResult {
 /**
  * Runs a TypeScript entry point of this repository (`server/src/main.ts`, a CLI) to
  * its exit, with exactly `env` on top of PATH/HOME (no REDIS_URL/DATABASE_URL leak in).
+ * The bound is for a hung process only (a cold start on a loaded 2-core machine, tsx
+ * and PGlite, can take most of a minute); it stays under mocha's 120 s so the output shows.
  */
-export async function runEntry(entry: string, args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<RunResult> {
+export async function runEntry(entry: string, args: string[], env: Record<string, string>, timeoutMs = 100_000): Promise<RunResult> {
   const base: Record<string, string> = {};
   for (const k of ["PATH", "HOME", "TMPDIR"]) if (process.env[k]) base[k] = process.env[k]!;
   const started = performance.now();

@@ -164,7 +164,8 @@ export async function startNode(name: string, port: number, env: Record<string, 
   });
   const url = `http://127.0.0.1:${port}`;
   try {
-    await child.ready(url, 60_000);
+    // Generous: a cold start (tsx, migrations) on a loaded 2-core machine.
+    await child.ready(url, 180_000);
   } catch (err) {
     await child.kill();
     throw new Error(`node ${name}: ${(err as Error).message}`);
