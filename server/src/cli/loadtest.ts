@@ -14,6 +14,7 @@ const SCENARIOS: Record<string, () => Promise<LoadScenario>> = {
   "table-reconnect": async () => (await import("../loadtest/table-reconnect.ts")).tableReconnect,
   "node-kill": async () => (await import("../loadtest/node-kill.ts")).nodeKill,
   abuse: async () => (await import("../loadtest/abuse.ts")).abuse,
+  faults: async () => (await import("../loadtest/faults.ts")).faults,
 };
 
 function usage(): string {

@@ -1,0 +1,230 @@
+/**
+ * `npm run loadtest -- faults [--tables T] [--players P] [--pause S] [--timeout S]`
+ *
+ * Two server processes sharing a Redis of their own (a redis-server this scenario starts
+ * on a free port, append-only file on) and a scratch Postgres database reached through a
+ * TCP proxy in a child process. T dining tables with P seated SDK players each, spread
+ * over both nodes by the matchmaker (players come in through a round-robin balancer).
+ * Then, in turn:
+ *  1. redis-restart: Redis shuts down (AOF written) and starts again on the same port;
+ *  2. postgres-pause: the proxy to Postgres is stopped (SIGSTOP) for S seconds, so every
+ *     query in flight or new hangs, then resumed (SIGCONT): what a stalled database does;
+ *  3. node-kill: the node hosting most tables is killed (SIGKILL).
+ * After each, it waits (at most --timeout) until every player is seated again (same
+ * seat, active, theirs) and reports per fault: seats lost (goal 0), clients back, and the
+ * time from the service's return to the last player seated again. Needs DATABASE_URL
+ * (or --database) and redis-server on PATH. Hold traffic is not part of it yet.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Command } from "commander";
+import { Redis } from "ioredis";
+import {
+  adminToken,
+  freePort,
+  parseScenarioOptions,
+  pool,
+  positiveInt,
+  printTable,
+  scratchDatabase,
+  sleep,
+  startNode,
+  type NodeProcess,
+} from "./common.ts";
+import type { LoadScenario } from "./scenario.ts";
+import { createTable, FeedPlayer } from "./table-cluster.ts";
+import { startBalancer } from "./tcp-proxy.ts";
+
+export interface FaultsOptions {
+  tables: number;
+  players: number;
+  /** Seconds Postgres stays paused. */
+  pause: number;
+  /** Seconds to wait for every player after a fault. */
+  timeout: number;
+  database?: string;
+}
+
+export interface FaultResult {
+  fault: string;
+  seatsLost: number;
+  clientsBack: number;
+  clients: number;
+  /** From the service's return to the last player seated again (ms). */
+  lastBackMs: number;
+  errors: number;
+}
+
+/** A private redis-server on `port`, data in `dir` (AOF on: a restart keeps the data). */
+function startRedis(port: number, dir: string): ChildProcess {
+  return spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--dir", dir, "--notify-keyspace-events", "Ex"], {
+    stdio: "ignore",
+  });
+}
+
+async function waitForRedis(url: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const r = new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
+    r.on("error", () => undefined); // refused while it starts: the loop retries
+    try {
+      await r.connect();
+      await r.ping();
+      return;
+    } catch {
+      if (Date.now() > until) throw new Error(`redis at ${url} did not come up`);
+      await sleep(100);
+    } finally {
+      r.disconnect();
+    }
+  }
+}
+
+/** A TCP proxy in its own process (so SIGSTOP freezes it, connections and all). */
+function startProxyProcess(listenPort: number, targetPort: number): ChildProcess {
+  const code = `
+    const net = require("node:net");
+    net.createServer((c) => {
+      const u = net.connect(${targetPort}, "127.0.0.1");
+      c.pipe(u); u.pipe(c);
+      c.on("error", () => u.destroy()); u.on("error", () => c.destroy());
+      c.on("close", () => u.destroy()); u.on("close", () => c.destroy());
+    }).listen(${listenPort}, "127.0.0.1", () => console.log("ready"));`;
+  return spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "inherit"] });
+}
+
+/** Players not seated now (connected or restored, same seat, active, theirs). */
+const notSeated = (players: FeedPlayer[]) => players.filter((p) => !p.seated);
+
+/** Waits until every player is seated (or the deadline); the time the last one was. */
+async function allSeated(players: FeedPlayer[], since: number, timeoutMs: number): Promise<number> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (notSeated(players).length === 0) return Date.now() - since;
+    await sleep(50);
+  }
+  return Date.now() - since;
+}
+
+export async function runFaults(o: FaultsOptions): Promise<{ results: FaultResult[]; ok: boolean }> {
+  const base = o.database ?? process.env.DATABASE_URL;
+  if (!base) throw new Error("needs a Postgres server: --database URL or DATABASE_URL");
+  const pgPort = Number(new URL(base).port || 5432);
+  const db = await scratchDatabase(base, "faults");
+  const redisDir = mkdtempSync(path.join(os.tmpdir(), "holdfast-faults-redis-"));
+  const [redisPort, proxyPort, portA, portB] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  let redis = startRedis(redisPort, redisDir);
+  const proxy = startProxyProcess(proxyPort, pgPort);
+  await new Promise<void>((resolve) => proxy.stdout!.once("data", () => resolve()));
+  const dbUrl = new URL(db.url);
+  dbUrl.port = String(proxyPort);
+  dbUrl.hostname = "127.0.0.1";
+  const nodes: NodeProcess[] = [];
+  const players: FeedPlayer[] = [];
+  const results: FaultResult[] = [];
+  let balancer: { url: string; close(): Promise<void> } | undefined;
+  try {
+    await waitForRedis(redisUrl, 10_000);
+    const secret = randomUUID() + randomUUID();
+    const env = { REDIS_URL: redisUrl, DATABASE_URL: dbUrl.toString(), JWT_SECRET: secret, SEAT_GRACE_SECONDS: "120", HEARTBEAT_SECONDS: "2", TABLE_LEASE_SECONDS: "3" };
+    nodes.push(...(await Promise.all([startNode("a", portA, env, true), startNode("b", portB, env, true)])));
+    const admin = adminToken(secret, "faults");
+    const tableIds = Array.from({ length: o.tables }, () => `flt-${randomUUID().slice(0, 8)}`);
+    for (const tableId of tableIds) await createTable(nodes[0].url, admin, { tableId, kind: "dining", seats: Math.max(o.players, 2) });
+    // Players reach the nodes through a round-robin balancer (a dead node is skipped);
+    // the matchmaker spreads the tables over both nodes.
+    balancer = await startBalancer([portA, portB]);
+    const entry = balancer.url;
+    await pool(o.tables * o.players, 8, async (i) => {
+      const t = Math.floor(i / o.players);
+      const p = new FeedPlayer(entry, `f${i}`, tableIds[t]);
+      await p.join(i % o.players);
+      players.push(p);
+    });
+    console.log(`faults: ${players.length} players seated at ${o.tables} tables on two nodes`);
+
+    /** `inject` returns when the service is back (a killed node: when it was killed). */
+    const measure = async (fault: string, inject: () => Promise<number>) => {
+      const errorsBefore = players.reduce((n, p) => n + p.errors.length, 0);
+      console.log(`faults: ${fault}...`);
+      const back = await inject();
+      const lastBackMs = await allSeated(players, back, o.timeout * 1000);
+      const lost = notSeated(players).length;
+      const result = {
+        fault,
+        seatsLost: lost,
+        clientsBack: players.length - lost,
+        clients: players.length,
+        lastBackMs: lost === 0 ? lastBackMs : NaN,
+        errors: players.reduce((n, p) => n + p.errors.length, 0) - errorsBefore,
+      };
+      results.push(result);
+      console.log(`faults: ${fault}: ${result.clientsBack}/${result.clients} back, last after ${result.lastBackMs} ms`);
+    };
+
+    await measure("redis-restart", async () => {
+      const admin = new Redis(redisUrl, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+      admin.on("error", () => undefined);
+      await admin.call("SHUTDOWN").catch(() => undefined); // the reply never comes: it is down
+      admin.disconnect();
+      await new Promise<void>((resolve) => (redis.exitCode !== null ? resolve() : redis.once("exit", () => resolve())));
+      await sleep(1000);
+      redis = startRedis(redisPort, redisDir);
+      await waitForRedis(redisUrl, 10_000);
+      return Date.now();
+    });
+
+    await measure("postgres-pause", async () => {
+      proxy.kill("SIGSTOP");
+      await sleep(o.pause * 1000);
+      proxy.kill("SIGCONT");
+      return Date.now();
+    });
+
+    await measure("node-kill", async () => {
+      // Whoever was on node b drops now and comes back through node a's matchmaker;
+      // give the SDKs a moment to notice before counting who is seated.
+      const killedAt = Date.now();
+      await nodes[1].kill();
+      nodes.splice(1, 1);
+      await sleep(1500);
+      return killedAt;
+    });
+  } finally {
+    await Promise.all(players.map((p) => p.leave()));
+    await Promise.all(nodes.map((n) => n.stop().catch(() => undefined)));
+    await balancer?.close();
+    proxy.kill("SIGCONT");
+    proxy.kill("SIGTERM");
+    redis.kill("SIGTERM");
+    await db.drop().catch(() => undefined);
+    rmSync(redisDir, { recursive: true, force: true });
+  }
+  printTable(
+    "faults",
+    results.map((r) => [r.fault, `seats lost ${r.seatsLost}, clients back ${r.clientsBack}/${r.clients}, last back ${Number.isNaN(r.lastBackMs) ? "-" : `${r.lastBackMs} ms`}, errors ${r.errors}`]),
+  );
+  return { results, ok: results.every((r) => r.seatsLost === 0) };
+}
+
+export const faults: LoadScenario = {
+  name: "faults",
+  summary: "two nodes with seated players through a Redis restart, a Postgres pause and a node SIGKILL",
+  async run(argv) {
+    const o = parseScenarioOptions<FaultsOptions>(
+      new Command("faults")
+        .option("--tables <n>", "tables", positiveInt, 5)
+        .option("--players <n>", "seated players per table", positiveInt, 4)
+        .option("--pause <s>", "seconds Postgres stays paused", positiveInt, 10)
+        .option("--timeout <s>", "seconds to wait for every player after a fault", positiveInt, 60)
+        .option("--database <url>", "Postgres server for a scratch database (default DATABASE_URL)"),
+      argv,
+    );
+    const { results, ok } = await runFaults(o);
+    return { report: { options: o, results }, ok };
+  },
+};
