@@ -240,8 +240,9 @@ export class TableHosting {
         if (ok) {
           this.lastRenewed = Date.now();
           this.indexLease(this.lastRenewed + ttlMs);
+        } else {
+          this.markLost(onLost, "lease held by another room");
         }
-        else this.markLost(onLost, "lease held by another room");
       } catch (err) {
         // Redis away: past the TTL another node may have taken the table over.
         if (Date.now() - this.lastRenewed >= ttlMs) this.markLost(onLost, "lease could not be renewed in time");
