@@ -7,9 +7,11 @@
  * over both nodes by the matchmaker (players come in through a round-robin balancer).
  * Then, in turn:
  *  1. redis-restart: Redis shuts down (AOF written) and starts again on the same port;
- *  2. postgres-pause: the proxy to Postgres is stopped (SIGSTOP) for S seconds, so every
+ *  2. redis-data-loss: FLUSHALL (a Redis that came back empty);
+ *  3. postgres-pause: the proxy to Postgres is stopped (SIGSTOP) for S seconds, so every
  *     query in flight or new hangs, then resumed (SIGCONT): what a stalled database does;
- *  3. node-kill: the node hosting most tables is killed (SIGKILL).
+ *  4. postgres-restart: the proxy dies (every connection reset) and is back after 3 s;
+ *  5. node-kill: node b is killed (SIGKILL); its tables come back on node a.
  * After each, it waits (at most --timeout) until every player is seated again (same
  * seat, active, theirs) and reports per fault: seats lost (goal 0), clients back, and the
  * time from the service's return to the last player seated again. Needs DATABASE_URL
@@ -118,7 +120,7 @@ export async function runFaults(o: FaultsOptions): Promise<{ results: FaultResul
   const [redisPort, proxyPort, portA, portB] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
   let redis = startRedis(redisPort, redisDir);
-  const proxy = startProxyProcess(proxyPort, pgPort);
+  let proxy = startProxyProcess(proxyPort, pgPort);
   await new Promise<void>((resolve) => proxy.stdout!.once("data", () => resolve()));
   const dbUrl = new URL(db.url);
   dbUrl.port = String(proxyPort);
@@ -178,10 +180,26 @@ export async function runFaults(o: FaultsOptions): Promise<{ results: FaultResul
       return Date.now();
     });
 
+    await measure("redis-data-loss", async () => {
+      const admin = new Redis(redisUrl, { maxRetriesPerRequest: 0 });
+      await admin.flushall();
+      admin.disconnect();
+      return Date.now();
+    });
+
     await measure("postgres-pause", async () => {
       proxy.kill("SIGSTOP");
       await sleep(o.pause * 1000);
       proxy.kill("SIGCONT");
+      return Date.now();
+    });
+
+    await measure("postgres-restart", async () => {
+      proxy.kill("SIGKILL");
+      await new Promise<void>((resolve) => (proxy.exitCode !== null || proxy.signalCode !== null ? resolve() : proxy.once("exit", () => resolve())));
+      await sleep(3000);
+      proxy = startProxyProcess(proxyPort, pgPort);
+      await new Promise<void>((resolve) => proxy.stdout!.once("data", () => resolve()));
       return Date.now();
     });
 
@@ -213,7 +231,7 @@ export async function runFaults(o: FaultsOptions): Promise<{ results: FaultResul
 
 export const faults: LoadScenario = {
   name: "faults",
-  summary: "two nodes with seated players through a Redis restart, a Postgres pause and a node SIGKILL",
+  summary: "two nodes with seated players through a Redis restart and data loss, a Postgres pause and restart, and a node SIGKILL",
   async run(argv) {
     const o = parseScenarioOptions<FaultsOptions>(
       new Command("faults")
