@@ -77,8 +77,9 @@ describe("adoption: a dead node's tables run on without anyone joining", functio
 
     // Released at its deadline by node A, nobody having joined (then, with nobody left,
     // the room closes).
+    const admin = adminToken(JWT_SECRET); // the events API needs a sign-in
     const eventTypes = async () =>
-      ((await http(nodeA!.url, "GET", `/api/tables/${tableId}/events?after=0&limit=100`)).body.events as TableEvent[]).map((e) => e.type);
+      ((await http(nodeA!.url, "GET", `/api/tables/${tableId}/events?after=0&limit=100`, { token: admin })).body.events as TableEvent[]).map((e) => e.type);
     await eventually(async () => (await eventTypes()).includes("seat.released"), (GRACE_SECONDS + 20) * 1000, "seat released").catch(async (err: Error) => {
       throw new Error(`${err.message}: ${(await eventTypes()).join(",")}\nnode A:\n${nodeA!.output().slice(-3000)}`);
     });
