@@ -41,7 +41,19 @@ if (config.redisUrl && !config.publicAddress) {
 }
 
 let stopping = false;
-let app: Awaited<ReturnType<typeof startApp>>;
+let app: Awaited<ReturnType<typeof startApp>> | undefined;
+// Handlers before the start: a SIGTERM while starting (the listening line is printed
+// before startApp returns, and tables may already be restored) drains once the app is
+// up instead of killing it mid-way; a second signal exits at once (a start that hangs).
+let signalledWhileStarting: string | undefined;
+const onSignal = (signal: string) => {
+  if (app) return void shutdown(signal);
+  if (signalledWhileStarting) process.exit(1);
+  signalledWhileStarting = signal;
+  logger.info({ signal }, "stopping once started (signal again to exit now)");
+};
+process.on("SIGTERM", () => onSignal("SIGTERM"));
+process.on("SIGINT", () => onSignal("SIGINT"));
 try {
   app = await startApp(config, { logger });
 } catch (err) {
@@ -53,9 +65,10 @@ try {
   }
   process.exit(1);
 }
+if (signalledWhileStarting) void shutdown(signalledWhileStarting);
 
 async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
+  if (stopping || !app) return;
   stopping = true;
   logger.info({ signal }, "shutting down");
   const forced = setTimeout(() => {
@@ -68,5 +81,3 @@ async function shutdown(signal: string): Promise<void> {
   logger.info("stopped");
   process.exit(0);
 }
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
-process.on("SIGINT", () => void shutdown("SIGINT"));
