@@ -41,6 +41,14 @@ export function compiledEntry(entry) {
   }
 }
 
+/** Bare imports stay imports, except the workspace's own packages (`@holdfast/...`). */
+const npmPackagesExternal = {
+  name: "npm-packages-external",
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith("@holdfast/") ? undefined : { path: args.path, external: true }));
+  },
+};
+
 /** Rewrites `import.meta.url` in our own sources to the source file's URL. */
 const sourceUrlPlugin = {
   name: "source-import-meta-url",
@@ -69,9 +77,9 @@ export async function buildServer() {
       outfile: outFile,
       bundle: true,
       // npm packages stay imports (resolved from server/node_modules, then the root's);
-      // the workspace packages (@holdfast/*, TypeScript sources) are compiled in.
-      packages: "external",
-      alias: { "@holdfast/shared": path.join(root, "shared/src/index.ts") },
+      // the workspace packages (@holdfast/*, TypeScript sources through their
+      // `holdfast-source` condition) are compiled in.
+      conditions: ["holdfast-source"],
       platform: "node",
       format: "esm",
       target: "node22",
@@ -81,7 +89,7 @@ export async function buildServer() {
       metafile: true,
       logLevel: "warning",
       legalComments: "none",
-      plugins: [sourceUrlPlugin],
+      plugins: [npmPackagesExternal, sourceUrlPlugin],
     });
     const inputs = Object.keys(result.metafile.inputs).map((p) => path.relative(root, path.resolve(root, p)).split(path.sep).join("/"));
     writeFileSync(inputsFile(outFile), JSON.stringify(inputs));
