@@ -36,31 +36,45 @@ export const DEFAULT_RATE_LIMITS: Record<RateLimitClass, RateLimitRule> = {
   matchmakeUser: { points: 60, durationSeconds: 60 },
 };
 
-const RateLimitsSetting = z
-  .string()
-  .default("on")
-  .transform((raw, ctx): Record<RateLimitClass, RateLimitRule> | null => {
-    const value = raw.trim();
-    if (value === "on" || value === "") return DEFAULT_RATE_LIMITS;
-    if (value === "off") return null;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(value);
-    } catch {
-      ctx.addIssue({ code: "custom", message: 'expected "on", "off" or a JSON object' });
-      return z.NEVER;
-    }
-    // partialRecord: a zod 4 record over an enum demands every key; overrides name only some.
-    const overrides = z.partialRecord(z.enum(RATE_LIMIT_CLASSES), RateLimitRule).safeParse(parsed);
-    if (!overrides.success) {
-      ctx.addIssue({
-        code: "custom",
-        message: `expected {${RATE_LIMIT_CLASSES.map((c) => `"${c}"`).join("|")}: {points, durationSeconds}}`,
-      });
-      return z.NEVER;
-    }
-    return { ...DEFAULT_RATE_LIMITS, ...overrides.data };
-  });
+/**
+ * A setting that is `on` (the defaults), `off` (null: the feature is disabled) or a JSON
+ * object overriding some of the defaults, checked by `overrides`; `describe` turns the
+ * first failure into the one line the process stops with.
+ */
+function onOffOrOverrides<T extends object>(
+  defaults: T,
+  overrides: z.ZodType<Partial<T>>,
+  describe: (issue: z.core.$ZodIssue) => string,
+) {
+  return z
+    .string()
+    .default("on")
+    .transform((raw, ctx): T | null => {
+      const value = raw.trim();
+      if (value === "on" || value === "") return defaults;
+      if (value === "off") return null;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        ctx.addIssue({ code: "custom", message: 'expected "on", "off" or a JSON object' });
+        return z.NEVER;
+      }
+      const checked = overrides.safeParse(parsed);
+      if (!checked.success) {
+        ctx.addIssue({ code: "custom", message: describe(checked.error.issues[0]) });
+        return z.NEVER;
+      }
+      return { ...defaults, ...checked.data };
+    });
+}
+
+const RateLimitsSetting = onOffOrOverrides<Record<RateLimitClass, RateLimitRule>>(
+  DEFAULT_RATE_LIMITS,
+  // partialRecord: a zod 4 record over an enum demands every key; overrides name only some.
+  z.partialRecord(z.enum(RATE_LIMIT_CLASSES), RateLimitRule) as z.ZodType<Partial<Record<RateLimitClass, RateLimitRule>>>,
+  () => `expected {${RATE_LIMIT_CLASSES.map((c) => `"${c}"`).join("|")}: {points, durationSeconds}}`,
+);
 
 /** A token bucket: `perSecond` sustained, `burst` at once. */
 export const MessageBudget = z.object({
@@ -100,28 +114,11 @@ export const DEFAULT_ROOM_LIMITS: RoomLimits = {
   repliesPerUser: 64,
 };
 
-const RoomLimitsSetting = z
-  .string()
-  .default("on")
-  .transform((raw, ctx): RoomLimits | null => {
-    const value = raw.trim();
-    if (value === "on" || value === "") return DEFAULT_ROOM_LIMITS;
-    if (value === "off") return null;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(value);
-    } catch {
-      ctx.addIssue({ code: "custom", message: 'expected "on", "off" or a JSON object' });
-      return z.NEVER;
-    }
-    const overrides = RoomLimits.partial().safeParse(parsed);
-    if (!overrides.success) {
-      const issue = overrides.error.issues[0];
-      ctx.addIssue({ code: "custom", message: `${issue.path.join(".") || "value"}: ${issue.message}` });
-      return z.NEVER;
-    }
-    return { ...DEFAULT_ROOM_LIMITS, ...overrides.data };
-  });
+const RoomLimitsSetting = onOffOrOverrides<RoomLimits>(
+  DEFAULT_ROOM_LIMITS,
+  RoomLimits.partial(),
+  (issue) => `${issue.path.join(".") || "value"}: ${issue.message}`,
+);
 
 /** Days, or `off` (keep every event forever). */
 const RetentionDays = z

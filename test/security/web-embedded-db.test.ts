@@ -12,29 +12,7 @@ import { randomUUID } from "node:crypto";
 import { openDatabase } from "../../server/src/db/database.ts";
 import { createLogger } from "../../server/src/logger.ts";
 import { http, signInGuest } from "../support/http.ts";
-import { spawnServer, type ServerProcess } from "../support/server-process.ts";
-
-/** The process and its descendants (a wrapper may sit above the server). */
-function processTree(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  const out: number[] = [];
-  const walk = (pid: number) => {
-    out.push(pid);
-    for (const child of children.get(pid) ?? []) walk(child);
-  };
-  walk(root);
-  return out;
-}
+import { processTree, spawnServer, type ServerProcess } from "../support/server-process.ts";
 
 /** TCP ports the processes listen on (from /proc: their socket inodes in LISTEN state). */
 function listeningTcpPorts(pids: number[]): number[] {
