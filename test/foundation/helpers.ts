@@ -51,7 +51,7 @@ export async function runEntry(entry: string, args: string[], env: Record<string
   const base: Record<string, string> = {};
   for (const k of ["PATH", "HOME", "TMPDIR"]) if (process.env[k]) base[k] = process.env[k]!;
   const started = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, entry), ...args], {
+  const child = spawn(process.execPath, ["--conditions=holdfast-source", "--import", "tsx", path.join(ROOT, entry), ...args], {
     cwd: ROOT,
     env: { ...base, ...env },
     stdio: ["ignore", "pipe", "pipe"],

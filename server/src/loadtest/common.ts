@@ -72,7 +72,7 @@ export interface ServerChild {
 export function spawnServerProcess(o: SpawnServerOptions): ServerChild {
   const [command, args] = o.viaNpm
     ? ["npm", ["start", "--silent"]]
-    : [process.execPath, [...(o.nodeArgs ?? []), "--import", "tsx", path.join(ROOT, "server/src/main.ts")]];
+    : [process.execPath, [...(o.nodeArgs ?? []), "--conditions=holdfast-source", "--import", "tsx", path.join(ROOT, "server/src/main.ts")]];
   const proc = spawn(command, args, { cwd: ROOT, env: o.env, stdio: ["ignore", "pipe", "pipe"] });
   const keep = o.outputChars ?? Infinity;
   let out = "";
