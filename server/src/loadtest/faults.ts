@@ -1,10 +1,12 @@
 /**
- * `npm run loadtest -- faults [--tables T] [--players P] [--pause S] [--timeout S]`
+ * `npm run loadtest -- faults [--tables T] [--players P] [--buyers B] [--stock N] [--pause S] [--timeout S]`
  *
  * Two server processes sharing a Redis of their own (a redis-server this scenario starts
  * on a free port, append-only file on) and a scratch Postgres database reached through a
  * TCP proxy in a child process. T dining tables with P seated SDK players each, spread
- * over both nodes by the matchmaker (players come in through a round-robin balancer).
+ * over both nodes by the matchmaker (players come in through a round-robin balancer), and
+ * B guest buyers holding, ordering and releasing units of a SKU with N in stock through
+ * the same balancer the whole time (hold-traffic.ts).
  * Then, in turn:
  *  1. redis-restart: Redis shuts down (AOF written) and starts again on the same port;
  *  2. redis-data-loss: FLUSHALL (a Redis that came back empty);
@@ -13,9 +15,12 @@
  *  4. postgres-restart: the proxy dies (every connection reset) and is back after 3 s;
  *  5. node-kill: node b is killed (SIGKILL); its tables come back on node a.
  * After each, it waits (at most --timeout) until every player is seated again (same
- * seat, active, theirs) and reports per fault: seats lost (goal 0), clients back, and the
- * time from the service's return to the last player seated again. Needs DATABASE_URL
- * (or --database) and redis-server on PATH. Hold traffic is not part of it yet.
+ * seat, active, theirs) and reports per fault: seats lost (goal 0), units oversold (0),
+ * acknowledged orders lost (0), acknowledged events lost (0: seqs some player at the
+ * table was delivered that `GET /api/tables/:id/events` no longer has), clients back, and
+ * the time from the service's return to the last player seated again. Orders and events
+ * are checked cumulatively (everything acknowledged since the start). Needs DATABASE_URL
+ * (or --database) and redis-server on PATH.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -37,12 +42,17 @@ import {
   type NodeProcess,
 } from "./common.ts";
 import type { LoadScenario } from "./scenario.ts";
+import { HoldTraffic } from "./hold-traffic.ts";
 import { createTable, FeedPlayer } from "./table-cluster.ts";
 import { startBalancer } from "./tcp-proxy.ts";
 
 export interface FaultsOptions {
   tables: number;
   players: number;
+  /** Guest buyers placing holds and orders. */
+  buyers: number;
+  /** Units of the SKU they buy. */
+  stock: number;
   /** Seconds Postgres stays paused. */
   pause: number;
   /** Seconds to wait for every player after a fault. */
@@ -53,6 +63,17 @@ export interface FaultsOptions {
 export interface FaultResult {
   fault: string;
   seatsLost: number;
+  oversold: number;
+  ordersLost: number;
+  eventsLost: number;
+  /** Holds and orders acknowledged (201) and hold-traffic errors during this fault. */
+  holds: number;
+  orders: number;
+  holdErrors: number;
+  /** What the hold-traffic errors were ("hold 503 UNAVAILABLE": count). */
+  holdErrorKinds: Record<string, number>;
+  /** Distinct event seqs players had been delivered so far (what eventsLost checks). */
+  eventsSeen: number;
   /** Players whose connection dropped (they reconnected, or not). */
   dropped: number;
   clientsBack: number;
@@ -103,6 +124,38 @@ function startProxyProcess(listenPort: number, targetPort: number): ChildProcess
   return spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "inherit"] });
 }
 
+/** Event seqs some player at each table was delivered (acknowledged to a client). */
+function recordSeenEvents(players: FeedPlayer[]): Map<string, Set<number>> {
+  const seen = new Map<string, Set<number>>();
+  for (const p of players) {
+    const seqs = seen.get(p.tableId) ?? new Set<number>();
+    seen.set(p.tableId, seqs);
+    p.conn.onEvent((e) => seqs.add(e.seq));
+  }
+  return seen;
+}
+
+/** Seen seqs that `GET /api/tables/:id/events` (read page by page as admin) lacks. */
+async function eventsLost(url: string, admin: string, seen: Map<string, Set<number>>): Promise<number> {
+  let lost = 0;
+  for (const [tableId, seqs] of seen) {
+    const stored = new Set<number>();
+    for (let after = 0; ; ) {
+      const res = await fetch(`${url}/api/tables/${tableId}/events?after=${after}&limit=1000`, {
+        headers: { authorization: `Bearer ${admin}` },
+        signal: AbortSignal.timeout(20_000),
+      });
+      if (!res.ok) throw new Error(`events of ${tableId}: ${res.status} ${await res.text()}`);
+      const { events } = (await res.json()) as { events: { seq: number }[] };
+      if (events.length === 0) break;
+      for (const e of events) stored.add(e.seq);
+      after = events[events.length - 1].seq;
+    }
+    for (const seq of seqs) if (!stored.has(seq)) lost++;
+  }
+  return lost;
+}
+
 /** Players not seated now (connected or restored, same seat, active, theirs). */
 const notSeated = (players: FeedPlayer[]) => players.filter((p) => !p.seated);
 
@@ -134,6 +187,7 @@ export async function runFaults(o: FaultsOptions): Promise<{ results: FaultResul
   const players: FeedPlayer[] = [];
   const results: FaultResult[] = [];
   let balancer: { url: string; close(): Promise<void> } | undefined;
+  let traffic: HoldTraffic | undefined;
   try {
     await waitForRedis(redisUrl, 10_000);
     const secret = randomUUID() + randomUUID();
@@ -152,7 +206,10 @@ export async function runFaults(o: FaultsOptions): Promise<{ results: FaultResul
       await p.join(i % o.players);
       players.push(p);
     });
-    console.log(`faults: ${players.length} players seated at ${o.tables} tables on two nodes`);
+    const seen = recordSeenEvents(players);
+    traffic = new HoldTraffic({ url: entry, admin, buyers: o.buyers, stock: o.stock, pauseMs: 300 });
+    await traffic.start();
+    console.log(`faults: ${players.length} players seated at ${o.tables} tables on two nodes, ${o.buyers} buyers holding`);
 
     /**
      * `inject` returns when the service is back (a killed node: when it was killed). Then
@@ -161,6 +218,9 @@ export async function runFaults(o: FaultsOptions): Promise<{ results: FaultResul
      */
     const measure = async (fault: string, inject: () => Promise<number>) => {
       const errorsBefore = players.reduce((n, p) => n + p.errors.length, 0);
+      const t = traffic!;
+      const [holdsBefore, ordersBefore, holdErrorsBefore] = [t.holds, t.orders, t.errors];
+      const kindsBefore = new Map(t.errorKinds);
       const dropped = new Set<FeedPlayer>();
       let lastRestored = 0;
       const offs = players.map((p) =>
@@ -175,9 +235,18 @@ export async function runFaults(o: FaultsOptions): Promise<{ results: FaultResul
       await allSeated(players, back, o.timeout * 1000);
       for (const off of offs) off();
       const lost = notSeated(players).length;
+      const check = await t.check();
       const result: FaultResult = {
         fault,
         seatsLost: lost,
+        oversold: check.oversold,
+        ordersLost: check.ordersLost,
+        eventsLost: await eventsLost(entry, admin, seen),
+        holds: t.holds - holdsBefore,
+        orders: t.orders - ordersBefore,
+        holdErrors: t.errors - holdErrorsBefore,
+        holdErrorKinds: Object.fromEntries([...t.errorKinds].map(([k, n]) => [k, n - (kindsBefore.get(k) ?? 0)]).filter(([, n]) => Number(n) > 0)),
+        eventsSeen: [...seen.values()].reduce((n, seqs) => n + seqs.size, 0),
         dropped: dropped.size,
         clientsBack: players.length - lost,
         clients: players.length,
@@ -185,7 +254,11 @@ export async function runFaults(o: FaultsOptions): Promise<{ results: FaultResul
         errors: players.reduce((n, p) => n + p.errors.length, 0) - errorsBefore,
       };
       results.push(result);
-      console.log(`faults: ${fault}: ${result.dropped} dropped, ${result.clientsBack}/${result.clients} seated, last back after ${result.lastBackMs} ms`);
+      console.log(
+        `faults: ${fault}: ${result.dropped} dropped, ${result.clientsBack}/${result.clients} seated, last back after ${result.lastBackMs} ms; ` +
+          `${result.holds} holds, ${result.orders} orders, ${result.holdErrors} hold errors; oversold ${result.oversold}, orders lost ${result.ordersLost}, events lost ${result.eventsLost} of ${result.eventsSeen}` +
+          (result.holdErrors > 0 ? `; hold errors: ${JSON.stringify(result.holdErrorKinds)}` : ""),
+      );
     };
 
     await measure("redis-restart", async () => {
@@ -231,6 +304,7 @@ export async function runFaults(o: FaultsOptions): Promise<{ results: FaultResul
       return killedAt;
     });
   } finally {
+    await traffic?.stop();
     await Promise.all(players.map((p) => p.leave()));
     await Promise.all(nodes.map((n) => n.stop().catch(() => undefined)));
     await balancer?.close();
@@ -244,20 +318,22 @@ export async function runFaults(o: FaultsOptions): Promise<{ results: FaultResul
     "faults",
     results.map((r) => [
       r.fault,
-      `seats lost ${r.seatsLost}, dropped ${r.dropped}, back ${r.clientsBack}/${r.clients}, last back ${Number.isNaN(r.lastBackMs) ? "-" : `${r.lastBackMs} ms`}, errors ${r.errors}`,
+      `seats lost ${r.seatsLost}, oversold ${r.oversold}, orders lost ${r.ordersLost}, events lost ${r.eventsLost}/${r.eventsSeen}, dropped ${r.dropped}, back ${r.clientsBack}/${r.clients}, last back ${Number.isNaN(r.lastBackMs) ? "-" : `${r.lastBackMs} ms`}, errors ${r.errors}, holds ${r.holds}, orders ${r.orders}, hold errors ${r.holdErrors}`,
     ]),
   );
-  return { results, ok: results.every((r) => r.seatsLost === 0) };
+  return { results, ok: results.every((r) => r.seatsLost === 0 && r.oversold === 0 && r.ordersLost === 0 && r.eventsLost === 0) };
 }
 
 export const faults: LoadScenario = {
   name: "faults",
-  summary: "two nodes with seated players through a Redis restart and data loss, a Postgres pause and restart, and a node SIGKILL",
+  summary: "two nodes with seated players and hold traffic through a Redis restart and data loss, a Postgres pause and restart, and a node SIGKILL",
   async run(argv) {
     const o = parseScenarioOptions<FaultsOptions>(
       new Command("faults")
         .option("--tables <n>", "tables", positiveInt, 5)
         .option("--players <n>", "seated players per table", positiveInt, 4)
+        .option("--buyers <n>", "guest buyers placing holds and orders the whole time", positiveInt, 4)
+        .option("--stock <n>", "units of the SKU they buy", positiveInt, 200)
         .option("--pause <s>", "seconds Postgres stays paused", positiveInt, 10)
         .option("--timeout <s>", "seconds to wait for every player after a fault", positiveInt, 60)
         .option("--database <url>", "Postgres server for a scratch database (default DATABASE_URL)"),
