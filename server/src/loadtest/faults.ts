@@ -6,7 +6,8 @@
  * TCP proxy in a child process. T dining tables with P seated SDK players each, spread
  * over both nodes by the matchmaker (players come in through a round-robin balancer), and
  * B guest buyers holding, ordering and releasing units of a SKU with N in stock through
- * the same balancer the whole time (hold-traffic.ts).
+ * the same balancer the whole time (hold-traffic.ts). An extra seat per table (when the
+ * table has room) holds a ticker that stands up and sits down, so events keep flowing.
  * Then, in turn:
  *  1. redis-restart: Redis shuts down (AOF written) and starts again on the same port;
  *  2. redis-data-loss: FLUSHALL (a Redis that came back empty);
@@ -124,12 +125,16 @@ function startProxyProcess(listenPort: number, targetPort: number): ChildProcess
   return spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "inherit"] });
 }
 
-/** Event seqs some player at each table was delivered (acknowledged to a client). */
+/**
+ * Event seqs acknowledged to some player at each table: everything up to the seq a player
+ * was seated at (its sit was answered), then every event delivered to one of them.
+ */
 function recordSeenEvents(players: FeedPlayer[]): Map<string, Set<number>> {
   const seen = new Map<string, Set<number>>();
   for (const p of players) {
     const seqs = seen.get(p.tableId) ?? new Set<number>();
     seen.set(p.tableId, seqs);
+    for (let seq = 1; seq <= p.conn.lastSeq; seq++) seqs.add(seq);
     p.conn.onEvent((e) => seqs.add(e.seq));
   }
   return seen;
@@ -188,6 +193,9 @@ export async function runFaults(o: FaultsOptions): Promise<{ results: FaultResul
   const results: FaultResult[] = [];
   let balancer: { url: string; close(): Promise<void> } | undefined;
   let traffic: HoldTraffic | undefined;
+  const tickers: FeedPlayer[] = [];
+  let stopTickers = false;
+  let tickerLoop: Promise<void> | undefined;
   try {
     await waitForRedis(redisUrl, 10_000);
     const secret = randomUUID() + randomUUID();
@@ -195,7 +203,9 @@ export async function runFaults(o: FaultsOptions): Promise<{ results: FaultResul
     nodes.push(...(await Promise.all([startNode("a", portA, env, true), startNode("b", portB, env, true)])));
     const admin = adminToken(secret, "faults");
     const tableIds = Array.from({ length: o.tables }, () => `flt-${randomUUID().slice(0, 8)}`);
-    for (const tableId of tableIds) await createTable(nodes[0].url, admin, { tableId, kind: "dining", seats: Math.max(o.players, 2) });
+    // One seat more than the players when there is room: a ticker stands up and sits down there.
+    const seats = Math.min(10, Math.max(o.players + 1, 2));
+    for (const tableId of tableIds) await createTable(nodes[0].url, admin, { tableId, kind: "dining", seats });
     // Players reach the nodes through a round-robin balancer (a dead node is skipped);
     // the matchmaker spreads the tables over both nodes.
     balancer = await startBalancer([portA, portB]);
@@ -206,7 +216,22 @@ export async function runFaults(o: FaultsOptions): Promise<{ results: FaultResul
       await p.join(i % o.players);
       players.push(p);
     });
-    const seen = recordSeenEvents(players);
+    // Tickers (not counted as players): events keep flowing at every table, one a second in all.
+    if (seats > o.players) {
+      for (const tableId of tableIds) {
+        const t = new FeedPlayer(entry, `ticker-${tableId}`, tableId);
+        await t.join(seats - 1);
+        tickers.push(t);
+      }
+    }
+    const seen = recordSeenEvents([...players, ...tickers]);
+    tickerLoop = (async () => {
+      for (let k = 0; !stopTickers && tickers.length > 0; k++) {
+        const t = tickers[k % tickers.length];
+        await (Math.floor(k / tickers.length) % 2 === 0 ? t.conn.stand() : t.conn.sit({ seat: seats - 1 })).catch(() => undefined);
+        await sleep(1000 / tickers.length);
+      }
+    })();
     traffic = new HoldTraffic({ url: entry, admin, buyers: o.buyers, stock: o.stock, pauseMs: 300 });
     await traffic.start();
     console.log(`faults: ${players.length} players seated at ${o.tables} tables on two nodes, ${o.buyers} buyers holding`);
@@ -304,8 +329,9 @@ export async function runFaults(o: FaultsOptions): Promise<{ results: FaultResul
       return killedAt;
     });
   } finally {
-    await traffic?.stop();
-    await Promise.all(players.map((p) => p.leave()));
+    stopTickers = true;
+    await Promise.all([traffic?.stop(), tickerLoop]);
+    await Promise.all([...players, ...tickers].map((p) => p.leave()));
     await Promise.all(nodes.map((n) => n.stop().catch(() => undefined)));
     await balancer?.close();
     proxy.kill("SIGCONT");

@@ -3,7 +3,8 @@
  * unit of a SKU with limited stock (`POST /api/holds`), then either ordering it
  * (`POST /api/orders` with an Idempotency-Key) or releasing it (`DELETE /api/holds/:id`).
  * Only 201s count as acknowledged; a request that fails or times out during a fault is
- * counted as an error and the loop goes on. `check()` tells whether the server still
+ * counted as an error and retried with the same Idempotency-Key (a few times), and a hold
+ * whose order failed is released, so no buyer piles up holds. `check()` tells whether the server still
  * agrees with what it acknowledged: units oversold and acknowledged orders it lost.
  */
 import { randomUUID } from "node:crypto";
@@ -65,7 +66,7 @@ export class HoldTraffic {
 
   /** Sets the stock, signs the buyers in as guests and starts their loops. */
   async start(): Promise<void> {
-    const put = await call(this.o.url, "PUT", `/api/inventory/${this.sku}`, this.o.admin, { stock: this.o.stock, name: "faults" });
+    const put = await call(this.o.url, "PUT", `/api/inventory/${this.sku}`, this.o.admin, { stock: this.o.stock, name: "faults", perUserLimit: this.o.stock });
     if (put.status !== 200) throw new Error(`inventory set-up: ${put.status} ${JSON.stringify(put.body)}`);
     const tokens: string[] = [];
     for (let i = 0; i < this.o.buyers; i++) {
@@ -82,42 +83,59 @@ export class HoldTraffic {
     await Promise.all(this.loops);
   }
 
-  /** One buyer: hold, then order every other hold and release the rest. */
+  /** One buyer: hold, then order every other hold and release the rest (and failed orders). */
   private async buyer(token: string, i: number): Promise<void> {
     let n = i;
     while (this.running) {
       n++;
-      try {
-        const hold = await call(this.o.url, "POST", "/api/holds", token, { sku: this.sku, quantity: 1 });
-        if (hold.status === 409 && hold.body?.error?.code === "SOLD_OUT") this.soldOut++;
-        else if (hold.status !== 201) this.fail("hold", hold);
-        else {
-          this.holds++;
-          await sleep(this.o.pauseMs);
-          if (n % 2 === 0) await this.order(token, hold.body.holdId);
-          else await this.release(token, hold.body.holdId);
-        }
-      } catch (err) {
-        this.fail((err as Error).name === "TimeoutError" ? "timeout" : "no answer"); // a paused database, a dead node
-      }
+      const key = randomUUID();
+      const hold = await this.retried("hold", () => call(this.o.url, "POST", "/api/holds", token, { sku: this.sku, quantity: 1 }, { "idempotency-key": key }), 201);
+      if (hold?.status === 409 && hold.body?.error?.code === "SOLD_OUT") this.soldOut++;
+      else if (hold?.status === 201) {
+        this.holds++;
+        await sleep(this.o.pauseMs);
+        const holdId = hold.body.holdId as string;
+        const ordered = n % 2 === 0 && (await this.order(token, holdId));
+        if (!ordered) await this.release(token, holdId);
+      } else if (hold) this.fail("hold", hold);
       await sleep(this.o.pauseMs);
     }
   }
 
-  private async order(token: string, holdId: string): Promise<void> {
-    const res = await call(this.o.url, "POST", "/api/orders", token, { holdIds: [holdId] }, { "idempotency-key": randomUUID() });
-    if (res.status !== 201) {
-      this.fail("order", res);
-      return;
+  /**
+   * `send` until it answers `ok` or a client error, at most 4 tries: a client retries the
+   * same request (same Idempotency-Key) after a timeout, a refused connection or a 5xx.
+   */
+  private async retried(what: string, send: () => Promise<Reply>, ok: number): Promise<Reply | undefined> {
+    for (let attempt = 0; attempt < 4; attempt++) {
+      try {
+        const res = await send();
+        if (res.status === ok || (res.status >= 400 && res.status < 500)) return res;
+        this.fail(what, res);
+      } catch (err) {
+        this.fail((err as Error).name === "TimeoutError" ? `${what} timeout` : `${what} no answer`); // a paused database, a dead node
+      }
+      await sleep(this.o.pauseMs);
+    }
+    return undefined;
+  }
+
+  private async order(token: string, holdId: string): Promise<boolean> {
+    const key = randomUUID();
+    const res = await this.retried("order", () => call(this.o.url, "POST", "/api/orders", token, { holdIds: [holdId] }, { "idempotency-key": key }), 201);
+    if (res?.status !== 201) {
+      if (res) this.fail("order", res);
+      return false;
     }
     this.orders++;
     this.orderIds.push(res.body.order.orderId);
+    return true;
   }
 
   private async release(token: string, holdId: string): Promise<void> {
-    const res = await call(this.o.url, "DELETE", `/api/holds/${holdId}`, token);
-    if (res.status === 204) this.releases++;
-    else this.fail("release", res);
+    const res = await this.retried("release", () => call(this.o.url, "DELETE", `/api/holds/${holdId}`, token), 204);
+    if (res?.status === 204) this.releases++;
+    else if (res) this.fail("release", res);
   }
 
   private fail(what: string, reply?: Reply): void {
