@@ -43,7 +43,7 @@ import {
   type NodeProcess,
 } from "./common.ts";
 import type { LoadScenario } from "./scenario.ts";
-import { HoldTraffic } from "./hold-traffic.ts";
+import { HoldTraffic, type HoldCheck } from "./hold-traffic.ts";
 import { createTable, FeedPlayer } from "./table-cluster.ts";
 import { startBalancer } from "./tcp-proxy.ts";
 
@@ -75,6 +75,8 @@ export interface FaultResult {
   holdErrorKinds: Record<string, number>;
   /** Distinct event seqs players had been delivered so far (what eventsLost checks). */
   eventsSeen: number;
+  /** `GET /api/inventory/:sku` at the check (undefined: no answer). */
+  inventory?: HoldCheck["inventory"];
   /** Players whose connection dropped (they reconnected, or not). */
   dropped: number;
   clientsBack: number;
@@ -271,6 +273,7 @@ export async function runFaults(o: FaultsOptions): Promise<{ results: FaultResul
         orders: t.orders - ordersBefore,
         holdErrors: t.errors - holdErrorsBefore,
         holdErrorKinds: Object.fromEntries([...t.errorKinds].map(([k, n]) => [k, n - (kindsBefore.get(k) ?? 0)]).filter(([, n]) => Number(n) > 0)),
+        inventory: check.inventory,
         eventsSeen: [...seen.values()].reduce((n, seqs) => n + seqs.size, 0),
         dropped: dropped.size,
         clientsBack: players.length - lost,
@@ -281,7 +284,8 @@ export async function runFaults(o: FaultsOptions): Promise<{ results: FaultResul
       results.push(result);
       console.log(
         `faults: ${fault}: ${result.dropped} dropped, ${result.clientsBack}/${result.clients} seated, last back after ${result.lastBackMs} ms; ` +
-          `${result.holds} holds, ${result.orders} orders, ${result.holdErrors} hold errors; oversold ${result.oversold}, orders lost ${result.ordersLost}, events lost ${result.eventsLost} of ${result.eventsSeen}` +
+          `${result.holds} holds, ${result.orders} orders, ${result.holdErrors} hold errors; oversold ${result.oversold}, orders lost ${result.ordersLost}, events lost ${result.eventsLost} of ${result.eventsSeen}; ` +
+          `inventory ${JSON.stringify(check.inventory ?? "no answer")}` +
           (result.holdErrors > 0 ? `; hold errors: ${JSON.stringify(result.holdErrorKinds)}` : ""),
       );
     };
