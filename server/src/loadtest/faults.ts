@@ -71,6 +71,8 @@ export interface FaultResult {
   holds: number;
   orders: number;
   holdErrors: number;
+  /** Holds answered 409 SOLD_OUT during this fault (the stock was gone). */
+  soldOut: number;
   /** What the hold-traffic errors were ("hold 503 UNAVAILABLE": count). */
   holdErrorKinds: Record<string, number>;
   /** Distinct event seqs players had been delivered so far (what eventsLost checks). */
@@ -246,7 +248,7 @@ export async function runFaults(o: FaultsOptions): Promise<{ results: FaultResul
     const measure = async (fault: string, inject: () => Promise<number>) => {
       const errorsBefore = players.reduce((n, p) => n + p.errors.length, 0);
       const t = traffic!;
-      const [holdsBefore, ordersBefore, holdErrorsBefore] = [t.holds, t.orders, t.errors];
+      const [holdsBefore, ordersBefore, holdErrorsBefore, soldOutBefore] = [t.holds, t.orders, t.errors, t.soldOut];
       const kindsBefore = new Map(t.errorKinds);
       const dropped = new Set<FeedPlayer>();
       let lastRestored = 0;
@@ -272,6 +274,7 @@ export async function runFaults(o: FaultsOptions): Promise<{ results: FaultResul
         holds: t.holds - holdsBefore,
         orders: t.orders - ordersBefore,
         holdErrors: t.errors - holdErrorsBefore,
+        soldOut: t.soldOut - soldOutBefore,
         holdErrorKinds: Object.fromEntries([...t.errorKinds].map(([k, n]) => [k, n - (kindsBefore.get(k) ?? 0)]).filter(([, n]) => Number(n) > 0)),
         inventory: check.inventory,
         eventsSeen: [...seen.values()].reduce((n, seqs) => n + seqs.size, 0),
@@ -284,7 +287,7 @@ export async function runFaults(o: FaultsOptions): Promise<{ results: FaultResul
       results.push(result);
       console.log(
         `faults: ${fault}: ${result.dropped} dropped, ${result.clientsBack}/${result.clients} seated, last back after ${result.lastBackMs} ms; ` +
-          `${result.holds} holds, ${result.orders} orders, ${result.holdErrors} hold errors; oversold ${result.oversold}, orders lost ${result.ordersLost}, events lost ${result.eventsLost} of ${result.eventsSeen}; ` +
+          `${result.holds} holds, ${result.orders} orders, ${result.soldOut} sold out, ${result.holdErrors} hold errors; oversold ${result.oversold}, orders lost ${result.ordersLost}, events lost ${result.eventsLost} of ${result.eventsSeen}; ` +
           `inventory ${JSON.stringify(check.inventory ?? "no answer")}` +
           (result.holdErrors > 0 ? `; hold errors: ${JSON.stringify(result.holdErrorKinds)}` : ""),
       );
@@ -348,7 +351,7 @@ export async function runFaults(o: FaultsOptions): Promise<{ results: FaultResul
     "faults",
     results.map((r) => [
       r.fault,
-      `seats lost ${r.seatsLost}, oversold ${r.oversold}, orders lost ${r.ordersLost}, events lost ${r.eventsLost}/${r.eventsSeen}, dropped ${r.dropped}, back ${r.clientsBack}/${r.clients}, last back ${Number.isNaN(r.lastBackMs) ? "-" : `${r.lastBackMs} ms`}, errors ${r.errors}, holds ${r.holds}, orders ${r.orders}, hold errors ${r.holdErrors}`,
+      `seats lost ${r.seatsLost}, oversold ${r.oversold}, orders lost ${r.ordersLost}, events lost ${r.eventsLost}/${r.eventsSeen}, dropped ${r.dropped}, back ${r.clientsBack}/${r.clients}, last back ${Number.isNaN(r.lastBackMs) ? "-" : `${r.lastBackMs} ms`}, errors ${r.errors}, holds ${r.holds}, orders ${r.orders}, sold out ${r.soldOut}, hold errors ${r.holdErrors}`,
     ]),
   );
   return { results, ok: results.every((r) => r.seatsLost === 0 && r.oversold === 0 && r.ordersLost === 0 && r.eventsLost === 0) };
