@@ -9,6 +9,8 @@ import type { RedisKeys } from "../redis/keys.ts";
 export interface SeatBinding {
   userId: string;
   tokenId: string;
+  /** Seq of the `seat.taken` behind this binding (what the events API shows a diner starts there). */
+  sinceSeq?: number;
 }
 
 export interface SeatBindingStore {

@@ -1,4 +1,4 @@
-import type { TableEvent } from "@holdfast/shared";
+import { TableEventType, type TableEvent } from "@holdfast/shared";
 import { evolveSeat, type SeatEvent } from "./seat-decider.ts";
 import type { TableModel } from "./table-model.ts";
 import { gameRules } from "./games/registry.ts";
@@ -12,7 +12,13 @@ import { gameRules } from "./games/registry.ts";
 export function evolveTable(model: TableModel, event: TableEvent): TableModel {
   let next: TableModel;
   if (event.type.startsWith("seat.")) {
-    next = evolveSeat(model, { type: event.type, data: event.data } as SeatEvent);
+    const seatEvent = { type: event.type, data: event.data } as SeatEvent;
+    next = evolveSeat(model, seatEvent);
+    if (seatEvent.type === TableEventType.SEAT_TAKEN) {
+      // When this occupant's sitting began: what earlier parties did is not theirs to see.
+      const at = seatEvent.data.seat;
+      next = { ...next, seats: next.seats.map((s, i) => (i === at ? { ...s, sinceSeq: event.seq } : s)) };
+    }
   } else {
     next = gameRules(model.kind).evolve(model, event);
   }

@@ -15,6 +15,11 @@ export interface SeatModel {
   stack: number;
   /** Id of the seat token currently bound to this seat; older tokens are dead. */
   tokenId: string | null;
+  /**
+   * Seq of the `seat.taken` that put the current occupant here (unset while empty, and in
+   * snapshots older than this field). A diner sees order details from this seq on only.
+   */
+  sinceSeq?: number;
 }
 
 export interface TableModel {

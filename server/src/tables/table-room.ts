@@ -30,7 +30,7 @@ import { initialTable, type TableModel } from "./table-model.ts";
 import type { TableRoomDeps } from "./table-room-deps.ts";
 import type { TableHosting } from "../continuity/table-continuity.ts";
 import { projectTable, publicSnapshot, TableState } from "./table-schema.ts";
-import { isTableStaff, STAFF_FEED_VIEWER, type TableViewer } from "./table-viewer.ts";
+import { diningSinceOf, isTableStaff, STAFF_FEED_VIEWER, type TableViewer } from "./table-viewer.ts";
 
 /** One connection in the room: a player (seat set) or a spectator (seat null). */
 interface Connection {
@@ -431,7 +431,10 @@ export function createTableRoom(deps: TableRoomDeps) {
     private viewerOf(sessionId: string): TableViewer {
       const conn = this.connections.get(sessionId);
       if (!conn) return { userId: null, diningInsider: false };
-      return { userId: conn.userId, diningInsider: conn.staff || this.ownsSeat(conn) };
+      if (conn.staff) return { userId: conn.userId, diningInsider: true, diningSince: 0 };
+      if (!this.ownsSeat(conn)) return { userId: conn.userId, diningInsider: false };
+      // A diner: their party's details only, from the seq that seated them.
+      return { userId: conn.userId, diningInsider: true, diningSince: diningSinceOf(this.model.seats[conn.seat!].sinceSeq) };
     }
 
     private seatOfSession(sessionId: string): number | null {
@@ -459,7 +462,12 @@ export function createTableRoom(deps: TableRoomDeps) {
       const tableId = this.table.tableId;
       if (event.type === TableEventType.SEAT_TAKEN) {
         await deps.bindings
-          .bind(tableId, event.data.seat, { userId: event.data.userId, tokenId: event.data.tokenId }, deps.config.seatTokenTtlSeconds)
+          .bind(
+            tableId,
+            event.data.seat,
+            { userId: event.data.userId, tokenId: event.data.tokenId, sinceSeq: this.model.seats[event.data.seat]?.sinceSeq },
+            deps.config.seatTokenTtlSeconds,
+          )
           .catch((err) => deps.logger.warn({ err }, "could not store seat binding"));
       } else if (event.type === TableEventType.SEAT_RELEASED) {
         const owner = this.sessionPlaying(event.data.seat);

@@ -8,10 +8,10 @@ import { identityOf, requireAdmin, requireAuth } from "../identity/identity-rout
 import type { SessionService } from "../identity/session-service.ts";
 import { parseOrThrow } from "../http/validate.ts";
 import { eventView } from "./event-views.ts";
-import type { SeatBindingStore } from "./seat-binding-store.ts";
+import type { SeatBinding, SeatBindingStore } from "./seat-binding-store.ts";
 import type { TableEventLog } from "./table-event-log.ts";
 import type { TableRepository } from "./table-repository.ts";
-import { isTableStaff, type BranchStaff, type TableViewer } from "./table-viewer.ts";
+import { diningSinceOf, isTableStaff, type BranchStaff, type TableViewer } from "./table-viewer.ts";
 
 const EventsQuery = z
   .object({
@@ -59,10 +59,10 @@ export interface TableRoutesDeps {
   newId: () => string;
 }
 
-/** Whether `userId` holds a seat (active or kept while away) at the table now. */
-async function isSeated(bindings: SeatBindingStore, table: TableDto, userId: string): Promise<boolean> {
+/** The binding of the seat `userId` holds (active or kept while away) at the table now, if any. */
+async function seatBindingOf(bindings: SeatBindingStore, table: TableDto, userId: string): Promise<SeatBinding | undefined> {
   const seats = await Promise.all(Array.from({ length: table.seats }, (_, i) => bindings.get(table.tableId, i)));
-  return seats.some((b) => b?.userId === userId);
+  return seats.find((b) => b?.userId === userId) ?? undefined;
 }
 
 /** `/api/tables`: admin creation, listing with live counts, one table, its events as the caller may see them. */
@@ -93,15 +93,19 @@ export function tableRoutes(deps: TableRoutesDeps): Router {
 
   // Signed-in callers only, each seeing what the room would show them: their own private
   // data (by user id, never by seat) and, on dining tables, order ids, buyers and notes
-  // only when they sit at the table now or are staff of its branch.
+  // only to staff of its branch, or to a diner seated now for the events since they sat.
   router.get("/:tableId/events", requireAuth(deps.sessions), async (req, res) => {
     const table = await findOr404(deps.tables, String(req.params.tableId));
     const query = parseOrThrow(EventsQuery, req.query, "query");
     const identity = identityOf(req);
     const viewer: TableViewer = { userId: identity.userId, diningInsider: false };
     if (table.kind === "dining") {
-      viewer.diningInsider =
-        (await isTableStaff(table, identity, deps.staff)) || (await isSeated(deps.bindings, table, identity.userId));
+      if (await isTableStaff(table, identity, deps.staff)) {
+        Object.assign(viewer, { diningInsider: true, diningSince: 0 });
+      } else {
+        const seat = await seatBindingOf(deps.bindings, table, identity.userId);
+        if (seat) Object.assign(viewer, { diningInsider: true, diningSince: diningSinceOf(seat.sinceSeq) });
+      }
     }
     const { events } = await deps.eventLog.readAfter(table.tableId, query.after, query.limit);
     res.json({ events: events.map((e) => eventView(table.kind, e, viewer)) });

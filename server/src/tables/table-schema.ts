@@ -65,7 +65,7 @@ export function projectTable(model: TableModel, state: TableState): void {
     );
   } else if (model.kind === "dining") {
     state.dining ??= new DiningCartState();
-    projectDining(diningState(model), state.dining);
+    projectDining(diningState(model), state.dining, model.seats);
   }
 }
 
@@ -81,6 +81,6 @@ export function publicSnapshot(model: TableModel, spectators: number, viewer: Ta
     spectators,
     seats: model.seats.map(({ tokenId: _secret, userId, ...rest }) => ({ ...rest, userId: userId ?? "" })),
     ...(model.kind === "holdem" && model.game ? { holdem: viewState(holdemGameState(model).holdem, viewer.userId) } : {}),
-    ...(model.kind === "dining" ? { dining: diningCartView(diningState(model), viewer.diningInsider) } : {}),
+    ...(model.kind === "dining" ? { dining: diningCartView(diningState(model), viewer) } : {}),
   };
 }

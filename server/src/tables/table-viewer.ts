@@ -11,13 +11,33 @@ export interface TableViewer {
    * order ids, buyer ids and notes. Everyone else sees the dishes and quantities only.
    */
   diningInsider: boolean;
+  /**
+   * The first event seq whose order details an insider may see: 0 for staff and admins
+   * (everything); for a diner, the seq of the `seat.taken` that seated them, so a diner
+   * sees their own party's orders and notes, never those of parties who sat there before.
+   * Unset means 0.
+   */
+  diningSince?: number;
 }
 
 /** Nobody in particular: public data only. */
 export const PUBLIC_VIEWER: TableViewer = Object.freeze({ userId: null, diningInsider: false });
 
 /** The staff feed (`table:` and `branch:` topics are for branch staff; `admin` for admins). */
-export const STAFF_FEED_VIEWER: TableViewer = Object.freeze({ userId: null, diningInsider: true });
+export const STAFF_FEED_VIEWER: TableViewer = Object.freeze({ userId: null, diningInsider: true, diningSince: 0 });
+
+/** Whether `viewer` may see the order details of the dining event numbered `seq`. */
+export function diningInsiderAt(viewer: TableViewer, seq: number): boolean {
+  return viewer.diningInsider && seq >= (viewer.diningSince ?? 0);
+}
+
+/**
+ * A seated diner's `diningSince`: from the seq that seated them. A seat without one (a
+ * snapshot older than the field, a binding stored before it) shows no earlier events.
+ */
+export function diningSinceOf(sinceSeq: number | undefined): number {
+  return sinceSeq ?? Number.MAX_SAFE_INTEGER;
+}
 
 /** Where a user's staff grants come from (the feed's StaffPermissions). */
 export interface BranchStaff {

@@ -38,6 +38,8 @@ export interface DiningState {
   status: "open" | "ordered" | "abandoned";
   lines: CartLine[];
   lastOrderId: string | null;
+  /** Seq of the `order.created` behind lastOrderId: only diners seated by then may see it. */
+  lastOrderSeq?: number;
 }
 
 export function diningState(model: TableModel): DiningState {
@@ -92,10 +94,11 @@ export function evolveDining(model: TableModel, event: TableEvent): TableModel {
       next = { ...cart, lines: cart.lines.filter((l) => l.lineKey !== d.lineKey) };
       break;
     case DiningEvent.ORDER_CREATED:
-      next = { cartNo: cart.cartNo + 1, status: "ordered", lines: [], lastOrderId: d.orderId };
+      next = { cartNo: cart.cartNo + 1, status: "ordered", lines: [], lastOrderId: d.orderId, lastOrderSeq: event.seq };
       break;
     case DiningEvent.CART_ABANDONED:
-      next = { cartNo: cart.cartNo + 1, status: "abandoned", lines: [], lastOrderId: cart.lastOrderId };
+      // An abandoned cart ends the party: its last order is nobody's business at the table now.
+      next = { cartNo: cart.cartNo + 1, status: "abandoned", lines: [], lastOrderId: null };
       break;
   }
   return { ...model, game: next };

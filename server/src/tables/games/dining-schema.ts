@@ -1,4 +1,5 @@
 import { ArraySchema, Schema, type, view } from "@colyseus/schema";
+import type { SeatModel } from "../table-model.ts";
 import type { DiningState } from "./dining-game.ts";
 
 /**
@@ -26,11 +27,17 @@ export class DiningCartState extends Schema {
   @type([CartLineState]) lines = new ArraySchema<CartLineState>();
 }
 
-/** Rebuilds the lines only when they changed (carts are small; patches stay small). */
-export function projectDining(cart: DiningState, target: DiningCartState): void {
+/**
+ * Rebuilds the lines only when they changed (carts are small; patches stay small).
+ * `lastOrderId` is one field for every insider's view, so it stays only while someone
+ * of the party that ordered (seated by the order's seq) is still at the table.
+ */
+export function projectDining(cart: DiningState, target: DiningCartState, seats: readonly SeatModel[]): void {
   if (target.cartNo !== cart.cartNo) target.cartNo = cart.cartNo;
   if (target.status !== cart.status) target.status = cart.status;
-  const lastOrderId = cart.lastOrderId ?? "";
+  const orderedBy = cart.lastOrderSeq ?? 0;
+  const partyStillHere = seats.some((s) => s.userId !== null && s.sinceSeq !== undefined && s.sinceSeq <= orderedBy);
+  const lastOrderId = partyStillHere ? (cart.lastOrderId ?? "") : "";
   if (target.lastOrderId !== lastOrderId) target.lastOrderId = lastOrderId;
   const same =
     target.lines.length === cart.lines.length &&

@@ -1,3 +1,4 @@
+import { diningInsiderAt, type TableViewer } from "../table-viewer.ts";
 import { DiningEvent, type DiningState } from "./dining-game.ts";
 
 /**
@@ -19,10 +20,13 @@ export function diningOutsiderData(type: string, data: Record<string, unknown>):
 }
 
 /** The cart as an outsider sees it (snapshots): no notes, no buyers, no order id, no hold ids. */
-export function diningCartView(cart: DiningState, insider: boolean) {
+export function diningCartView(cart: DiningState, viewer: TableViewer) {
+  const insider = viewer.diningInsider;
+  const { lastOrderSeq, ...rest } = cart;
   return {
-    ...cart,
-    lastOrderId: insider ? cart.lastOrderId : null,
+    ...rest,
+    // The last order is its party's: a diner who sat down after it does not see its id.
+    lastOrderId: diningInsiderAt(viewer, lastOrderSeq ?? 0) ? cart.lastOrderId : null,
     lines: cart.lines.map(({ holdId: _internal, note, addedBy, ...line }) => (insider ? { ...line, note, addedBy } : line)),
   };
 }
