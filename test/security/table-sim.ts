@@ -21,7 +21,7 @@ import type { LoggedEvent } from "../../server/src/tables/table-event-log.ts";
 import { evolveTable } from "../../server/src/tables/table-evolve.ts";
 import { initialTable, type TableModel } from "../../server/src/tables/table-model.ts";
 import { projectTable, publicSnapshot, TableState } from "../../server/src/tables/table-schema.ts";
-import type { TableViewer } from "../../server/src/tables/table-viewer.ts";
+import { diningSinceOf, type TableViewer } from "../../server/src/tables/table-viewer.ts";
 
 /** One simulated connection: a user's tab, seated or watching. */
 export interface SimConn {
@@ -95,7 +95,9 @@ export class TableSim {
   }
 
   private viewerOf(conn: SimConn): TableViewer {
-    return { userId: conn.userId, diningInsider: this.ownsSeat(conn) };
+    // As the room: a diner's details start at the seq that seated them.
+    if (!this.ownsSeat(conn)) return { userId: conn.userId, diningInsider: false };
+    return { userId: conn.userId, diningInsider: true, diningSince: diningSinceOf(this.model.seats[conn.seat!].sinceSeq) };
   }
 
   private syncViews(): void {
