@@ -6,39 +6,20 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { HoldfastClient, MemoryStorage, type TableConnection, type TableEvent } from "@holdfast/client-sdk";
-import { spawnServer, type ServerProcess } from "../support/server-process.ts";
+import type { TableEvent } from "@holdfast/client-sdk";
+import { serverForSuite } from "../support/suite-server.ts";
 import { http } from "../support/http.ts";
-import { adminToken, eventually } from "../support/e2e.ts";
+import { eventually } from "../support/e2e.ts";
 
-const JWT_SECRET = `security-dining-party-${randomUUID()}`;
 
 describe("security: a dining party's details are not shown to the next party", function () {
   this.timeout(60_000);
-  let server: ServerProcess;
-  let admin: string;
-  const open: TableConnection[] = [];
+  const suite = serverForSuite("security-dining-party");
 
-  before(async () => {
-    server = await spawnServer({ env: { JWT_SECRET }, timeoutMs: 120_000 });
-    admin = adminToken(JWT_SECRET);
-  });
-
-  after(async () => {
-    await Promise.all(open.map((c) => c.leave().catch(() => undefined)));
-    await server?.stop();
-  });
-
-  async function diner(name: string, tableId: string) {
-    const client = new HoldfastClient({ url: server.url, storage: new MemoryStorage() });
-    const session = await client.auth.guest(name);
-    const conn = await client.tables.join(tableId);
-    open.push(conn);
-    return { conn, token: session.token, userId: session.userId };
-  }
+  const diner = (name: string, tableId: string) => suite.player(name, tableId);
 
   const eventsFor = async (tableId: string, token: string) => {
-    const res = await http(server.url, "GET", `/api/tables/${tableId}/events?after=0&limit=1000`, { token });
+    const res = await http(suite.url, "GET", `/api/tables/${tableId}/events?after=0&limit=1000`, { token });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     return res.body.events as TableEvent[];
   };
@@ -46,9 +27,9 @@ describe("security: a dining party's details are not shown to the next party", f
   it("party 1 orders with a note and leaves; a stranger who sits later gets no note, buyer id or order id of theirs", async () => {
     const tableId = `sec-party-${randomUUID().slice(0, 8)}`;
     const sku = `stew-${randomUUID().slice(0, 6)}`;
-    assert.equal((await http(server.url, "POST", "/api/tables", { token: admin, body: { tableId, kind: "dining", seats: 4, options: { branchId: "B1" } } })).status, 201);
-    assert.equal((await http(server.url, "PUT", `/api/inventory/${sku}`, { token: admin, body: { stock: 10, name: "Stew", priceCents: 900 } })).status, 200);
-    await http(server.url, "PUT", `/api/branches/B1/menu/${sku}`, { token: admin }); // menus come with the hold gate
+    assert.equal((await http(suite.url, "POST", "/api/tables", { token: suite.admin, body: { tableId, kind: "dining", seats: 4, options: { branchId: "B1" } } })).status, 201);
+    assert.equal((await http(suite.url, "PUT", `/api/inventory/${sku}`, { token: suite.admin, body: { stock: 10, name: "Stew", priceCents: 900 } })).status, 200);
+    await http(suite.url, "PUT", `/api/branches/B1/menu/${sku}`, { token: suite.admin }); // menus come with the hold gate
 
     const first = await diner("first", tableId);
     await first.conn.sit();
@@ -88,7 +69,7 @@ describe("security: a dining party's details are not shown to the next party", f
     assert.deepEqual([own.data.note, own.data.by], ["no onions", stranger.userId]);
 
     // Staff still see every party's details.
-    const forAdmin = await eventsFor(tableId, admin);
+    const forAdmin = await eventsFor(tableId, suite.admin);
     assert.equal(forAdmin.find((e) => e.type === "order.created")?.data.orderId, order.orderId);
     assert.equal(forAdmin.find((e) => e.type === "cart.updated")?.data.note, "allergic to peanuts, room 12");
   });

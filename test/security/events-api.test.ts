@@ -7,47 +7,28 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { HoldfastClient, MemoryStorage, type TableConnection, type TableEvent } from "@holdfast/client-sdk";
-import { spawnServer, type ServerProcess } from "../support/server-process.ts";
+import { serverForSuite } from "../support/suite-server.ts";
 import { http, signInGuest } from "../support/http.ts";
-import { adminToken, eventually } from "../support/e2e.ts";
+import { eventually } from "../support/e2e.ts";
 import { holdemOf } from "./viewer-records.ts";
 
-const JWT_SECRET = `security-events-${randomUUID()}`;
 
 describe("security: the table events API", function () {
   this.timeout(60_000);
-  let server: ServerProcess;
-  let admin: string;
-  const open: TableConnection[] = [];
+  const suite = serverForSuite("security-events");
 
-  before(async () => {
-    server = await spawnServer({ env: { JWT_SECRET }, timeoutMs: 120_000 });
-    admin = adminToken(JWT_SECRET);
-  });
-
-  after(async () => {
-    await Promise.all(open.map((c) => c.leave().catch(() => undefined)));
-    await server?.stop();
-  });
-
-  async function player(name: string, tableId: string) {
-    const client = new HoldfastClient({ url: server.url, storage: new MemoryStorage() });
-    const session = await client.auth.guest(name);
-    const conn = await client.tables.join(tableId);
-    open.push(conn);
-    return { conn, token: session.token, userId: session.userId };
-  }
+  const player = (name: string, tableId: string) => suite.player(name, tableId);
 
   const events = async (tableId: string, token?: string) => {
-    const res = await http(server.url, "GET", `/api/tables/${tableId}/events?after=0&limit=1000`, { token });
+    const res = await http(suite.url, "GET", `/api/tables/${tableId}/events?after=0&limit=1000`, { token });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     return res.body.events as TableEvent[];
   };
 
   it("answers 401 without a sign-in; a signed-in caller sees its own hole cards and nobody else's", async () => {
     const tableId = `sec-${randomUUID().slice(0, 8)}`;
-    const created = await http(server.url, "POST", "/api/tables", {
-      token: admin,
+    const created = await http(suite.url, "POST", "/api/tables", {
+      token: suite.admin,
       body: { tableId, kind: "holdem", seats: 4, options: { smallBlind: 5, bigBlind: 10, minBuyIn: 100, maxBuyIn: 1000, turnSeconds: 60 } },
     });
     assert.equal(created.status, 201);
@@ -59,11 +40,11 @@ describe("security: the table events API", function () {
     const aCards = holdemOf(a.conn).seats[0].holeCards;
     const bCards = holdemOf(b.conn).seats[1].holeCards;
 
-    const anonymous = await http(server.url, "GET", `/api/tables/${tableId}/events?after=0`);
+    const anonymous = await http(suite.url, "GET", `/api/tables/${tableId}/events?after=0`);
     assert.equal(anonymous.status, 401);
     assert.equal(anonymous.body.error.code, "UNAUTHORIZED");
 
-    const stranger = await signInGuest(server.url, "eve");
+    const stranger = await signInGuest(suite.url, "eve");
     const seenByStranger = await events(tableId, stranger.token);
     assert.ok(seenByStranger.some((e) => e.type === "holdem.hole_cards_dealt"), "the deals are listed (without cards)");
     const text = JSON.stringify(seenByStranger);
@@ -78,20 +59,20 @@ describe("security: the table events API", function () {
   it("dining: order ids, buyer ids and notes only for the table's diners and its branch staff (events API and room)", async () => {
     const tableId = `sec-d-${randomUUID().slice(0, 8)}`;
     const sku = `soup-${randomUUID().slice(0, 6)}`;
-    assert.equal((await http(server.url, "POST", "/api/tables", { token: admin, body: { tableId, kind: "dining", seats: 4, options: { branchId: "B1" } } })).status, 201);
-    assert.equal((await http(server.url, "PUT", `/api/inventory/${sku}`, { token: admin, body: { stock: 10, name: "Soup", priceCents: 800 } })).status, 200);
+    assert.equal((await http(suite.url, "POST", "/api/tables", { token: suite.admin, body: { tableId, kind: "dining", seats: 4, options: { branchId: "B1" } } })).status, 201);
+    assert.equal((await http(suite.url, "PUT", `/api/inventory/${sku}`, { token: suite.admin, body: { stock: 10, name: "Soup", priceCents: 800 } })).status, 200);
     // Branch menus arrive with the hold gate (issue 12); before that this answers 404 and nothing needs it.
-    await http(server.url, "PUT", `/api/branches/B1/menu/${sku}`, { token: admin });
-    const staff = await signInGuest(server.url, "sam");
-    const grant = await http(server.url, "PUT", `/api/branches/B1/staff/${staff.userId}`, { token: admin });
+    await http(suite.url, "PUT", `/api/branches/B1/menu/${sku}`, { token: suite.admin });
+    const staff = await signInGuest(suite.url, "sam");
+    const grant = await http(suite.url, "PUT", `/api/branches/B1/staff/${staff.userId}`, { token: suite.admin });
     assert.equal(grant.status, 200, JSON.stringify(grant.body));
-    const stranger = await signInGuest(server.url, "eve");
+    const stranger = await signInGuest(suite.url, "eve");
     // In the room too: a watching stranger and a watching member of the branch's staff.
     const watch = async (token: string) => {
-      const client = new HoldfastClient({ url: server.url, storage: new MemoryStorage() });
+      const client = new HoldfastClient({ url: suite.url, storage: new MemoryStorage() });
       await client.auth.useToken(token);
       const conn = await client.tables.join(tableId, { spectate: true });
-      open.push(conn);
+      suite.track(conn);
       const seen: TableEvent[] = [];
       conn.onEvent((e) => seen.push(e));
       return { conn, seen };
@@ -115,7 +96,7 @@ describe("security: the table events API", function () {
     assert.equal(forDiner.by, diner.userId);
     assert.equal(typeof forDiner.orderId, "string");
     assert.deepEqual(insiderFields(await events(tableId, staff.token)), forDiner, "branch staff see what diners see");
-    assert.deepEqual(insiderFields(await events(tableId, admin)), forDiner, "admins too");
+    assert.deepEqual(insiderFields(await events(tableId, suite.admin)), forDiner, "admins too");
 
     const forStranger = await events(tableId, stranger.token);
     const shown = insiderFields(forStranger);
