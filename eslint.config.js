@@ -16,10 +16,10 @@ export default tseslint.config(
     },
   },
   {
-    // The demo page runs in browsers.
-    files: ["server/public/**/*.js", "examples/browser/**/*.js"],
+    // The web app and the example page run in browsers.
+    files: ["web/src/**/*.{ts,tsx}", "examples/browser/**/*.js"],
     languageOptions: {
-      globals: { location: "readonly", URLSearchParams: "readonly", HTMLElement: "readonly", HTMLButtonElement: "readonly", sessionStorage: "readonly", localStorage: "readonly", document: "readonly", window: "readonly" },
+      globals: { location: "readonly", URLSearchParams: "readonly", HTMLElement: "readonly", HTMLButtonElement: "readonly", HTMLInputElement: "readonly", Intl: "readonly", sessionStorage: "readonly", localStorage: "readonly", document: "readonly", window: "readonly" },
     },
   },
 );

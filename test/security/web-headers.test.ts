@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { matchMaker } from "@colyseus/core";
 import { restrictCors } from "../../server/src/http/security-headers.ts";
@@ -42,7 +42,7 @@ describe("security: headers, CORS allowlist, /metrics token", function () {
     const page = await fetch(`${server.url}/`);
     assert.equal(page.status, 200);
     assertSecurityHeaders(page.headers, "GET /");
-    assertSecurityHeaders((await fetch(`${server.url}/app.js`)).headers, "GET /app.js");
+    assertSecurityHeaders((await fetch(`${server.url}/build/app.js`)).headers, "GET /build/app.js");
     assertSecurityHeaders((await http(server.url, "GET", "/api/tables")).headers, "GET /api/tables");
     assertSecurityHeaders((await http(server.url, "GET", "/api/nope")).headers, "404");
     const hold = await http(server.url, "POST", "/api/holds", { token, body: { sku: "ramen", quantity: 1 } });
@@ -52,7 +52,7 @@ describe("security: headers, CORS allowlist, /metrics token", function () {
     assertSecurityHeaders(join.headers, "POST /matchmake");
   });
 
-  it("the demo page has nothing a `script-src 'self'` / `style-src 'self'` CSP would block, and no innerHTML", () => {
+  it("the web app has nothing a `script-src 'self'` / `style-src 'self'` CSP would block, and no innerHTML", () => {
     const publicDir = path.resolve("server/public");
     const html = readFileSync(path.join(publicDir, "index.html"), "utf8");
     for (const tag of html.match(/<script\b[^>]*>/gi) ?? []) assert.match(tag, /\bsrc=/, `inline script: ${tag}`);
@@ -60,9 +60,14 @@ describe("security: headers, CORS allowlist, /metrics token", function () {
     assert.doesNotMatch(html, /\sstyle=/i, "style attribute");
     assert.doesNotMatch(html, /\son[a-z]+=/i, "inline event handler");
     assert.doesNotMatch(html, /javascript:/i, "javascript: URL");
-    const app = readFileSync(path.join(publicDir, "app.js"), "utf8");
-    assert.doesNotMatch(app, /\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write/, "app.js writes markup");
-    assert.doesNotMatch(app, /\.style\.|setAttribute\("style"/, "app.js sets inline styles");
+    // The app's sources (the bundle holds Preact, whose code can set innerHTML for
+    // dangerouslySetInnerHTML: the app must never use it).
+    const sourceDir = path.resolve("web/src");
+    for (const file of readdirSync(sourceDir, { recursive: true, encoding: "utf8" }).filter((f) => /\.tsx?$/.test(f))) {
+      const source = readFileSync(path.join(sourceDir, file), "utf8");
+      assert.doesNotMatch(source, /dangerouslySetInnerHTML|\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write/, `${file} writes markup`);
+      assert.doesNotMatch(source, /\sstyle=\{|\.style\.|setAttribute\("style"/, `${file} sets inline styles`);
+    }
   });
 
   it("CORS: another site's Origin gets no CORS header (simple request, preflight, matchmaker); an allowlisted one is let in with credentials", async () => {
