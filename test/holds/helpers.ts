@@ -2,7 +2,7 @@ import { signPayload } from "../../server/src/orders/payment-signature.ts";
 import { adminToken as signAdminToken } from "../support/e2e.ts";
 import { http, type JsonResponse } from "../support/http.ts";
 
-export { pool } from "../../server/src/loadtest/common.ts";
+export { pool } from "../../tools/src/loadtest/common.ts";
 
 export const JWT_SECRET = "holds-test-jwt-secret-0123456789";
 export const WEBHOOK_SECRET = "holds-test-webhook-secret";

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { HoldfastClient, MemoryStorage, type TableConnection, type TableEvent } from "@holdfast/client-sdk";
-import { adminToken } from "../../server/src/loadtest/common.ts";
+import { adminToken } from "../../tools/src/loadtest/common.ts";
 import { http, tableClients } from "../support/http.ts";
 import { freePort, spawnServer, type ServerProcess } from "../support/server-process.ts";
 import { sharedServices } from "../support/services.ts";

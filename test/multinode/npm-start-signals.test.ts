@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { HoldfastClient, MemoryStorage, type TableConnection } from "@holdfast/client-sdk";
 import { Client as ColyseusClient, type Room } from "@colyseus/sdk";
-import { adminToken } from "../../server/src/loadtest/common.ts";
+import { adminToken } from "../../tools/src/loadtest/common.ts";
 import { http, signInGuest } from "../support/http.ts";
 import { freePort, isRunning, processTree, spawnServer, type ServerProcess } from "../support/server-process.ts";
 import { sharedServices } from "../support/services.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { flashSale } from "../../server/src/loadtest/flash-sale.ts";
+import { flashSale } from "../../tools/src/loadtest/flash-sale.ts";
 import { createTestDatabase, skipUnless, testRedisUrl } from "../support/services.ts";
 
 /**

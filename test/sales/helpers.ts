@@ -4,7 +4,7 @@ import { adminToken as signAdminToken } from "../support/e2e.ts";
 import { http } from "../support/http.ts";
 
 export { eventually } from "../support/e2e.ts";
-export { pool } from "../../server/src/loadtest/common.ts";
+export { pool } from "../../tools/src/loadtest/common.ts";
 
 export const JWT_SECRET = "sales-test-jwt-secret-0123456789";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatSdkSize, measureSdkSize, SDK_SIZE_BUDGET } from "../../server/src/cli/sdk-size.ts";
+import { formatSdkSize, measureSdkSize, SDK_SIZE_BUDGET } from "../../tools/src/cli/sdk-size.ts";
 
 describe("SDK size (browser bundle vs @colyseus/sdk alone, built side by side)", function () {
   this.timeout(120_000);

@@ -2,10 +2,10 @@ import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { spawnServerProcess } from "../../server/src/loadtest/common.ts";
+import { spawnServerProcess } from "../../tools/src/loadtest/common.ts";
 
 /** A free loopback port (for servers that must know their port before they start). */
-export { freePort } from "../../server/src/loadtest/common.ts";
+export { freePort } from "../../tools/src/loadtest/common.ts";
 
 export interface ServerProcess {
   readonly port: number;

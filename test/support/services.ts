@@ -1,4 +1,4 @@
-import { flushRedis, scenarioRedisUrl, scratchDatabase } from "../../server/src/loadtest/common.ts";
+import { flushRedis, scenarioRedisUrl, scratchDatabase } from "../../tools/src/loadtest/common.ts";
 import { randomBytes } from "node:crypto";
 
 /**

@@ -7,7 +7,7 @@
  * (SessionService.authenticate), after which it is checked and revocable like any other.
  */
 import { randomUUID } from "node:crypto";
-import { Command, InvalidArgumentError } from "commander";
+import { parseArgs } from "node:util";
 import { Role } from "@holdfast/shared";
 import { AccessTokens, type AccessClaims } from "../identity/tokens.ts";
 import { fail as failCommand, loadConfigOrExit } from "./common.ts";
@@ -16,23 +16,43 @@ function fail(message: string): never {
   return failCommand("token", message);
 }
 
-const positiveInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("expected a positive whole number of seconds");
-  return n;
-};
+const USAGE = `usage: npm run token -- [--admin] [--name N] [--user-id U] [--ttl SECONDS]
+Print an access token signed with JWT_SECRET (admin with --admin).
+  --admin            give the token the admin role
+  --name <name>      display name carried by the token
+  --user-id <id>     user id (sub); a fresh one when omitted. An existing user gets the token's roles
+  --ttl <seconds>    token and session lifetime (default SESSION_TTL_SECONDS)`;
 
-const program = new Command()
-  .name("npm run token --")
-  .description("Print an access token signed with JWT_SECRET (admin with --admin).")
-  .option("--admin", "give the token the admin role", false)
-  .option("--name <name>", "display name carried by the token")
-  .option("--user-id <id>", "user id (sub); a fresh one when omitted. An existing user gets the token's roles")
-  .option("--ttl <seconds>", "token and session lifetime (default SESSION_TTL_SECONDS)", positiveInt)
-  .showHelpAfterError()
-  .parse();
-
-const opts = program.opts<{ admin: boolean; name?: string; userId?: string; ttl?: number }>();
+// node:util's parser, not a CLI framework: the server's runtime dependencies stay what
+// the server itself needs (the load and bench tools in tools/ bring their own).
+let parsed: ReturnType<typeof parseOptions>;
+function parseOptions() {
+  return parseArgs({
+    options: {
+      admin: { type: "boolean", default: false },
+      name: { type: "string" },
+      "user-id": { type: "string" },
+      ttl: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  }).values;
+}
+try {
+  parsed = parseOptions();
+} catch (err) {
+  fail(`${(err as Error).message}\n${USAGE}`);
+}
+if (parsed.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+let ttl: number | undefined;
+if (parsed.ttl !== undefined) {
+  ttl = Number(parsed.ttl);
+  if (!Number.isInteger(ttl) || ttl <= 0) fail("--ttl: expected a positive whole number of seconds");
+}
+const opts = { admin: parsed.admin, name: parsed.name, userId: parsed["user-id"], ttl };
 
 const config = loadConfigOrExit("token");
 if (config.jwtSecretGenerated) {

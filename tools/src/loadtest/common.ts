@@ -15,7 +15,7 @@ import cliProgress from "cli-progress";
 import { InvalidArgumentError, type Command } from "commander";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { AccessTokens } from "../identity/tokens.ts";
+import { AccessTokens } from "../../../server/src/identity/tokens.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const LISTENING = /"port":(\d+)[^\n]*holdfast node listening/;

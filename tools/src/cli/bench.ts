@@ -29,8 +29,8 @@ import { performance } from "node:perf_hooks";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { Command } from "commander";
 import { Redis } from "ioredis";
-import { CommerceKeys } from "../holds/commerce-keys.ts";
-import { holdScriptSource } from "../holds/hold-scripts.ts";
+import { CommerceKeys } from "../../../server/src/holds/commerce-keys.ts";
+import { holdScriptSource } from "../../../server/src/holds/hold-scripts.ts";
 import { adminToken, positiveInt, processCpuSeconds, spawnServerProcess } from "../loadtest/common.ts";
 import { formatSdkSize, measureSdkSize } from "./sdk-size.ts";
 

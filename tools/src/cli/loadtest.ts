@@ -1,7 +1,7 @@
 /**
  * `npm run loadtest -- <scenario> [options] [--json FILE]`
  *
- * Load and chaos scenarios. Each scenario is a module in server/src/loadtest/ that parses
+ * Load and chaos scenarios. Each scenario is a module in tools/src/loadtest/ that parses
  * its own options, shows progress, prints a final report and returns it; `--json FILE`
  * writes that report as JSON. The exit code is 0 when the scenario's verdict passed.
  */
