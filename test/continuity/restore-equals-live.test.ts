@@ -1,9 +1,10 @@
 /**
  * Restore == live: a long random game (seat commands, and hold'em hands driven by random
- * legal actions, timeouts and due steps on a simulated clock) is committed the way the
- * room commits it (decide → seq → durable log). At random points the table is
- * snapshotted, and at others it is restored (latest snapshot + replay of the later
- * events, read from the hot log and Postgres); the restored model must equal the live one.
+ * legal actions, timeouts and due steps on a simulated clock) is played through the
+ * table's authority, `TableMaster` (the same object the room drives: decide → seq →
+ * durable log → evolve). At random points the table is snapshotted, and at others it is
+ * restored (latest snapshot + replay of the later events, read from the hot log and
+ * Postgres); the restored model must equal the live one.
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -17,12 +18,10 @@ import { AppError } from "../../server/src/errors.ts";
 import { holdemGame, holdemGameState } from "../../server/src/tables/games/holdem-game.ts";
 import { legalActions } from "../../server/src/tables/games/holdem/betting.ts";
 import { mulberry32 } from "../../server/src/tables/games/holdem/cards.ts";
-import type { GameCommand, GameContext, GameEvent } from "../../server/src/tables/games/table-game.ts";
+import type { GameCommand } from "../../server/src/tables/games/table-game.ts";
 import type { SeatCommand } from "../../server/src/tables/seat-decider.ts";
-import { decideSeatWithGame } from "../../server/src/tables/seat-and-game.ts";
-import { evolveTable } from "../../server/src/tables/table-evolve.ts";
-import type { LoggedEvent } from "../../server/src/tables/table-event-log.ts";
-import { initialTable, type TableModel } from "../../server/src/tables/table-model.ts";
+import { MemorySeatBindingStore } from "../../server/src/tables/seat-binding-store.ts";
+import { TableMaster } from "../../server/src/tables/table-master.ts";
 import { silent, testDatabase } from "./helpers.ts";
 import type { Database } from "../../server/src/db/database.ts";
 
@@ -72,37 +71,43 @@ describe("continuity: restore == live (random long game)", function () {
       assert.equal(hosting.restored, null, "a new table starts empty");
 
       let now = 1_800_000_000_000;
-      let model: TableModel = initialTable(table.tableId, table.kind, table.seats);
-      const ctx = (): GameContext => ({ now, table, defaults: { turnSeconds: 30 } });
       const counts = { events: 0, hands: 0, snapshots: 0, restores: 0, rejected: 0 };
-
-      async function commit(decided: GameEvent[] | AppError): Promise<void> {
-        if (decided instanceof AppError) {
-          counts.rejected++;
-          return;
-        }
-        const logged: LoggedEvent[] = [];
-        let next = model;
-        for (const e of decided) {
-          const entry: LoggedEvent = { seq: next.seq + 1, type: e.type, at: now, data: e.data };
-          if (e.visibility && e.visibility !== "public") entry.visibility = e.visibility;
-          next = evolveTable(next, entry);
-          logged.push(entry);
-        }
-        if (logged.length === 0) return;
-        await log.append(table.tableId, logged);
-        // The log hands events back as JSON: keep the live model exactly what JSON keeps.
-        model = next;
-        counts.events += logged.length;
-        if (logged.some((e) => e.type === "holdem.hand_started")) counts.hands++;
-      }
-      // As the room does: a seat released mid-hand folds that player's hand first.
-      const seat = (command: SeatCommand) => commit(decideSeatWithGame(model, command, holdemGame, ctx()));
-      const game = async (command: GameCommand) => commit(await holdemGame.decide(model, command, ctx()));
+      const master = new TableMaster(
+        {
+          table,
+          game: holdemGame,
+          eventLog: log,
+          bindings: new MemorySeatBindingStore(() => now),
+          logger: silent(),
+          settings: { seatGraceSeconds: 60, seatTokenTtlSeconds: 3600, turnSeconds: 30 },
+          // The test is the clock: it moves `now` and runs the master's tick itself.
+          clock: { now: () => now, every: () => () => undefined },
+          hosting,
+        },
+        {
+          changed: () => undefined,
+          seatReleased: () => undefined,
+          publish: (events) => {
+            counts.events += events.length;
+            if (events.some((e) => e.type === "holdem.hand_started")) counts.hands++;
+          },
+          ticked: () => undefined,
+          hostingLost: () => assert.fail("the lease is never lost here"),
+        },
+      );
+      await master.start();
+      /** A refused command is part of the game (a wrong action, a seat taken): counted, not thrown. */
+      const refused = (err: unknown) => {
+        if (!(err instanceof AppError)) throw err;
+        counts.rejected++;
+      };
+      const seat = (command: SeatCommand) => master.seat(command).then(() => undefined, refused);
+      const game = (command: GameCommand) => master.play(command).then(() => undefined, refused);
+      const model = () => master.model;
 
       for (let step = 0; step < STEPS; step++) {
         now += Math.floor(rng() * 4000);
-        const h = holdemGameState(model).holdem;
+        const h = holdemGameState(model()).holdem;
         const r = rng();
         if (r < 0.5 && h.toAct !== null) {
           // The player to act picks a random legal action (sometimes a wrong one).
@@ -115,13 +120,11 @@ describe("continuity: restore == live (random long game)", function () {
           }
           await game({ type: "act", seat: h.toAct, userId: player.userId, payload: { action, amount } });
         } else if (r < 0.75) {
-          for (const step of holdemGame.due(model, ctx())) {
-            if (step.type === "stand" && step.userId) await seat({ type: "stand", userId: step.userId });
-            else await game(step);
-          }
+          // Due steps (deals, timeouts, stand-ups) and expired away seats, as the room's clock runs them.
+          await master.tick();
         } else {
           const user = pick(USERS);
-          const sat = model.seats.find((s) => s.userId === user);
+          const sat = model().seats.find((s) => s.userId === user);
           const kind = rng();
           if (!sat) {
             if (kind < 0.8) await seat({ type: "sit", userId: user, name: user, seat: rng() < 0.5 ? Math.floor(rng() * 6) : undefined, stack: 100 + Math.floor(rng() * 1900), tokenId: randomUUID() });
@@ -132,20 +135,20 @@ describe("continuity: restore == live (random long game)", function () {
         }
 
         if (rng() < 0.02) {
-          await hosting.snapshot(model);
+          await hosting.snapshot(model());
           counts.snapshots++;
         }
         if (rng() < 0.03 || step === STEPS - 1) {
           const restored = await continuity.restore(table);
           assert.ok(restored, "the table is stored");
-          assert.deepEqual(restored.model, JSON.parse(JSON.stringify(model)), `restore at seq ${model.seq} (step ${step}) equals the live table`);
+          assert.deepEqual(restored.model, JSON.parse(JSON.stringify(model())), `restore at seq ${model().seq} (step ${step}) equals the live table`);
           counts.restores++;
         }
       }
       console.log(`      seed ${seed}: ${counts.events} events, ${counts.hands} hands, ${counts.snapshots} snapshots, ${counts.restores} restores compared`);
       assert.ok(counts.hands >= 20, `hands were played (${counts.hands})`);
       assert.ok(counts.restores >= 50);
-      await hosting.release();
+      await master.release();
     });
   }
 });

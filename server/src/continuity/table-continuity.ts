@@ -3,6 +3,7 @@ import { ErrorCode, SeatStatus, type TableDto } from "@holdfast/shared";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { replay } from "../tables/table-evolve.ts";
+import type { DrainableTable, RestoredTable, TableHost, TableHosting as Hosting } from "../tables/table-hosting.ts";
 import { initialTable, type TableModel } from "../tables/table-model.ts";
 import type { DurableTableEventLog } from "./durable-table-event-log.ts";
 import type { ProcessLiveness, RedirectingDriver } from "./matchmaking.ts";
@@ -33,19 +34,6 @@ export interface ContinuityDeps {
   hosted?: HostedTablesIndex | null;
 }
 
-/** A table room as the node's drain sees it. */
-export interface DrainableRoom {
-  drainTable(): Promise<void>;
-}
-
-/** The table as it was stored: its model and the seq of the snapshot it started from. */
-export interface RestoredTable {
-  model: TableModel;
-  snapshotSeq: number;
-  /** Events replayed over the snapshot. */
-  replayed: number;
-}
-
 const CLAIM_WAIT_MS = 3000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -56,9 +44,9 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * - `TableHosting`: renews the lease, takes snapshots every N events or T seconds;
  * - `drain()`: SIGTERM — final snapshots, leases released, clients sent elsewhere (4503).
  */
-export class TableContinuity {
+export class TableContinuity implements TableHost {
   private draining: Promise<void> | undefined;
-  private readonly rooms = new Set<DrainableRoom>();
+  private readonly rooms = new Set<DrainableTable>();
 
   constructor(readonly deps: ContinuityDeps) {}
 
@@ -130,11 +118,11 @@ export class TableContinuity {
     return { model: replay(base, events), snapshotSeq: snapshot?.seq ?? 0, replayed: events.length };
   }
 
-  register(room: DrainableRoom): void {
+  register(room: DrainableTable): void {
     this.rooms.add(room);
   }
 
-  unregister(room: DrainableRoom): void {
+  unregister(room: DrainableTable): void {
     this.rooms.delete(room);
   }
 
@@ -198,7 +186,7 @@ export class TableContinuity {
  * One room's tenure of one table: the lease (renewed every third of its TTL), the
  * snapshots, and the release.
  */
-export class TableHosting {
+export class TableHosting implements Hosting {
   lost = false;
   private released = false;
   private renewTimer: NodeJS.Timeout | undefined;

@@ -1,36 +1,22 @@
 import type { Client, Deferred } from "@colyseus/core";
-import {
-  CloseCode,
-  ErrorCode,
-  MultiTabPolicy,
-  SeatStatus,
-  TableEventType,
-  TableMessage,
-  type ResyncReply,
-  type SitReply,
-  type TableDto,
-  type TableEvent,
-} from "@holdfast/shared";
+import { CloseCode, ErrorCode, MultiTabPolicy, SeatStatus, TableMessage, type ResyncReply, type SitReply, type TableDto } from "@holdfast/shared";
 import { ActCommand, HeartbeatCommand, ResyncCommand, SitCommand, StandCommand, TableJoinOptions } from "@holdfast/shared/schemas";
 import { DEFAULT_ROOM_LIMITS } from "../config.ts";
 import { AppError } from "../errors.ts";
 import { HoldfastRoom, joinAuth, type AuthedClient } from "../rooms/holdfast-room.ts";
 import { toJoinError } from "../rooms/room-errors.ts";
 import { CommandReplies } from "./command-replies.ts";
-import type { GameCommand, GameContext, GameEvent, TableGame } from "./games/table-game.ts";
-import { holdemOptions } from "./games/holdem-game.ts";
-import type { SeatCommand, SeatEvent } from "./seat-decider.ts";
-import { decideSeatWithGame } from "./seat-and-game.ts";
-import { SeatViews } from "./seat-views.ts";
 import { DiningDetailViews } from "./dining-detail-views.ts";
-import { evolveTable } from "./table-evolve.ts";
 import { eventView } from "./event-views.ts";
+import type { TableGame } from "./games/table-game.ts";
+import type { SeatCommand } from "./seat-decider.ts";
+import { SeatViews } from "./seat-views.ts";
 import type { LoggedEvent } from "./table-event-log.ts";
-import { initialTable, type TableModel } from "./table-model.ts";
+import { TableMaster, type TableAudience } from "./table-master.ts";
+import type { TableModel } from "./table-model.ts";
 import type { TableRoomDeps } from "./table-room-deps.ts";
-import type { TableHosting } from "../continuity/table-continuity.ts";
-import { projectTable, publicSnapshot, TableState } from "./table-schema.ts";
-import { diningSinceOf, isTableStaff, STAFF_FEED_VIEWER, type TableViewer } from "./table-viewer.ts";
+import { projectTable, TableState } from "./table-schema.ts";
+import { diningSinceOf, isTableStaff, type TableViewer } from "./table-viewer.ts";
 
 /** One connection in the room: a player (seat set) or a spectator (seat null). */
 interface Connection {
@@ -44,8 +30,6 @@ interface Connection {
 }
 
 const DEFAULT_MAX_SPECTATORS = 100;
-const RESYNC_LIMIT = 500;
-const DEADLINE_CHECK_MS = 250;
 
 /**
  * The `table` room: one live room per `tableId` (matchmaker `filterBy`). Thin by design:
@@ -64,7 +48,8 @@ export function createTableRoom(deps: TableRoomDeps) {
     protected readonly deps = deps;
     private table!: TableDto;
     private game!: TableGame;
-    private model!: TableModel;
+    /** The table's authority: commands, the log, timers, hosting. The room is its sockets. */
+    private master!: TableMaster;
     /** sessionId -> connection; a connection whose `seat` is set (and is that user's seat) plays it. */
     private readonly connections = new Map<string, Connection>();
     /** sessionId -> Colyseus reconnection wait, so a rejoin by seat token can end it. */
@@ -74,15 +59,9 @@ export function createTableRoom(deps: TableRoomDeps) {
       keepMs: deps.config.seatGraceSeconds * 1000,
       perOwner: deps.config.roomLimits?.repliesPerUser ?? DEFAULT_ROOM_LIMITS.repliesPerUser,
     });
-    /** Commands run one at a time, in arrival order (log appends are async). */
-    private queue: Promise<unknown> = Promise.resolve();
     private metadataDirty = false;
-    /** Continuity: this room's tenure of the table (lease, snapshots). */
-    private hosting: TableHosting | undefined;
     /** A duplicate created in a race for the table; the matchmaker discards it. */
     private redirected = false;
-    /** Draining or lease lost: no more commands, events or timers. */
-    private frozen = false;
     /** The seat whose private fields each client's StateView holds. */
     private readonly seatViews = new SeatViews();
     /** Dining: which clients' views hold the cart's details (diners and branch staff). */
@@ -107,30 +86,50 @@ export function createTableRoom(deps: TableRoomDeps) {
         this.roomId = hosting.redirectTo;
         return;
       }
-      this.hosting = hosting;
       this.table = table;
       this.game = deps.games[table.kind];
-      this.model = initialTable(table.tableId, table.kind, table.seats);
-      if (hosting.restored) this.model = hosting.restored.model;
+      this.master = new TableMaster(
+        {
+          table,
+          game: this.game,
+          eventLog: deps.eventLog,
+          bindings: deps.bindings,
+          logger: deps.logger,
+          settings: {
+            seatGraceSeconds: deps.config.seatGraceSeconds,
+            seatTokenTtlSeconds: deps.config.seatTokenTtlSeconds,
+            turnSeconds: deps.config.turnSeconds,
+          },
+          clock: {
+            now: () => Date.now(),
+            every: (ms, fn) => {
+              const timer = this.clock.setInterval(fn, ms);
+              return () => timer.clear();
+            },
+          },
+          hosting,
+          feed: deps.feed,
+        },
+        this.audience(),
+      );
       this.maxClients = table.seats * 2 + this.maxSpectators;
       // Seats outlive connections: the room stays while anyone is seated or away.
       this.autoDispose = false;
       this.setState(new TableState());
-      this.project();
+      projectTable(this.model, this.state);
       this.countCreated();
 
       this.command("sit", SitCommand, (client, msg) => this.once(client, msg.cid, () => this.sit(client, msg)));
       this.command("stand", StandCommand, (client, msg) => this.once(client, msg.cid, () => this.stand(client)));
       this.command("hb", HeartbeatCommand, (client) => this.heartbeat(client));
-      this.command("resync", ResyncCommand, (client, msg) => this.resync(msg.lastSeq, this.viewerOf(client.sessionId)));
+      this.command("resync", ResyncCommand, (client, msg) => this.resync(msg.lastSeq, client.sessionId));
       for (const [type, schema] of Object.entries(this.game.commands)) {
         this.command(type, schema, (client, msg) =>
-          this.once(client, (msg as { cid?: string }).cid, async () => {
+          this.once(client, (msg as { cid?: string }).cid, () => {
             const open = this.game.openCommands?.includes(type) ?? false;
             const seat = open ? this.seatOfSession(client.sessionId) : this.playerSeat(client);
             const { userId, roles } = client.auth;
-            const events = await this.run(() => this.applyGame({ type, seat, userId, roles, payload: msg }));
-            return { ok: true, seq: this.model.seq, ...this.game.reply?.(type, events) };
+            return this.master.play({ type, seat, userId, roles, payload: msg });
           }),
         );
       }
@@ -144,14 +143,14 @@ export function createTableRoom(deps: TableRoomDeps) {
       }
       this.rejectUnknownMessages();
 
-      // One tick for everything time-driven: away deadlines, game steps, metadata, snapshots.
-      this.clock.setInterval(() => {
-        void this.releaseExpiredSeats().then(() => this.runDueSteps());
-        this.flushMetadata();
-        this.hosting?.maybeSnapshot(this.model);
-      }, DEADLINE_CHECK_MS);
       await this.setMetadata({ tableId, kind: table.kind, seats: table.seats, seated: 0, spectators: 0 });
-      await this.startHosting(hosting);
+      deps.continuity.register(this);
+      await this.master.start();
+    }
+
+    /** The table now, as the master has it. */
+    private get model(): TableModel {
+      return this.master.model;
     }
 
     private get maxSpectators(): number {
@@ -168,14 +167,14 @@ export function createTableRoom(deps: TableRoomDeps) {
         // Dining details (notes, buyers, order ids) are for branch staff; when the grants
         // cannot be read, the connection simply does not get them.
         const staff =
-          this.table.kind === "dining" &&
+          (this.game.staffDetails ?? false) &&
           (await isTableStaff(this.table, identity, deps.staff).catch((err) => {
             deps.logger.warn({ err, tableId: this.table.tableId }, "could not read staff grants; joining without dining details");
             return false;
           }));
         const conn: Connection = { userId: identity.userId, name: identity.name, seat: null, tokenExpiresAt: 0, staff };
         if (opts.seatToken && !opts.spectate) {
-          await this.run(() => this.reclaimSeat(client, conn, opts.seatToken!));
+          await this.master.serially((apply) => this.reclaimSeat(client, conn, opts.seatToken!, apply));
         } else if (this.spectatorCount() >= this.maxSpectators) {
           throw new AppError(ErrorCode.SPECTATORS_FULL, `this table has room for ${this.maxSpectators} spectators`);
         }
@@ -184,7 +183,7 @@ export function createTableRoom(deps: TableRoomDeps) {
         this.countJoined();
         this.refreshCounts();
         if (opts.lastSeq !== undefined && opts.lastSeq < this.model.seq) {
-          client.send(TableMessage.RESYNC, await this.resync(opts.lastSeq, this.viewerOf(client.sessionId)));
+          client.send(TableMessage.RESYNC, await this.resync(opts.lastSeq, client.sessionId));
         }
       } catch (err) {
         this.untrackSession(client);
@@ -197,7 +196,12 @@ export function createTableRoom(deps: TableRoomDeps) {
      * the seat's current token. A previous connection of the seat is ended: a pending
      * reconnection wait is cancelled; a live one is handled by the multi-tab policy.
      */
-    private async reclaimSeat(client: AuthedClient, conn: Connection, seatToken: string): Promise<void> {
+    private async reclaimSeat(
+      client: AuthedClient,
+      conn: Connection,
+      seatToken: string,
+      apply: (command: SeatCommand) => Promise<unknown>,
+    ): Promise<void> {
       const claims = deps.seatTokens.verify(seatToken, { tableId: this.table.tableId, userId: conn.userId });
       const seat = this.model.seats[claims.seat];
       if (!seat || seat.userId !== conn.userId || seat.tokenId !== claims.jti) {
@@ -222,15 +226,15 @@ export function createTableRoom(deps: TableRoomDeps) {
       }
       conn.seat = seat.index;
       conn.tokenExpiresAt = claims.exp * 1000;
-      if (seat.status === SeatStatus.AWAY) await this.apply({ type: "return", userId: conn.userId });
+      if (seat.status === SeatStatus.AWAY) await apply({ type: "return", userId: conn.userId });
     }
 
     override async onDrop(client: AuthedClient): Promise<void> {
       const conn = this.connections.get(client.sessionId);
       if (!conn) return;
       const seated = this.ownsSeat(conn);
-      if (seated && !this.frozen) {
-        await this.run(() => this.apply({ type: "drop", userId: conn.userId, awayUntil: this.awayDeadline() })).catch(
+      if (seated && !this.master.frozen) {
+        await this.master.drop(conn.userId).catch(
           (err) => deps.logger.warn({ err, tableId: this.table.tableId }, "could not mark seat away"),
         );
       }
@@ -259,7 +263,7 @@ export function createTableRoom(deps: TableRoomDeps) {
         this.refreshCounts();
         return;
       }
-      await this.run(() => this.apply({ type: "return", userId: conn.userId }));
+      await this.master.seat({ type: "return", userId: conn.userId });
     }
 
     override async onLeave(client: AuthedClient, code?: number): Promise<void> {
@@ -276,8 +280,8 @@ export function createTableRoom(deps: TableRoomDeps) {
         // Leaving without `stand` (a closed tab, a revoked session, an ended reconnection
         // wait) keeps the seat for the grace window; the deadline releases it.
         const seat = this.model.seats[conn.seat!];
-        if (seat.status === SeatStatus.ACTIVE && !this.frozen) {
-          await this.run(() => this.apply({ type: "drop", userId: conn.userId, awayUntil: this.awayDeadline() })).catch(
+        if (seat.status === SeatStatus.ACTIVE && !this.master.frozen) {
+          await this.master.drop(conn.userId).catch(
             (err) => deps.logger.warn({ err, code }, "could not mark seat away on leave"),
           );
         }
@@ -289,19 +293,16 @@ export function createTableRoom(deps: TableRoomDeps) {
     override async onDispose(): Promise<void> {
       if (this.redirected) return; // a duplicate that never hosted anything
       this.countDisposed();
-      await this.stopHosting();
+      deps.continuity.unregister(this);
+      await this.master?.release();
     }
 
     // --- commands -------------------------------------------------------------------
 
     private async sit(client: AuthedClient, msg: SitCommand): Promise<SitReply> {
       const conn = this.connectionOf(client);
-      const stack = this.buyIn(msg.buyIn);
       const tokenId = deps.seatTokens.newTokenId();
-      const [event] = await this.run(() =>
-        this.apply({ type: "sit", userId: conn.userId, name: conn.name, seat: msg.seat, stack, tokenId }),
-      );
-      const seat = (event.data as { seat: number }).seat;
+      const seat = await this.master.sit({ userId: conn.userId, name: conn.name, seat: msg.seat, buyIn: msg.buyIn, tokenId });
       const { token, expiresAt } = deps.seatTokens.sign({ userId: conn.userId, tableId: this.table.tableId, seat, tokenId });
       conn.seat = seat;
       conn.tokenExpiresAt = expiresAt.getTime();
@@ -312,7 +313,7 @@ export function createTableRoom(deps: TableRoomDeps) {
     private async stand(client: AuthedClient): Promise<{ seat: number }> {
       const conn = this.connectionOf(client);
       const seat = this.playerSeat(client);
-      await this.run(() => this.apply({ type: "stand", userId: conn.userId }));
+      await this.master.seat({ type: "stand", userId: conn.userId });
       return { seat };
     }
 
@@ -320,9 +321,7 @@ export function createTableRoom(deps: TableRoomDeps) {
       const conn = this.connectionOf(client);
       if (conn.seat !== null && this.ownsSeat(conn)) {
         const seat = this.model.seats[conn.seat];
-        await deps.bindings
-          .extend(this.table.tableId, seat.index, seat.tokenId!, deps.config.seatTokenTtlSeconds)
-          .catch((err) => deps.logger.warn({ err }, "could not extend seat binding"));
+        await this.master.extendSeatBinding(seat.index);
         if (deps.seatTokens.needsRefresh(conn.tokenExpiresAt)) {
           const { token, expiresAt } = deps.seatTokens.sign({
             userId: conn.userId,
@@ -337,91 +336,56 @@ export function createTableRoom(deps: TableRoomDeps) {
       return { serverTime: Date.now(), seq: this.model.seq, graceSeconds: deps.config.seatGraceSeconds };
     }
 
-    /**
-     * The events after `lastSeq` from the hot log, or, when it no longer has them all
-     * (trimmed, lost with a restart) or there are more than RESYNC_LIMIT, a snapshot of
-     * the table now (`fromSeq` = its seq + 1; later events arrive as `ev`). Every
-     * (re)joined client gets Colyseus's full state anyway: the resync is for the app's
-     * event feed, so events win whenever they are kept (see docs/continuity.md).
-     */
-    private async resync(lastSeq: number, viewer: TableViewer): Promise<ResyncReply> {
-      const toSeq = this.model.seq;
-      if (lastSeq >= toSeq) return { events: [], fromSeq: lastSeq + 1, toSeq };
-      const { events, complete } = await deps.eventLog.readAfter(this.table.tableId, lastSeq, RESYNC_LIMIT, { hotOnly: true });
-      const last = events[events.length - 1];
-      if (complete && events[0]?.seq === lastSeq + 1 && last.seq >= toSeq) {
-        return { events: events.map((e) => this.viewFor(e, viewer)), fromSeq: lastSeq + 1, toSeq: last.seq };
-      }
-      const model = this.model;
-      return { events: [], fromSeq: model.seq + 1, toSeq: model.seq, snapshot: publicSnapshot(model, this.state.spectators, viewer) };
+    private resync(lastSeq: number, sessionId: string): Promise<ResyncReply> {
+      return this.master.resync(lastSeq, this.viewerOf(sessionId), this.state.spectators);
     }
 
-    // --- the decide / append / evolve / broadcast cycle ------------------------------
+    // --- what the master tells the room (TableAudience) --------------------------------
 
-    /** Runs `fn` after every earlier command has finished (one at a time). */
-    private run<T>(fn: () => Promise<T>): Promise<T> {
-      // A draining room takes no new commands; one that lost its lease runs none.
-      if (this.frozen) return Promise.reject(new AppError(ErrorCode.UNAVAILABLE, "this table is moving to another node; retry"));
-      const guarded = () => (this.hosting?.lost ? Promise.reject(new AppError(ErrorCode.UNAVAILABLE, "this room no longer hosts the table")) : fn());
-      const next = this.queue.then(guarded, guarded);
-      this.queue = next.catch(() => undefined);
-      return next;
-    }
-
-    /** Seat commands: decide with the seat decider (and the game, for a seat left mid-hand), then commit. */
-    private async apply(command: SeatCommand): Promise<LoggedEvent[]> {
-      const decided = decideSeatWithGame(this.model, command, this.game, this.gameContext());
-      if (decided instanceof AppError) throw decided;
-      return this.commit(decided);
-    }
-
-    /** Game commands (a player's `act`, or a step the clock made due). */
-    private async applyGame(command: GameCommand): Promise<LoggedEvent[]> {
-      const decided = await this.game.decide(this.model, command, this.gameContext());
-      if (decided instanceof AppError) throw decided;
-      return this.commit(decided);
+    private audience(): TableAudience {
+      return {
+        changed: (model) => {
+          projectTable(model, this.state);
+          this.metadataDirty = true;
+        },
+        seatReleased: (seat) => {
+          const owner = this.sessionPlaying(seat);
+          if (!owner) return;
+          this.detachSeat(owner);
+          // A released seat's reconnection wait is pointless now: end it.
+          const waiting = this.reconnections.get(owner);
+          if (waiting) {
+            this.reconnections.delete(owner);
+            waiting.reject(new Error("seat released"));
+          }
+        },
+        publish: (events) => this.deliverEvents(events),
+        ticked: ({ seatsExpired }) => {
+          this.refreshCounts();
+          this.flushMetadata();
+          if (seatsExpired) this.disposeIfIdle();
+        },
+        hostingLost: () => {
+          // Another room holds the table now: send the clients through the matchmaker.
+          this.clock.clear();
+          this.lock().catch(() => undefined);
+          void this.disconnect(CloseCode.NODE_DRAINING).catch(() => undefined);
+        },
+      };
     }
 
     /**
-     * Gives decided events their seq, appends them to the log (before anyone is told),
-     * folds them into the model, projects the model and sends each client what it may see.
+     * The one place events reach clients. Every client gets every seq (the feed has no
+     * gaps); hidden data is redacted per viewer. Views are synced first, so a released
+     * seat's player has lost its private fields before the events go out.
      */
-    private async commit(decided: GameEvent[]): Promise<LoggedEvent[]> {
-      if (decided.length === 0) return [];
-      const at = Date.now();
-      let model = this.model;
-      const logged: LoggedEvent[] = [];
-      for (const event of decided) {
-        const entry: LoggedEvent = { seq: model.seq + 1, type: event.type, at, data: event.data };
-        if (event.visibility && event.visibility !== "public") entry.visibility = event.visibility;
-        model = evolveTable(model, entry);
-        logged.push(entry);
+    private deliverEvents(events: readonly LoggedEvent[]): void {
+      this.syncViews();
+      for (const event of events) {
+        for (const client of this.clients) {
+          client.send(TableMessage.EVENT, eventView(this.table.kind, event, this.viewerOf(client.sessionId)));
+        }
       }
-      await deps.eventLog.append(this.table.tableId, logged);
-      this.model = model;
-      this.project();
-      for (const event of logged) {
-        if (event.type.startsWith("seat.")) await this.afterEvent(event as unknown as SeatEvent);
-      }
-      this.syncViews(); // after afterEvent: a released seat's player loses its view first
-      for (const event of logged) this.deliverEvent(event);
-      if (deps.feed) {
-        const where = { tableId: this.table.tableId, kind: this.table.kind, branchId: this.table.options.branchId };
-        for (const event of logged) if (feedWorthy(this.table.kind, event)) deps.feed.publishTableEvent(where, this.viewFor(event, STAFF_FEED_VIEWER));
-      }
-      this.metadataDirty = true;
-      return logged;
-    }
-
-    /** Every client gets every seq (the feed has no gaps); hidden data is redacted per viewer. */
-    private deliverEvent(event: LoggedEvent): void {
-      for (const client of this.clients) {
-        client.send(TableMessage.EVENT, this.viewFor(event, this.viewerOf(client.sessionId)));
-      }
-    }
-
-    private viewFor(event: LoggedEvent, viewer: TableViewer): TableEvent {
-      return eventView(this.table.kind, event, viewer);
     }
 
     /**
@@ -442,10 +406,6 @@ export function createTableRoom(deps: TableRoomDeps) {
       return conn && this.ownsSeat(conn) ? conn.seat : null;
     }
 
-    private project(): void {
-      projectTable(this.model, this.state);
-    }
-
     /**
      * Each client's StateView holds the seat it plays, so `@view()` fields (hole cards)
      * reach that player only; the projection fills them only while the seat's occupant is
@@ -457,118 +417,25 @@ export function createTableRoom(deps: TableRoomDeps) {
       this.diningViews.sync(this.state.dining, this.clients, (sessionId) => this.viewerOf(sessionId).diningInsider);
     }
 
-    /** Side effects outside the model: seat bindings and who plays which seat. */
-    private async afterEvent(event: SeatEvent): Promise<void> {
-      const tableId = this.table.tableId;
-      if (event.type === TableEventType.SEAT_TAKEN) {
-        await deps.bindings
-          .bind(
-            tableId,
-            event.data.seat,
-            { userId: event.data.userId, tokenId: event.data.tokenId, sinceSeq: this.model.seats[event.data.seat]?.sinceSeq },
-            deps.config.seatTokenTtlSeconds,
-          )
-          .catch((err) => deps.logger.warn({ err }, "could not store seat binding"));
-      } else if (event.type === TableEventType.SEAT_RELEASED) {
-        const owner = this.sessionPlaying(event.data.seat);
-        if (owner) {
-          this.detachSeat(owner);
-          // A released seat's reconnection wait is pointless now: end it.
-          const waiting = this.reconnections.get(owner);
-          if (waiting) {
-            this.reconnections.delete(owner);
-            waiting.reject(new Error("seat released"));
-          }
-        }
-        await deps.bindings.release(tableId, event.data.seat).catch(() => undefined);
-      }
-    }
-
-    private gameContext(): GameContext {
-      return { now: Date.now(), table: this.table, defaults: { turnSeconds: deps.config.turnSeconds } };
-    }
-
-    /** Steps the game wants without a player asking: deal, act for away or timed-out players. */
-    private async runDueSteps(): Promise<void> {
-      await this.run(async () => {
-        for (const step of this.game.due(this.model, this.gameContext())) {
-          if (step.type === "stand" && step.userId) await this.apply({ type: "stand", userId: step.userId });
-          else await this.applyGame(step);
-        }
-      }).catch((err) => deps.logger.error({ err, tableId: this.table.tableId }, "game step failed"));
-      this.refreshCounts();
-    }
-
-    private async releaseExpiredSeats(): Promise<void> {
-      const now = Date.now();
-      if (!this.model.seats.some((s) => s.status === SeatStatus.AWAY && s.awayUntil <= now)) return;
-      await this.run(() => this.apply({ type: "expire_away", now: Date.now() })).catch((err) =>
-        deps.logger.error({ err, tableId: this.table.tableId }, "could not release expired seats"),
-      );
-      this.refreshCounts();
-      this.disposeIfIdle();
-    }
-
-    // --- continuity: lease, restore, snapshots, drain ---------------------------------
+    // --- continuity: drain ------------------------------------------------------------
 
     /**
-     * After onCreate's set-up: renew the lease, snapshot every N events / T seconds, and,
-     * for a restored table, turn seats that were active when it went down `away` with a
-     * fresh deadline (their sockets are gone), through the normal decide/commit path.
-     */
-    private async startHosting(hosting: TableHosting): Promise<void> {
-      hosting.startRenewing(() => this.leaseLost());
-      deps.continuity.register(this);
-      if (!hosting.restored) return;
-      for (const seat of this.model.seats) {
-        if (seat.status === SeatStatus.ACTIVE && seat.userId) {
-          await this.run(() => this.apply({ type: "drop", userId: seat.userId!, awayUntil: this.awayDeadline() }));
-        }
-      }
-      deps.logger.info(
-        { tableId: this.table.tableId, seq: this.model.seq, fromSnapshot: hosting.restored.snapshotSeq, replayed: hosting.restored.replayed },
-        "table restored",
-      );
-    }
-
-    /** Another room holds the table now: stop, and send the clients through the matchmaker. */
-    private leaseLost(): void {
-      if (this.frozen) return;
-      this.frozen = true;
-      this.clock.clear();
-      this.lock().catch(() => undefined);
-      void this.disconnect(CloseCode.NODE_DRAINING).catch(() => undefined);
-    }
-
-    /**
-     * Drain (SIGTERM, or Colyseus's shutdown): finish the commands in flight, write the
-     * final snapshot (events flushed first), give the lease up, then close every client
-     * with 4503 so the SDK rejoins through the matchmaker on another node.
+     * Drain (SIGTERM, or Colyseus's shutdown): the master finishes the commands in
+     * flight, writes the final snapshot and gives the lease up; then every client is
+     * closed with 4503 so the SDK rejoins through the matchmaker on another node.
      */
     async drainTable(): Promise<void> {
-      if (this.frozen || !this.hosting) return;
-      this.frozen = true;
+      if (!this.master || this.master.frozen) return;
+      const drained = this.master.drain();
       this.clock.clear();
       await this.lock().catch(() => undefined);
-      await this.queue;
-      if (!this.hosting.lost) {
-        await this.hosting.snapshot(this.model).catch((err) => deps.logger.error({ err, tableId: this.table.tableId }, "final snapshot failed"));
-      }
-      await this.stopHosting();
+      await drained;
+      deps.continuity.unregister(this);
       await this.disconnect(CloseCode.NODE_DRAINING).catch(() => undefined);
     }
 
     override onBeforeShutdown(): void {
       void this.drainTable();
-    }
-
-    private async stopHosting(): Promise<void> {
-      const hosting = this.hosting;
-      if (!hosting) return;
-      deps.continuity.unregister(this);
-      // A table disposed the ordinary way (nobody left) keeps its last state too.
-      if (!this.frozen && !hosting.lost) await hosting.snapshot(this.model).catch(() => undefined);
-      await hosting.release();
     }
 
     // --- helpers ----------------------------------------------------------------------
@@ -613,20 +480,6 @@ export function createTableRoom(deps: TableRoomDeps) {
       if (conn) conn.seat = null;
     }
 
-    private buyIn(requested: number | undefined): number {
-      if (this.table.kind !== "holdem") return 0;
-      const { minBuyIn, maxBuyIn } = holdemOptions(this.gameContext());
-      const amount = requested ?? this.table.options.defaultBuyIn ?? Math.min(maxBuyIn, Math.max(minBuyIn, 1000));
-      if (amount < minBuyIn || amount > maxBuyIn) {
-        throw new AppError(ErrorCode.VALIDATION_FAILED, `buy-in must be between ${minBuyIn} and ${maxBuyIn}`);
-      }
-      return amount;
-    }
-
-    private awayDeadline(): number {
-      return Date.now() + deps.config.seatGraceSeconds * 1000;
-    }
-
     private spectatorCount(): number {
       let n = 0;
       for (const conn of this.connections.values()) if (!this.ownsSeat(conn)) n++;
@@ -654,15 +507,4 @@ export function createTableRoom(deps: TableRoomDeps) {
       void this.disconnect();
     }
   };
-}
-
-/**
- * Which table events go to the live feed: everything a dining table does (carts and
- * orders are what staff watch), and for game tables the seat changes and hand results,
- * not every bet.
- */
-function feedWorthy(kind: string, event: LoggedEvent): boolean {
-  if (event.visibility === "server") return false;
-  if (kind === "dining") return true;
-  return event.type.startsWith("seat.") || event.type === "holdem.hand_ended";
 }

@@ -1,10 +1,7 @@
 import { ArraySchema, Schema, type } from "@colyseus/schema";
-import { HoldemTableState, projectHoldem } from "./games/holdem-schema.ts";
-import { DiningCartState, projectDining } from "./games/dining-schema.ts";
-import { diningState } from "./games/dining-game.ts";
-import { holdemGameState, minRaiseToOf } from "./games/holdem-game.ts";
-import { viewState } from "./games/holdem/index.ts";
-import { diningCartView } from "./games/dining-views.ts";
+import { HoldemTableState } from "./games/holdem-schema.ts";
+import { DiningCartState } from "./games/dining-schema.ts";
+import { gameRules, type TableStateSlots } from "./games/registry.ts";
 import type { TableModel } from "./table-model.ts";
 import type { TableViewer } from "./table-viewer.ts";
 
@@ -20,7 +17,7 @@ export class SeatState extends Schema {
 }
 
 /** Colyseus projection of a table (contract: TableState). Game state sits beside it. */
-export class TableState extends Schema {
+export class TableState extends Schema implements TableStateSlots {
   @type("string") tableId: string = "";
   @type("string") kind: string = "";
   @type("number") seq: number = 0;
@@ -54,19 +51,8 @@ export function projectTable(model: TableModel, state: TableState): void {
     if (s.awayUntil !== seat.awayUntil) s.awayUntil = seat.awayUntil;
     if (s.stack !== seat.stack) s.stack = seat.stack;
   });
-  if (model.kind === "holdem") {
-    state.holdem ??= new HoldemTableState();
-    const game = model.game ? holdemGameState(model).holdem : null;
-    projectHoldem(
-      game,
-      state.holdem,
-      model.seats.map((s) => s.userId),
-      game ? minRaiseToOf(game) : 0,
-    );
-  } else if (model.kind === "dining") {
-    state.dining ??= new DiningCartState();
-    projectDining(diningState(model), state.dining, model.seats);
-  }
+  // The game fills its own slot beside the seats (games/registry.ts).
+  gameRules(model.kind).project(model, state);
 }
 
 /**
@@ -80,7 +66,6 @@ export function publicSnapshot(model: TableModel, spectators: number, viewer: Ta
     seq: model.seq,
     spectators,
     seats: model.seats.map(({ tokenId: _secret, userId, ...rest }) => ({ ...rest, userId: userId ?? "" })),
-    ...(model.kind === "holdem" && model.game ? { holdem: viewState(holdemGameState(model).holdem, viewer.userId) } : {}),
-    ...(model.kind === "dining" ? { dining: diningCartView(diningState(model), viewer) } : {}),
+    ...gameRules(model.kind).snapshot(model, viewer),
   };
 }

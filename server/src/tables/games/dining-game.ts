@@ -118,6 +118,9 @@ export function createDiningGame(deps: DiningDeps): TableGame {
   return {
     commands: { "cart.set": CartSetCommand, checkout: CheckoutCommand, close: CloseCommand },
     openCommands: ["close"],
+    // Carts and orders are what staff watch: every dining event goes to the feed.
+    feedWorthy: () => true,
+    staffDetails: true,
 
     async decide(model, command: GameCommand, ctx: GameContext) {
       const cart = diningState(model);

@@ -173,6 +173,18 @@ export const holdemGame: TableGame = {
     return [];
   },
 
+  buyIn(requested, ctx) {
+    const { minBuyIn, maxBuyIn } = holdemOptions(ctx);
+    const amount = requested ?? ctx.table.options.defaultBuyIn ?? Math.min(maxBuyIn, Math.max(minBuyIn, 1000));
+    if (amount < minBuyIn || amount > maxBuyIn) {
+      return new AppError(ErrorCode.VALIDATION_FAILED, `buy-in must be between ${minBuyIn} and ${maxBuyIn}`);
+    }
+    return amount;
+  },
+
+  // Hand results go to the feed, not every bet.
+  feedWorthy: (event) => event.type === `${PREFIX}hand_ended`,
+
   publicData(event) {
     const shown = publicEvent(toHoldemEvent(event));
     return shown ? (shown.data as unknown as Record<string, unknown>) : null;

@@ -43,9 +43,10 @@ export interface GameContext {
 }
 
 /**
- * What a table kind plugs into the table room. The room stays the same for every kind:
- * it validates, calls `decide`, logs, `evolve`s, projects and broadcasts. Game state is
- * `model.game` (plain JSON, snapshotted with the table).
+ * What a table kind plugs into the table authority (table-master.ts). The master and
+ * the room stay the same for every kind: they validate, call `decide`, log, `evolve`,
+ * project and broadcast. Game state is `model.game` (plain JSON, snapshotted with the
+ * table); its projection and views are the kind's `GameRules` (registry.ts).
  */
 export interface TableGame {
   /** Player commands this game accepts, by message type, with their schemas. */
@@ -67,6 +68,18 @@ export interface TableGame {
    * `checkout` answers with the order). Default: just `{ok, seq}`.
    */
   reply?(type: string, events: readonly TableEvent[]): Record<string, unknown> | undefined;
+  /**
+   * The stack a player sits down with, from what they asked for (`sit.buyIn`) and the
+   * table's options; an AppError refuses the seat. Default: 0 (a game without chips).
+   */
+  buyIn?(requested: number | undefined, ctx: GameContext): number | AppError;
+  /**
+   * Whether a (non-server) game event goes to the live feed beside the seat changes;
+   * default: none of them.
+   */
+  feedWorthy?(event: TableEvent): boolean;
+  /** The table's branch staff see more than the public (dining: order ids, buyers, notes). */
+  readonly staffDetails?: boolean;
   /** What the public (spectators, the events API) sees of an event; null hides it. */
   publicData(event: TableEvent & { visibility?: EventVisibility }): Record<string, unknown> | null;
 }
