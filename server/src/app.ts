@@ -46,6 +46,16 @@ import { createTableGames } from "./tables/games/registry.ts";
 import type { TableRoomDeps } from "./tables/table-room-deps.ts";
 import { tableRoutes } from "./tables/table-routes.ts";
 import { randomUUID } from "node:crypto";
+import { NodeHeartbeats } from "./operator/node-heartbeats.ts";
+import { OperatorOrders } from "./operator/operator-orders.ts";
+import { operatorRoutes } from "./operator/operator-routes.ts";
+import { SaleOperations } from "./operator/sale-operations.ts";
+import { TableOperations } from "./operator/table-operations.ts";
+
+/** How often each node publishes its heartbeat for the operator console (records live three periods). */
+const NODE_HEARTBEAT_MS = 5000;
+/** How long the operator API waits for a table room on another node to answer. */
+const OPERATOR_ROOM_CALL_MS = 5000;
 
 /** A running Holdfast node: everything built from one Config, closed in one call. */
 export interface HoldfastApp {
@@ -178,6 +188,16 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
       games: createTableGames({ holds: commerce.holdService, orders: commerce.orderService }),
     };
 
+    const heartbeats = new NodeHeartbeats({
+      presence,
+      recordKey: (processId) => keys.nodeHeartbeat(processId),
+      indexKey: keys.nodeHeartbeats,
+      intervalMs: NODE_HEARTBEAT_MS,
+      publicAddress: config.publicAddress,
+      isDraining: () => draining,
+      logger,
+    });
+
     const httpServer = http.createServer();
     const transport = new WebSocketTransport({ server: httpServer });
     const server: Server = defineServer({
@@ -218,6 +238,18 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
         );
         app.use("/api/sales", sales.routes);
         app.use("/api/branches", feed.routes);
+        app.use(
+          "/api/admin",
+          operatorRoutes({
+            sessions,
+            staff: feed.permissions,
+            tables: tableDeps.tables,
+            tableOps: new TableOperations(tableDeps.tables, logger, OPERATOR_ROOM_CALL_MS),
+            saleOps: new SaleOperations(sales.service, sales.pauses),
+            orders: new OperatorOrders(db.pool),
+            nodes: heartbeats,
+          }),
+        );
         if (config.demoPayments) {
           app.use("/api/demo", demoRoutes({ sessions, inventory: commerce.inventory, sales: sales.service, orders: commerce.orderService }));
         }
@@ -238,6 +270,8 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
     closers.push(() => sales.stop());
     await server.listen(config.port);
     closers.push(() => server.gracefullyShutdown(false));
+    await heartbeats.start();
+    closers.push(() => heartbeats.stop());
     // HTTP layers in front of Colyseus's listener, innermost first: the matchmaker route
     // (contract errors), the matchmake gate (no client create, rate limits), then the
     // front door (security headers, CORS allowlist, malformed URLs) around everything.

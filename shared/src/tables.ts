@@ -154,7 +154,13 @@ export type SeatEvent =
   | TableEventOf<"seat.taken", { seat: number; userId: string; name: string; stack: number }>
   | TableEventOf<"seat.away", { seat: number; userId: string; awayUntil: number }>
   | TableEventOf<"seat.returned", { seat: number; userId: string }>
-  | TableEventOf<"seat.released", { seat: number; userId: string; reason: "stand" | "grace_expired" }>;
+  | TableEventOf<"seat.released", { seat: number; userId: string; reason: SeatReleaseReason }>;
+
+/**
+ * Why a seat was released: its player stood up, its away grace ran out, an operator
+ * released it (`operator`, away seats only) or closed the table (`closed`).
+ */
+export type SeatReleaseReason = "stand" | "grace_expired" | "operator" | "closed";
 
 /** Card ranks, low to high. `T` is ten. */
 export type Rank = "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "T" | "J" | "Q" | "K" | "A";

@@ -37,6 +37,27 @@ describe("seat decider (pure)", () => {
     assert.equal(codeOf(() => run(t, sit("cy"))), "TABLE_FULL");
   });
 
+  it("an operator releases an away seat only, and closing releases every occupied seat", () => {
+    let t = initialTable("t1", "holdem", 3);
+    t = run(t, sit("ann", 0));
+    t = run(t, sit("bob", 1));
+    t = run(t, { type: "drop", userId: "bob", awayUntil: 5000 });
+    assert.equal(codeOf(() => run(t, { type: "release", seat: 0 })), "CONFLICT", "an active seat");
+    assert.equal(codeOf(() => run(t, { type: "release", seat: 2 })), "CONFLICT", "an empty seat");
+    assert.equal(codeOf(() => run(t, { type: "release", seat: 3 })), "SEAT_INVALID");
+    const released = decideSeat(t, { type: "release", seat: 1 });
+    assert.deepEqual(released, [{ type: "seat.released", data: { seat: 1, userId: "bob", reason: "operator" } }]);
+    const closed = decideSeat(t, { type: "close" });
+    assert.deepEqual(
+      (closed as { data: unknown }[]).map((e) => e.data),
+      [
+        { seat: 0, userId: "ann", reason: "closed" },
+        { seat: 1, userId: "bob", reason: "closed" },
+      ],
+    );
+    assert.ok(run(t, { type: "close" }).seats.every((s) => s.status === "empty"));
+  });
+
   it("drop makes a seat away with its deadline, return makes it active, repeats change nothing", () => {
     let t = run(initialTable("t1", "dining", 3), sit("ann", 2));
     t = run(t, { type: "drop", userId: "ann", awayUntil: 12_345 });

@@ -59,6 +59,21 @@ export class RedisKeys {
     return `${this.prefix}node:draining:${processId}`;
   }
 
+  /** One node's heartbeat record (JSON: health and key metrics), with a TTL it renews. */
+  nodeHeartbeat(processId: string): string {
+    return `${this.prefix}node:hb:${processId}`;
+  }
+
+  /** Set: the process ids that published a heartbeat (expired records are pruned on read). */
+  get nodeHeartbeats(): string {
+    return `${this.prefix}node:hb`;
+  }
+
+  /** Hash saleId -> pause time (epoch ms): sales whose admitter admits nobody (operator pause). */
+  get pausedSales(): string {
+    return `${this.prefix}sales:paused`;
+  }
+
   /** A staff user's cached branch grants (JSON array, short TTL). */
   staffGrants(userId: string): string {
     return `${this.prefix}grants:${userId}`;

@@ -12,6 +12,8 @@ export interface SaleAdmitterOptions {
   admissionTtlSeconds: number;
   intervalMs: number;
   logger: Logger;
+  /** An operator's pause (shared by every node): while true, lapses go on but nobody is admitted. */
+  isPaused?: (saleId: string) => Promise<boolean>;
 }
 
 interface SaleRun {
@@ -116,6 +118,10 @@ export class SaleAdmitter {
     this.o.service.noteStatus(sale.saleId, this.o.service.statusOf(sale, counts.available));
     if (counts.available <= 0) {
       run.budget = 0; // nothing to hold: do not save admissions up for later
+      return;
+    }
+    if (await this.o.isPaused?.(sale.saleId)) {
+      run.budget = 0; // a paused sale saves no admissions up for its resume
       return;
     }
     const { stats } = await queue.lookup(sale.saleId, []);

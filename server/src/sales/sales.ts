@@ -9,6 +9,7 @@ import { AdmissionTokens } from "./admission-tokens.ts";
 import { MemorySaleQueueStore } from "./memory-sale-queue-store.ts";
 import { RedisSaleQueueStore } from "./redis-sale-queue-store.ts";
 import { SaleAdmitter } from "./sale-admitter.ts";
+import { SalePauses } from "./sale-pauses.ts";
 import { SaleKeys } from "./sale-keys.ts";
 import type { SaleQueueStore } from "./sale-queue-store.ts";
 import { SaleRepository } from "./sale-repository.ts";
@@ -23,6 +24,8 @@ export interface Sales {
   service: SaleService;
   queue: SaleQueueStore;
   admitter: SaleAdmitter;
+  /** Operator pauses of admission (every node's admitter honours them). */
+  pauses: SalePauses;
   /** Mount at `/api/sales` (after a JSON body parser). */
   routes: Router;
   start(): Promise<void>;
@@ -56,6 +59,7 @@ export function createSales(deps: SalesDeps): Sales {
     admissionTtlSeconds: config.admissionTtlSeconds,
     newId: () => `sale-${randomUUID().slice(0, 8)}`,
   });
+  const pauses = new SalePauses(deps.presence, deps.keys.pausedSales);
   const leaseRedis = deps.redis ? defineHoldCommands(deps.redis) : undefined;
   const admitter = new SaleAdmitter({
     service,
@@ -64,6 +68,7 @@ export function createSales(deps: SalesDeps): Sales {
     admissionTtlSeconds: config.admissionTtlSeconds,
     intervalMs: ADMIT_INTERVAL_MS,
     logger,
+    isPaused: (saleId) => pauses.isPaused(saleId),
   });
   commerce.holdGate.useSales(service);
   const offStock = service.onStockReturned((sale) => void admitter.kick(sale));
@@ -86,6 +91,7 @@ export function createSales(deps: SalesDeps): Sales {
     service,
     queue,
     admitter,
+    pauses,
     routes: salesRoutes(service, queue, deps.sessions),
     async start() {
       await service.start();

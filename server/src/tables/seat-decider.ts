@@ -1,4 +1,4 @@
-import { ErrorCode, SeatStatus, TableEventType } from "@holdfast/shared";
+import { ErrorCode, SeatStatus, TableEventType, type SeatReleaseReason } from "@holdfast/shared";
 import { AppError } from "../errors.ts";
 import { emptySeat, seatOf, type TableModel } from "./table-model.ts";
 
@@ -13,13 +13,17 @@ export type SeatCommand =
   | { type: "stand"; userId: string }
   | { type: "drop"; userId: string; awayUntil: number }
   | { type: "return"; userId: string }
-  | { type: "expire_away"; now: number };
+  | { type: "expire_away"; now: number }
+  /** An operator frees one away seat (the player is gone; the grace need not run out). */
+  | { type: "release"; seat: number }
+  /** An operator closes the table: every occupied seat is freed. */
+  | { type: "close" };
 
 export type SeatEvent =
   | { type: typeof TableEventType.SEAT_TAKEN; data: { seat: number; userId: string; name: string; stack: number; tokenId: string } }
   | { type: typeof TableEventType.SEAT_AWAY; data: { seat: number; userId: string; awayUntil: number } }
   | { type: typeof TableEventType.SEAT_RETURNED; data: { seat: number; userId: string } }
-  | { type: typeof TableEventType.SEAT_RELEASED; data: { seat: number; userId: string; reason: "stand" | "grace_expired" } };
+  | { type: typeof TableEventType.SEAT_RELEASED; data: { seat: number; userId: string; reason: SeatReleaseReason } };
 
 export function decideSeat(state: TableModel, command: SeatCommand): SeatEvent[] | AppError {
   switch (command.type) {
@@ -64,6 +68,17 @@ export function decideSeat(state: TableModel, command: SeatCommand): SeatEvent[]
           type: TableEventType.SEAT_RELEASED,
           data: { seat: s.index, userId: s.userId!, reason: "grace_expired" as const },
         }));
+    case "release": {
+      const seat = state.seats[command.seat];
+      if (!seat) return new AppError(ErrorCode.SEAT_INVALID, `seat ${command.seat} does not exist (0 to ${state.seats.length - 1})`);
+      // Only an away seat: releasing a connected player is a kick, which operators do not do.
+      if (seat.status !== SeatStatus.AWAY || !seat.userId) return new AppError(ErrorCode.CONFLICT, `seat ${command.seat} is not away`);
+      return [{ type: TableEventType.SEAT_RELEASED, data: { seat: seat.index, userId: seat.userId, reason: "operator" } }];
+    }
+    case "close":
+      return state.seats
+        .filter((s) => s.status !== SeatStatus.EMPTY && s.userId)
+        .map((s) => ({ type: TableEventType.SEAT_RELEASED, data: { seat: s.index, userId: s.userId!, reason: "closed" as const } }));
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Client, Deferred } from "@colyseus/core";
-import { CloseCode, ErrorCode, MultiTabPolicy, SeatStatus, TableMessage, type ResyncReply, type SitReply, type TableDto } from "@holdfast/shared";
+import { CloseCode, ErrorCode, MultiTabPolicy, SeatStatus, TableEventType, TableMessage, type ResyncReply, type SitReply, type TableDto } from "@holdfast/shared";
 import { ActCommand, HeartbeatCommand, ResyncCommand, SitCommand, StandCommand, TableJoinOptions } from "@holdfast/shared/schemas";
 import { DEFAULT_ROOM_LIMITS } from "../config.ts";
 import { AppError } from "../errors.ts";
@@ -17,6 +17,7 @@ import type { TableModel } from "./table-model.ts";
 import type { TableRoomDeps } from "./table-room-deps.ts";
 import { projectTable, TableState } from "./table-schema.ts";
 import { diningSinceOf, isTableStaff, type TableViewer } from "./table-viewer.ts";
+import { operatorTableView, type OperatorCommandReply, type OperatorTableCommand, type OperatorTableView } from "./operator-commands.ts";
 
 /** One connection in the room: a player (seat set) or a spectator (seat null). */
 interface Connection {
@@ -436,6 +437,34 @@ export function createTableRoom(deps: TableRoomDeps) {
 
     override onBeforeShutdown(): void {
       void this.drainTable();
+    }
+
+    // --- operator commands (the operator API, through remoteRoomCall from any node) -----
+
+    /** Seats, who is away until when, and how many clients are connected. */
+    operatorView(): OperatorTableView | null {
+      if (this.redirected || !this.master) return null;
+      return operatorTableView(this.master.model, this.clients.length);
+    }
+
+    /**
+     * Releases an away seat or closes the table (every seat released) through the same
+     * decide/append/broadcast path as a player's command, so every client sees the
+     * `seat.released` events. Errors come back as data: they may cross presence IPC.
+     */
+    async operatorCommand(command: OperatorTableCommand): Promise<OperatorCommandReply> {
+      if (this.redirected || !this.master) return { ok: false, code: ErrorCode.UNAVAILABLE, message: "this room does not host the table" };
+      try {
+        const events = await this.master.seat(command);
+        this.refreshCounts();
+        this.disposeIfIdle();
+        const released = events.filter((e) => e.type === TableEventType.SEAT_RELEASED).map((e) => (e.data as { seat: number }).seat);
+        return { ok: true, seq: this.master.model.seq, released };
+      } catch (err) {
+        const e = err instanceof AppError ? err : new AppError(ErrorCode.INTERNAL, "the table could not run the command");
+        if (!(err instanceof AppError)) deps.logger.error({ err, tableId: this.master.table.tableId }, "operator command failed");
+        return { ok: false, code: e.code, message: e.message };
+      }
     }
 
     // --- helpers ----------------------------------------------------------------------
