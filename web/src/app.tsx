@@ -30,6 +30,7 @@ function Header() {
       </a>
       <nav class="links">
         <a href="#/">Lobby</a>
+        <a href="#/ops" title="Operator console">Ops</a>
       </nav>
       <span class="spacer" />
       {name !== null ? (
