@@ -138,6 +138,7 @@ describe("browser: operator console (Chromium)", function () {
     const page = await ctx.newPage();
     await page.goto(server.url);
     await page.getByTestId("signin").click();
+    await page.getByTestId("who").waitFor(); // signed in as a guest
     await page.goto(`${server.url}/#/ops`);
     await page.getByTestId("ops-signin").waitFor();
     assert.match((await page.getByTestId("ops-signin").textContent()) ?? "", /not an operator/);
