@@ -10,9 +10,10 @@ const JWT_SECRET = "multinode-operator-secret-0123456789abcdef";
 const REDIS_DB = 15;
 
 /**
- * The operator API on two nodes: both nodes list each other, and a seat of a table
- * hosted on one node is released through the API of the other (the command reaches the
- * room over presence IPC; the clients see the room's event).
+ * The operator API on two nodes: both nodes list each other, a seat of a table hosted
+ * on one node is released through the API of the other (the command reaches the room
+ * over presence IPC; the clients see the room's event), and a pause made through one
+ * node holds on the node running the sale's admitter.
  */
 describe("operator API across two nodes (Redis + Postgres)", function () {
   this.timeout(120_000);
@@ -85,5 +86,29 @@ describe("operator API across two nodes (Redis + Postgres)", function () {
     assert.equal(released.body.hostedBy, table.hostedBy);
     await eventually(() => seen.some((e) => e.type === "seat.released" && e.data.seat === 1 && e.data.reason === "operator"), 30_000, "seat.released");
     await eventually(() => watcher.state.seats[1].status === "empty", 30_000, "seat empty");
+  });
+
+  it("a sale paused through one node admits nobody, whichever node holds its admitter lease; resumed through the other, it admits", async () => {
+    const paused = `op-${randomUUID().slice(0, 8)}`;
+    const control = `op-${randomUUID().slice(0, 8)}`;
+    const startsAt = new Date(Date.now() + 2000).toISOString();
+    for (const saleId of [paused, control]) {
+      const body = { saleId, sku: `sku-${saleId}`, quantity: 5, startsAt, admission: { mode: "stock" }, prequeue: "fifo" };
+      assert.equal((await http(nodes[0].url, "POST", "/api/sales", { token: admin, body })).status, 201);
+    }
+    assert.equal((await api(nodes[1], "POST", `/sales/${paused}/pause`)).status, 200);
+    for (const name of ["b1", "b2"]) {
+      const buyer = await http(nodes[0].url, "POST", "/api/auth/guest", { body: { name } });
+      for (const saleId of [paused, control]) {
+        assert.equal((await http(nodes[0].url, "POST", `/api/sales/${saleId}/queue`, { token: buyer.body.token })).status, 200);
+      }
+    }
+    const view = async (node: ServerProcess, saleId: string) => (await api(node, "GET", "/sales")).body.sales.find((s: { saleId: string }) => s.saleId === saleId);
+    await eventually(async () => (await view(nodes[0], control)).admittedTotal === 2, 30_000, "control sale admits");
+    const held = await view(nodes[0], paused);
+    assert.equal(held.admittedTotal, 0, JSON.stringify(held));
+    assert.equal(typeof held.pausedAt, "number", "node A sees node B's pause");
+    assert.equal((await api(nodes[0], "POST", `/sales/${paused}/resume`)).status, 200);
+    await eventually(async () => (await view(nodes[1], paused)).admittedTotal === 2, 30_000, "admits after resume");
   });
 });
