@@ -224,6 +224,36 @@ describe("operator API (e2e over HTTP and the SDK)", function () {
     await eventually(async () => (await view(paused)).admittedTotal === 3, 30_000, "admits after resume");
   });
 
+  it("orders by state: staff see their branch's orders only, admins every order", async () => {
+    const staff = await branchWithStaff("OPO");
+    const tableId = await newTable("dining", { branchId: "OPO" });
+    const sku = `dish-${randomUUID().slice(0, 6)}`;
+    assert.equal((await http(server.url, "PUT", `/api/inventory/${sku}`, { token: admin, body: { stock: 10, priceCents: 450 } })).status, 200);
+    assert.equal((await http(server.url, "PUT", `/api/branches/OPO/menu/${sku}`, { token: admin })).status, 200);
+    const diner = await join(await player("diner"), tableId);
+    await diner.sit();
+    await diner.command("cart.set", { sku, quantity: 2 });
+    await diner.command("checkout", {});
+    // An online order (no branch) beside it.
+    const buyer = await signInGuest(server.url, "online");
+    const hold = await http(server.url, "POST", "/api/holds", { token: buyer.token, body: { sku, quantity: 1 } });
+    assert.equal(hold.status, 201, JSON.stringify(hold.body));
+    const order = await http(server.url, "POST", "/api/orders", { token: buyer.token, body: { holdIds: [hold.body.holdId] }, headers: { "idempotency-key": randomUUID() } });
+    assert.equal(order.status, 201, JSON.stringify(order.body));
+
+    const forStaff = await call("GET", "/orders?status=pending", staff);
+    assert.equal(forStaff.status, 200);
+    assert.deepEqual(
+      forStaff.body.orders.map((o: { tableId: string; branchId: string; amountCents: number }) => [o.tableId, o.branchId, o.amountCents]),
+      [[tableId, "OPO", 900]],
+    );
+    assert.equal(forStaff.body.counts.pending, 1);
+    const forAdmin = await call("GET", "/orders?status=pending", admin);
+    const ids = forAdmin.body.orders.map((o: { orderId: string }) => o.orderId);
+    assert.ok(ids.includes(order.body.order.orderId) && ids.length >= 2, JSON.stringify(forAdmin.body));
+    assert.equal((await call("GET", "/orders?status=paid", staff)).body.orders.length, 0);
+  });
+
   it("lists the nodes with their health and key metrics, and orders by state", async () => {
     const res = await call("GET", "/nodes", admin);
     assert.equal(res.status, 200);
