@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- holds [--seconds S] [--rounds R] [--connections C]`
- * (`npm run bench -- sdk-size`: see sdk-size.ts)
+ * (`npm run bench -- sdk-size`: see sdk-size.ts; `npm run bench -- tables`: see
+ * loadtest/bench-tables/bench-tables.ts)
  *
  * Hold reservations per second through `POST /api/holds` (a real server in Redis mode,
  * started here on a free loopback port and stopped at the end) against a baseline
@@ -31,8 +32,9 @@ import { Command } from "commander";
 import { Redis } from "ioredis";
 import { CommerceKeys } from "../../../server/src/holds/commerce-keys.ts";
 import { holdScriptSource } from "../../../server/src/holds/hold-scripts.ts";
-import { adminToken, positiveInt, processCpuSeconds, spawnServerProcess } from "../loadtest/common.ts";
+import { adminToken, positiveInt, positiveNumber, processCpuSeconds, spawnServerProcess } from "../loadtest/common.ts";
 import { formatSdkSize, measureSdkSize } from "./sdk-size.ts";
+import { benchTables, type BenchTablesOptions } from "../loadtest/bench-tables/bench-tables.ts";
 
 const TARGET_RATIO = 0.45;
 const TARGET_P99_MS = 5;
@@ -379,6 +381,25 @@ program
       await benchHolds(opts);
     } catch (err) {
       console.error(`bench holds: ${(err as Error).message}`);
+      process.exitCode = 1;
+    }
+  });
+program
+  .command("tables")
+  .description("table joins, commands, heartbeats, memory, drop storm, resync and overload vs a bare Colyseus room (see docs/performance.md)")
+  .option("--clients <n>", "clients, in rooms of 10", positiveInt, 1000)
+  .option("--rounds <n>", "interleaved bare/Holdfast rounds, each on fresh servers (medians reported)", positiveInt, 3)
+  .option("--generators <n>", "load-generator processes the clients are spread over", positiveInt, 4)
+  .option("--seconds <n>", "length of each command phase (hb, cart.set, overload)", positiveInt, 5)
+  .option("--rate <n>", "hb and cart.set per client per second in the cost phases", positiveNumber, 0.5)
+  .option("--overload-rate <n>", "cart.set per client per second in the overload phase", positiveNumber, 5)
+  .option("--in-flight <n>", "joins in flight per load generator", positiveInt, 25)
+  .option("--json <file>", "also write the report (every round, medians, ratios, machine) as JSON")
+  .action(async (opts: BenchTablesOptions) => {
+    try {
+      await benchTables(opts);
+    } catch (err) {
+      console.error(`bench tables: ${(err as Error).stack ?? (err as Error).message}`);
       process.exitCode = 1;
     }
   });
