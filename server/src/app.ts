@@ -10,6 +10,7 @@ import { demoRoutes } from "./demo/demo-routes.ts";
 import { webRoutes } from "./http/web-routes.ts";
 import { createFeedRoom } from "./feed/feed-room.ts";
 import { CommerceKeys } from "./holds/commerce-keys.ts";
+import { rowRetentionJobs } from "./db/row-retention.ts";
 import { createContinuity } from "./continuity/create-continuity.ts";
 import type { Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/database.ts";
@@ -135,6 +136,9 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
     const continuityParts = createContinuity({ config, db, redis, keys, logger });
     const { continuity } = continuityParts;
     closers.push(() => continuityParts.close());
+    // Bounded growth of the other tables: idempotency keys, finished orders, expired sessions.
+    const retentionJobs = rowRetentionJobs({ pool: db.pool, config, redis, keys, logger });
+    closers.push(() => Promise.all(retentionJobs.map((job) => job.stop())).then(() => undefined));
     let drained: Promise<void> | undefined;
 
     const metrics = new Metrics();
@@ -282,6 +286,7 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
     const url = `http://${config.publicAddress ?? `localhost:${port}`}`;
     logger.info({ port, url, redis: Boolean(redis), db: db.kind }, `holdfast node listening on ${url} (demo page: ${url}/)`);
     const openTableRoom = (tableId: string) => matchMaker.handleCreateRoom("table", { tableId });
+    for (const job of retentionJobs) job.start();
     continuityParts.start({ findTable: (tableId) => tableDeps.tables.find(tableId), createRoom: openTableRoom });
     // Tables that were seated when the last process stopped come back now (their away
     // deadlines keep running), unless a live node already hosts them.

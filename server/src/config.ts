@@ -120,19 +120,20 @@ const RoomLimitsSetting = onOffOrOverrides<RoomLimits>(
   (issue) => `${issue.path.join(".") || "value"}: ${issue.message}`,
 );
 
-/** Days, or `off` (keep every event forever). */
-const RetentionDays = z
-  .string()
-  .default("30")
-  .transform((raw, ctx): number | null => {
-    if (raw.trim() === "off") return null;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < 0) {
-      ctx.addIssue({ code: "custom", message: 'expected a number of days (0 or more) or "off"' });
-      return z.NEVER;
-    }
-    return n;
-  });
+/** A retention age in `unit`s (0 or more), or `off` (keep everything forever): null. */
+const retentionOrOff = (fallback: string, unit: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((raw, ctx): number | null => {
+      if (raw.trim() === "off") return null;
+      const n = Number(raw);
+      if (!Number.isFinite(n) || n < 0) {
+        ctx.addIssue({ code: "custom", message: `expected a number of ${unit} (0 or more) or "off"` });
+        return z.NEVER;
+      }
+      return n;
+    });
 
 /**
  * `CORS_ORIGINS`: comma-separated origins (`https://shop.example,https://admin.example`)
@@ -192,11 +193,19 @@ const EnvSchema = z.object({
   RATE_LIMITS: RateLimitsSetting,
   ROOM_LIMITS: RoomLimitsSetting,
   /** `table_events` older than this (and behind the latest snapshot) are deleted. */
-  EVENT_RETENTION_DAYS: RetentionDays,
+  EVENT_RETENTION_DAYS: retentionOrOff("30", "days"),
   /** Events kept per table before its latest snapshot whatever their age (history, resync). */
   EVENT_RETENTION_KEEP: z.coerce.number().int().min(0).default(1000),
   /** How often the (leased, one-node) retention job runs. */
   EVENT_RETENTION_INTERVAL_SECONDS: seconds(3600),
+  /** Idempotency keys older than this are forgotten (the replay window). */
+  IDEMPOTENCY_KEY_RETENTION_HOURS: retentionOrOff("24", "hours"),
+  /** Cancelled and expired orders older than this are deleted with their items (paid and pending stay). */
+  ORDER_RETENTION_DAYS: retentionOrOff("90", "days"),
+  /** Sessions that expired more than this long ago are deleted. */
+  SESSION_RETENTION_DAYS: retentionOrOff("7", "days"),
+  /** How often each row-retention job (idempotency keys, orders, sessions) runs, on one node at a time. */
+  ROW_RETENTION_INTERVAL_SECONDS: seconds(3600),
   DEMO_PAYMENTS: onOff("off"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** auto: readable lines on a terminal, JSON lines otherwise. */
@@ -245,6 +254,13 @@ export interface Config {
   eventRetentionDays: number | null;
   eventRetentionKeep: number;
   eventRetentionIntervalSeconds: number;
+  /** Hours an idempotency key is kept (and replayed); null: forever. */
+  idempotencyKeyRetentionHours: number | null;
+  /** Days cancelled/expired orders are kept; null: forever. */
+  orderRetentionDays: number | null;
+  /** Days an expired session row is kept; null: forever. */
+  sessionRetentionDays: number | null;
+  rowRetentionIntervalSeconds: number;
   demoPayments: boolean;
   logLevel: string;
   logFormat: "auto" | "json" | "pretty";
@@ -307,6 +323,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     eventRetentionDays: e.EVENT_RETENTION_DAYS,
     eventRetentionKeep: e.EVENT_RETENTION_KEEP,
     eventRetentionIntervalSeconds: e.EVENT_RETENTION_INTERVAL_SECONDS,
+    idempotencyKeyRetentionHours: e.IDEMPOTENCY_KEY_RETENTION_HOURS,
+    orderRetentionDays: e.ORDER_RETENTION_DAYS,
+    sessionRetentionDays: e.SESSION_RETENTION_DAYS,
+    rowRetentionIntervalSeconds: e.ROW_RETENTION_INTERVAL_SECONDS,
     demoPayments: e.DEMO_PAYMENTS,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,

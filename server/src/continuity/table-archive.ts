@@ -10,6 +10,18 @@ export interface StoredSnapshot {
   takenAt: number;
 }
 
+/** The archive's reads and the snapshot trim, exported for the index-plan test. */
+export const TABLE_ARCHIVE_SQL = {
+  /** `$1` table, `$2` after seq, `$3` limit. */
+  readAfter: `SELECT seq, type, at, data, visibility FROM table_events
+       WHERE table_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+  /** `$1` table, `$2` snapshots kept. */
+  trimSnapshots: `DELETE FROM table_snapshots WHERE table_id = $1 AND seq < (
+         SELECT min(seq) FROM (SELECT seq FROM table_snapshots WHERE table_id = $1 ORDER BY seq DESC LIMIT $2) latest)`,
+  /** `$1` table. */
+  latestSnapshot: "SELECT seq, model, taken_at FROM table_snapshots WHERE table_id = $1 ORDER BY seq DESC LIMIT 1",
+} as const;
+
 export interface TableArchiveOptions {
   /** Rows per INSERT (a flush writes several batches when more are queued). */
   batchSize?: number;
@@ -124,8 +136,7 @@ export class TableArchive {
   /** Archived events with seq > `afterSeq`, in order, at most `limit`. */
   async readAfter(tableId: string, afterSeq: number, limit: number): Promise<LoggedEvent[]> {
     const { rows } = await this.pool.query<{ seq: number; type: string; at: Date; data: Record<string, unknown>; visibility: unknown }>(
-      `SELECT seq, type, at, data, visibility FROM table_events
-       WHERE table_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      TABLE_ARCHIVE_SQL.readAfter,
       [tableId, afterSeq, limit],
     );
     return rows.map((r) => {
@@ -144,15 +155,14 @@ export class TableArchive {
       [tableId, snapshot.seq, modelJson, new Date(snapshot.takenAt).toISOString()],
     );
     await this.pool.query(
-      `DELETE FROM table_snapshots WHERE table_id = $1 AND seq < (
-         SELECT min(seq) FROM (SELECT seq FROM table_snapshots WHERE table_id = $1 ORDER BY seq DESC LIMIT $2) latest)`,
+      TABLE_ARCHIVE_SQL.trimSnapshots,
       [tableId, this.keepSnapshots],
     );
   }
 
   async latestSnapshot(tableId: string): Promise<StoredSnapshot | null> {
     const { rows } = await this.pool.query<{ seq: number; model: TableModel; taken_at: Date }>(
-      "SELECT seq, model, taken_at FROM table_snapshots WHERE table_id = $1 ORDER BY seq DESC LIMIT 1",
+      TABLE_ARCHIVE_SQL.latestSnapshot,
       [tableId],
     );
     const row = rows[0];

@@ -1,5 +1,9 @@
 import type pg from "pg";
 
+/** Every authenticated request that misses the caches runs this (`$1` session id). */
+export const SESSION_LOOKUP_SQL = `SELECT s.session_id, s.user_id, u.name, u.roles, s.created_at, s.expires_at, s.revoked_at
+  FROM sessions s JOIN users u USING (user_id) WHERE s.session_id = $1`;
+
 export interface SessionRecord {
   sessionId: string;
   userId: string;
@@ -71,11 +75,7 @@ export class SessionRepository {
   }
 
   async findSession(sessionId: string): Promise<SessionRecord | null> {
-    const { rows } = await this.pool.query<SessionRow>(
-      `SELECT s.session_id, s.user_id, u.name, u.roles, s.created_at, s.expires_at, s.revoked_at
-         FROM sessions s JOIN users u USING (user_id) WHERE s.session_id = $1`,
-      [sessionId],
-    );
+    const { rows } = await this.pool.query<SessionRow>(SESSION_LOOKUP_SQL, [sessionId]);
     return rows[0] ? toRecord(rows[0]) : null;
   }
 

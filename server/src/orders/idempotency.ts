@@ -16,6 +16,10 @@ export function requestFingerprint(body: unknown): string {
   return createHash("sha256").update(canonicalJson(body ?? null) ?? "null").digest("hex");
 }
 
+/** The replay lookup, `$1` user, `$2` scope, `$3` key (exported for the index-plan test). */
+export const IDEMPOTENCY_LOOKUP_SQL =
+  "SELECT request_hash, status_code, response_body, created_at FROM idempotency_keys WHERE user_id = $1 AND scope = $2 AND key = $3";
+
 /** A claim on (user, scope, key) left unfinished this long (a crashed node) may be retaken. */
 const ABANDONED_AFTER_MS = 30_000;
 
@@ -81,9 +85,7 @@ export class Idempotency {
         [userId, scope, key, hash],
       );
       if (inserted.rowCount === 1) return { mine: true };
-      const { rows } = await this.pool.query(
-        "SELECT request_hash, status_code, response_body, created_at FROM idempotency_keys WHERE user_id = $1 AND scope = $2 AND key = $3",
-        [userId, scope, key],
+      const { rows } = await this.pool.query(IDEMPOTENCY_LOOKUP_SQL, [userId, scope, key],
       );
       const row = rows[0];
       if (!row) continue; // deleted meanwhile: try to claim again

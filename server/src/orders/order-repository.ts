@@ -21,6 +21,26 @@ const ORDER_COLUMNS = `o.order_id, o.user_id, o.status, o.created_at, o.expires_
   (SELECT COALESCE(SUM(quantity::bigint * price_cents), 0) FROM order_items WHERE order_id = o.order_id) AS amount_cents,
   o.expires_at <= now() AS past_deadline`;
 
+/** The order queries on hot paths, exported for the index-plan test. */
+export const ORDER_SQL = {
+  /** `$1` order id. */
+  byId: `SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.order_id = $1`,
+  /** The sweeper's batch of overdue pending orders, `$1` limit. */
+  lockDue: `SELECT order_id FROM orders WHERE status = 'pending' AND expires_at <= now()
+        ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+} as const;
+
+/** `GET /orders` (a user's own, or an admin's by status): the SQL and its arguments. */
+export function orderListQuery(filter: { userId?: string; status?: OrderStatus; limit: number }): { text: string; values: unknown[] } {
+  const where: string[] = [];
+  const values: unknown[] = [];
+  if (filter.userId) where.push(`o.user_id = $${values.push(filter.userId)}`);
+  if (filter.status) where.push(`o.status = $${values.push(filter.status)}`);
+  const text = `SELECT ${ORDER_COLUMNS} FROM orders o ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+       ORDER BY o.created_at DESC LIMIT $${values.push(filter.limit)}`;
+  return { text, values };
+}
+
 /** Orders and their items in Postgres: the record of what was bought. */
 export class OrderRepository {
   constructor(private readonly db: Database) {}
@@ -54,20 +74,13 @@ export class OrderRepository {
   /** The order and whether its payment deadline has passed by the database's clock (the sweeper's clock). */
   async getDue(q: Q, orderId: string, forUpdate = false): Promise<{ order: OrderView; pastDeadline: boolean } | null> {
     if (forUpdate) await q.query("SELECT 1 FROM orders WHERE order_id = $1 FOR UPDATE", [orderId]);
-    const { rows } = await q.query(`SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.order_id = $1`, [orderId]);
+    const { rows } = await q.query(ORDER_SQL.byId, [orderId]);
     return rows[0] ? { order: toView(rows[0]), pastDeadline: rows[0].past_deadline === true } : null;
   }
 
   async list(filter: { userId?: string; status?: OrderStatus; limit: number }): Promise<OrderView[]> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (filter.userId) where.push(`o.user_id = $${args.push(filter.userId)}`);
-    if (filter.status) where.push(`o.status = $${args.push(filter.status)}`);
-    const { rows } = await this.db.pool.query(
-      `SELECT ${ORDER_COLUMNS} FROM orders o ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-       ORDER BY o.created_at DESC LIMIT $${args.push(filter.limit)}`,
-      args,
-    );
+    const { text, values } = orderListQuery(filter);
+    const { rows } = await this.db.pool.query(text, values);
     return rows.map(toView);
   }
 
@@ -102,11 +115,7 @@ export class OrderRepository {
 
   /** Pending orders past their deadline, locked for this transaction (other sweepers skip them). */
   async lockDue(c: Q, limit: number): Promise<string[]> {
-    const { rows } = await c.query<{ order_id: string }>(
-      `SELECT order_id FROM orders WHERE status = 'pending' AND expires_at <= now()
-        ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      [limit],
-    );
+    const { rows } = await c.query<{ order_id: string }>(ORDER_SQL.lockDue, [limit]);
     return rows.map((r) => r.order_id);
   }
 }

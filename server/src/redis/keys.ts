@@ -44,6 +44,11 @@ export class RedisKeys {
     return `${this.prefix}lease:event-retention`;
   }
 
+  /** The one node that runs a row-retention job (`db/row-retention.ts`), one lease per job. */
+  rowRetentionLease(job: string): string {
+    return `${this.prefix}lease:row-retention:${job}`;
+  }
+
   /** Sorted set: every hosted table, scored by its lease's expiry (ms); adoption reads it. */
   get hostedTables(): string {
     return `${this.prefix}tbl:hosted`;
