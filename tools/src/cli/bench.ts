@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- holds [--seconds S] [--rounds R] [--connections C]`
  * (`npm run bench -- sdk-size`: see sdk-size.ts; `npm run bench -- tables`: see
- * loadtest/bench-tables/bench-tables.ts)
+ * loadtest/bench-tables/bench-tables.ts; `npm run bench -- capacity`: see
+ * loadtest/capacity.ts)
  *
  * Hold reservations per second through `POST /api/holds` (a real server in Redis mode,
  * started here on a free loopback port and stopped at the end) against a baseline
@@ -35,6 +36,7 @@ import { holdScriptSource } from "../../../server/src/holds/hold-scripts.ts";
 import { adminToken, positiveInt, positiveNumber, processCpuSeconds, spawnServerProcess } from "../loadtest/common.ts";
 import { formatSdkSize, measureSdkSize } from "./sdk-size.ts";
 import { benchTables, type BenchTablesOptions } from "../loadtest/bench-tables/bench-tables.ts";
+import { printCapacity, runCapacity, type CapacityOptions } from "../loadtest/capacity.ts";
 
 const TARGET_RATIO = 0.45;
 const TARGET_P99_MS = 5;
@@ -400,6 +402,29 @@ program
       await benchTables(opts);
     } catch (err) {
       console.error(`bench tables: ${(err as Error).stack ?? (err as Error).message}`);
+      process.exitCode = 1;
+    }
+  });
+program
+  .command("capacity")
+  .description("per-unit costs on one real node (Redis + Postgres): a seated player per minute, an event, a hold, a queued buyer")
+  .option("--players <n>", "seated hold'em players (6 a table) who check or call", positiveInt, 60)
+  .option("--seconds <n>", "seconds of play measured", positiveInt, 60)
+  .option("--holds <n>", "POST /api/holds measured", positiveInt, 500)
+  .option("--buyers <n>", "buyers waiting in a sale's line", positiveInt, 200)
+  .option("--queue-seconds <n>", "seconds of waiting measured", positiveInt, 30)
+  .option("--idle-seconds <n>", "seconds of the idle baseline", positiveInt, 20)
+  .option("--think-ms <ms>", "a player thinks 200 ms + up to this long before acting", positiveInt, 1500)
+  .option("--json", "print the report as JSON too")
+  .option("--redis <url>", "a Redis of your own (default REDIS_URL, DB 9; flushed)")
+  .option("--database <url>", "Postgres server (default DATABASE_URL; a scratch database is made)", process.env.DATABASE_URL)
+  .action(async (opts: CapacityOptions & { json?: boolean }) => {
+    try {
+      const report = await runCapacity(opts);
+      printCapacity(report);
+      if (opts.json) console.log(JSON.stringify(report, null, 2));
+    } catch (err) {
+      console.error(`bench capacity: ${(err as Error).message}`);
       process.exitCode = 1;
     }
   });

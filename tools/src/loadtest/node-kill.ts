@@ -96,7 +96,7 @@ interface HoldemView {
 }
 
 /** Checks or calls whenever it is this player's turn (once per turn), after a think. */
-function playBot(p: FeedPlayer, count: () => void, thinkMs: number): void {
+export function playBot(p: FeedPlayer, count: () => void, thinkMs: number): void {
   let lastKey = "";
   const maybeAct = () => {
     const h = (p.conn.state as unknown as { holdem?: HoldemView }).holdem;
