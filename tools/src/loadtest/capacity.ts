@@ -44,6 +44,8 @@ export interface CapacityOptions {
 /** Counters read at one moment; a phase's cost is the difference of two. */
 interface Sample {
   at: number;
+  /** Calls per Redis command (commands run inside Lua scripts count under their own name). */
+  commands: Record<string, number>;
   redisCalls: number;
   redisNetBytes: number;
   redisMemory: number;
@@ -55,7 +57,7 @@ interface Sample {
   rssBytes: number;
 }
 
-type Delta = Omit<Sample, "at"> & { seconds: number };
+type Delta = Omit<Sample, "at" | "commands"> & { seconds: number; commands: Record<string, number> };
 
 function residentBytes(pid: number | undefined): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
@@ -74,7 +76,11 @@ class Meter {
   async sample(): Promise<Sample> {
     const commandstats = await this.redis.info("commandstats");
     let redisCalls = 0;
-    for (const m of commandstats.matchAll(/^cmdstat_[^:]+:calls=(\d+)/gm)) redisCalls += Number(m[1]);
+    const commands: Record<string, number> = {};
+    for (const m of commandstats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+      commands[m[1]] = Number(m[2]);
+      redisCalls += Number(m[2]);
+    }
     const stats = await this.redis.info("stats");
     const memory = await this.redis.info("memory");
     // A fresh statistics snapshot each time (a session caches the first one it reads).
@@ -88,6 +94,7 @@ class Meter {
     );
     return {
       at: Date.now(),
+      commands,
       // This sample's own INFO calls are counted too (3 a sample): noise below 0.1 %.
       redisCalls,
       redisNetBytes: infoField(stats, "total_net_input_bytes") + infoField(stats, "total_net_output_bytes"),
@@ -115,6 +122,7 @@ class Meter {
 function delta(a: Sample, b: Sample): Delta {
   return {
     seconds: (b.at - a.at) / 1000,
+    commands: Object.fromEntries(Object.entries(b.commands).map(([k, v]) => [k, v - (a.commands[k] ?? 0)])),
     redisCalls: b.redisCalls - a.redisCalls,
     redisNetBytes: b.redisNetBytes - a.redisNetBytes,
     redisMemory: b.redisMemory - a.redisMemory,
@@ -141,6 +149,8 @@ export interface CapacityReport {
   event: { redisCalls: number; redisNetBytes: number; pgRows: number; pgBytes: number; cpuMs: number };
   hold: { redisCalls: number; redisNetBytes: number; redisMemoryBytes: number; pgRows: number; pgBytes: number; cpuMs: number; holdsPerSecond: number };
   queuedBuyer: { nodeRssBytes: number; redisMemoryBytes: number; redisCallsPerMinute: number; redisNetBytesPerMinute: number; cpuMsPerMinute: number };
+  /** The busiest Redis commands, calls per unit per minute (idle node included). */
+  topCommands: { seatedPlayer: Record<string, number>; queuedBuyer: Record<string, number> };
   runs: { players: number; tables: number; seconds: number; events: number; holds: number; buyers: number; queueSeconds: number };
 }
 
@@ -291,6 +301,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
         redisNetBytesPerMinute: perBuyerMinute(waiting.redisNetBytes),
         cpuMsPerMinute: perBuyerMinute(waiting.cpuSeconds * 1000),
       },
+      topCommands: { seatedPlayer: top(play.commands, perPlayerMinute), queuedBuyer: top(waiting.commands, perBuyerMinute) },
       runs: { players: players.length, tables, seconds: o.seconds, events: play.pgEventRows, holds: o.holds, buyers: buyers.length, queueSeconds: o.queueSeconds },
     };
   } finally {
@@ -302,6 +313,12 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
     await redis.flushdb().catch(() => undefined);
     redis.disconnect();
   }
+}
+
+/** The 8 busiest commands of a phase, scaled to per unit per minute. */
+function top(commands: Record<string, number>, scale: (x: number) => number): Record<string, number> {
+  const sorted = Object.entries(commands).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).slice(0, 8);
+  return Object.fromEntries(sorted.map(([k, v]) => [k, Math.round(scale(v) * 10) / 10]));
 }
 
 const n = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : "n/a");
@@ -324,6 +341,8 @@ export function printCapacity(r: CapacityReport): void {
       "queued buyer",
       `${kb(r.queuedBuyer.nodeRssBytes)} node RSS, ${n(r.queuedBuyer.redisMemoryBytes, 0)} B Redis memory; per minute waiting: ${n(r.queuedBuyer.redisCallsPerMinute)} Redis calls, ${kb(r.queuedBuyer.redisNetBytesPerMinute)} Redis traffic, ${n(r.queuedBuyer.cpuMsPerMinute)} ms CPU`,
     ],
+    ["busiest commands, per player-minute", Object.entries(r.topCommands.seatedPlayer).map(([k, v]) => `${k} ${v}`).join(", ")],
+    ["busiest commands, per buyer-minute", Object.entries(r.topCommands.queuedBuyer).map(([k, v]) => `${k} ${v}`).join(", ")],
     ["runs", `${r.runs.players} players at ${r.runs.tables} tables for ${r.runs.seconds} s (${r.runs.events} events), ${r.runs.holds} holds, ${r.runs.buyers} buyers queued for ${r.runs.queueSeconds} s`],
   ]);
 }
