@@ -146,7 +146,8 @@ export interface CapacityReport {
   idlePerMinute: { redisCalls: number; redisNetBytes: number; cpuMs: number };
   seatedPlayerPerMinute: { redisCalls: number; redisNetBytes: number; pgRows: number; pgBytes: number; cpuMs: number; events: number };
   seatedPlayer: { nodeRssBytes: number; redisMemoryBytes: number };
-  event: { redisCalls: number; redisNetBytes: number; pgRows: number; pgBytes: number; cpuMs: number };
+  /** `redisMemoryBytes`: Redis memory growth per event, mostly the hot log (streams are trimmed only past TABLE_LOG_RETENTION). */
+  event: { redisCalls: number; redisNetBytes: number; redisMemoryBytes: number; pgRows: number; pgBytes: number; cpuMs: number };
   hold: { redisCalls: number; redisNetBytes: number; redisMemoryBytes: number; pgRows: number; pgBytes: number; cpuMs: number; holdsPerSecond: number };
   queuedBuyer: { nodeRssBytes: number; redisMemoryBytes: number; redisCallsPerMinute: number; redisNetBytesPerMinute: number; cpuMsPerMinute: number };
   /** The busiest Redis commands, calls per unit per minute (idle node included). */
@@ -281,6 +282,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
       event: {
         redisCalls: play.redisCalls / events,
         redisNetBytes: play.redisNetBytes / events,
+        redisMemoryBytes: play.redisMemory / events,
         pgRows: play.pgRows / events,
         pgBytes: play.pgEventBytes / events,
         cpuMs: (play.cpuSeconds * 1000) / events,
@@ -332,7 +334,7 @@ export function printCapacity(r: CapacityReport): void {
       `${n(r.seatedPlayerPerMinute.redisCalls)} Redis calls, ${kb(r.seatedPlayerPerMinute.redisNetBytes)} Redis traffic, ${n(r.seatedPlayerPerMinute.pgRows)} Postgres rows, ${kb(r.seatedPlayerPerMinute.pgBytes)} Postgres growth, ${n(r.seatedPlayerPerMinute.cpuMs)} ms CPU, ${n(r.seatedPlayerPerMinute.events)} events`,
     ],
     ["seated player, held", `${kb(r.seatedPlayer.nodeRssBytes)} node RSS, ${kb(r.seatedPlayer.redisMemoryBytes)} Redis memory`],
-    ["event", `${n(r.event.redisCalls)} Redis calls, ${kb(r.event.redisNetBytes)} Redis traffic, ${n(r.event.pgRows)} Postgres rows, ${n(r.event.pgBytes, 0)} B in table_events, ${n(r.event.cpuMs, 2)} ms CPU`],
+    ["event", `${n(r.event.redisCalls)} Redis calls, ${kb(r.event.redisNetBytes)} Redis traffic, ${n(r.event.redisMemoryBytes, 0)} B Redis memory, ${n(r.event.pgRows)} Postgres rows, ${n(r.event.pgBytes, 0)} B in table_events, ${n(r.event.cpuMs, 2)} ms CPU`],
     [
       "hold (POST /api/holds)",
       `${n(r.hold.redisCalls)} Redis calls, ${kb(r.hold.redisNetBytes)} Redis traffic, ${n(r.hold.redisMemoryBytes, 0)} B Redis memory, ${n(r.hold.pgRows)} Postgres rows, ${n(r.hold.pgBytes, 0)} B Postgres growth, ${n(r.hold.cpuMs, 2)} ms CPU (${n(r.hold.holdsPerSecond, 0)}/s at 20 in flight)`,
