@@ -2,7 +2,8 @@
  * Row retention (server/src/db/row-retention.ts) on embedded PGlite and on a real
  * Postgres database: idempotency keys past the replay window, cancelled and expired
  * orders (with their items) and long-expired sessions go, in batches; paid and pending
- * orders, recent rows, revoked-but-unexpired sessions stay. On by default; `off` has no job.
+ * orders, recent rows, revoked-but-unexpired sessions stay. On by default; `off` has no job;
+ * with Redis only the node holding a job's lease runs it.
  */
 import assert from "node:assert/strict";
 import { openDatabase, type Database } from "../../server/src/db/database.ts";
@@ -10,7 +11,8 @@ import { migrate } from "../../server/src/db/migrate.ts";
 import { RowPruner, rowPruners, rowRetentionJobs } from "../../server/src/db/row-retention.ts";
 import { loadConfig } from "../../server/src/config.ts";
 import { RedisKeys } from "../../server/src/redis/keys.ts";
-import { createTestDatabase, skipUnless } from "../support/services.ts";
+import { Redis } from "ioredis";
+import { createTestDatabase, skipUnless, uniquePrefix } from "../support/services.ts";
 import { silentLogger } from "../foundation/helpers.ts";
 
 const DAY = 86_400_000;
@@ -108,6 +110,37 @@ describe("security: row retention (idempotency keys, orders, sessions)", functio
       url = created.url;
     });
     rowRetentionContract(() => openDatabase({ databaseUrl: url!, dataDir: ":memory:", logger: silentLogger() }));
+
+    it("with Redis, one node at a time runs a job (its lease)", async function () {
+      // DB 0 shared with the store suites: keys under a prefix of this test's own.
+      const redisUrl = process.env.REDIS_URL;
+      skipUnless(this, Boolean(redisUrl), "REDIS_URL (the jobs' lease)");
+      const db = await openDatabase({ databaseUrl: url!, dataDir: ":memory:", logger: silentLogger() });
+      const redis = new Redis(redisUrl!);
+      const keys = new RedisKeys(uniquePrefix("rowretention"));
+      const config = loadConfig({ ORDER_RETENTION_DAYS: "off", SESSION_RETENTION_DAYS: "off" });
+      const [nodeA] = rowRetentionJobs({ pool: db.pool, config, redis, keys, logger: silentLogger() });
+      const [nodeB] = rowRetentionJobs({ pool: db.pool, config, redis, keys, logger: silentLogger() });
+      const oldKey = (key: string) =>
+        db.pool.query("INSERT INTO idempotency_keys (user_id, scope, key, request_hash, created_at) VALUES ('u1', 'lease', $1, 'h', now() - interval '400 days')", [key]);
+      try {
+        await oldKey("first");
+        await nodeA.runOnce();
+        assert.deepEqual(await ids(db, "SELECT key AS id FROM idempotency_keys WHERE scope = 'lease'"), [], "the node holding the lease pruned");
+        await oldKey("second");
+        await nodeB.runOnce();
+        assert.deepEqual(await ids(db, "SELECT key AS id FROM idempotency_keys WHERE scope = 'lease'"), ["second"], "the other node left it");
+        await nodeA.stop(); // releases the lease
+        await nodeB.runOnce();
+        assert.deepEqual(await ids(db, "SELECT key AS id FROM idempotency_keys WHERE scope = 'lease'"), []);
+      } finally {
+        await nodeA.stop();
+        await nodeB.stop();
+        redis.disconnect();
+        await db.close();
+      }
+    });
+
     after(async () => {
       await drop?.();
     });
