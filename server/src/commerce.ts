@@ -125,7 +125,7 @@ export function createCommerce(deps: CommerceDeps): Commerce {
   );
   routes.use(["/inventory", "/holds/:holdId"], limit("default"));
   routes.use(inventoryRoutes(inventory, deps.sessions));
-  routes.use(menuRoutes(menus, deps.sessions));
+  routes.use(menuRoutes(menus, inventory, deps.sessions));
   routes.use(holdsRoutes(holdService, deps.sessions, idempotency, limit("holds")));
   routes.use(ordersRoutes(orderService, deps.sessions, idempotency, {
     webhookSecret: config.paymentWebhookSecret,

@@ -29,6 +29,23 @@ export interface InventoryView {
   available: number;
 }
 
+/** A dish as a branch's menu shows it (`GET /api/branches/:branchId/menu`). */
+export interface MenuItemView {
+  sku: string;
+  name: string;
+  /** Unit price in cents (ORDER_CURRENCY). */
+  priceCents: number;
+  /** Units holdable right now. */
+  available: number;
+}
+
+/** `GET /api/branches/:branchId/menu`: the SKUs, and each with its name, price and stock. */
+export interface BranchMenuView {
+  branchId: string;
+  skus: string[];
+  items: MenuItemView[];
+}
+
 /** Body of `POST /api/holds`. */
 export interface CreateHoldBody {
   sku: string;

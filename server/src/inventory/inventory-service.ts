@@ -1,4 +1,4 @@
-import { ErrorCode, type InventoryView, type PutInventoryBody } from "@holdfast/shared";
+import { ErrorCode, type InventoryView, type MenuItemView, type PutInventoryBody } from "@holdfast/shared";
 import { AppError } from "../errors.ts";
 import { StockNotLoadedError, type HoldStore } from "../holds/hold-store.ts";
 import type { Logger } from "../logger.ts";
@@ -39,6 +39,14 @@ export class InventoryService {
       counts = await this.store.getCounts(sku);
     }
     return { sku, total: row.total, sold: row.sold, held: counts?.held ?? 0, available: Math.max(0, counts?.available ?? 0) };
+  }
+
+  /** The SKU as a menu shows it: name, unit price, units holdable now. NOT_FOUND for an unknown SKU. */
+  async menuItem(sku: string): Promise<MenuItemView> {
+    const row = await this.repo.get(sku);
+    if (!row) throw new AppError(ErrorCode.NOT_FOUND, `no SKU ${sku}`);
+    const { available } = await this.view(sku);
+    return { sku, name: row.name, priceCents: row.priceCents, available };
   }
 
   /** Builds the SKU's counters from Postgres if the store lacks them. NOT_FOUND for an unknown SKU. */
