@@ -78,6 +78,9 @@ export abstract class ReconnectingConnection<S extends string> {
     this.wakeBackoff?.(); // a reconnect loop in its pause ends now, not after the pause
     this.setStatus(status);
     this.wakeWaiters();
+    // A socket the server already closed (replaced, revoked) has nobody to tell: sending
+    // the leave into it only makes browsers log "WebSocket is already in CLOSING or CLOSED state".
+    if (this.room?.connection && !this.room.connection.isOpen) return;
     // A socket that is already dead never answers the leave: do not wait for it forever.
     await Promise.race([this.room?.leave(true).catch(() => undefined), sleep(2000)]);
   }

@@ -6,6 +6,7 @@ import { guard } from "../errors.ts";
 import { navigate } from "../router.ts";
 import { signInAsGuest, signedInAs, signOut } from "../session.ts";
 import { useStore } from "../store.ts";
+import { requestSaleJoinOnArrival } from "./sale.tsx";
 import { requestSeatOnArrival } from "./table.tsx";
 
 /** How often the lobby re-reads the table list (it changes as people sit and leave). */
@@ -147,7 +148,9 @@ function SaleEntry() {
           data-testid="demo-sale"
           onClick={guard(async () => {
             const created = await api<{ sale?: { saleId: string }; saleId?: string }>("POST", "/api/demo/sale");
-            navigate({ name: "sale", id: created.sale?.saleId ?? created.saleId ?? "" });
+            const saleId = created.sale?.saleId ?? created.saleId ?? "";
+            requestSaleJoinOnArrival(saleId);
+            navigate({ name: "sale", id: saleId });
           })}
         >
           Start a demo sale
