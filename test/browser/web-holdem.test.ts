@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { Page } from "playwright-core";
 import { http } from "../support/http.ts";
 import { adminToken } from "../support/e2e.ts";
-import { assertNoConsoleErrors, BrowserRig, shoot, tabTo, UI_TIMEOUT_MS, type AppPage } from "./web-browser.ts";
+import { assertNoConsoleErrors, BrowserRig, shoot, tabTo, UI_TIMEOUT_MS } from "./web-browser.ts";
 
 const JWT_SECRET = `web-holdem-${randomUUID()}`;
 
