@@ -131,6 +131,8 @@ export function SaleView({ saleId }: { saleId: string }) {
     try {
       const c = await client.sales.join(saleId);
       c.onTicket(setTicket);
+      // The room's numbers are live; the polled ones lag by up to SALE_POLL_MS.
+      c.onState((live) => setInfo((i) => (i ? { ...i, status: live.status, stockRemaining: live.stockRemaining, queueLength: live.queueLength, admitted: live.admitted } : i)));
       c.onStatus((s) => connectionStatus.set(s));
       if (c.ticket) setTicket(c.ticket);
       setConn(c);
