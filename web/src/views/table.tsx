@@ -75,7 +75,8 @@ export function SeatControls({ conn, state, session }: { conn: TableConnection; 
         </button>
       ) : (
         <button type="button" class="primary" data-testid="sit-any" disabled={free === null} onClick={guard(async () => {
-            await conn.sit({ seat: free ?? undefined });
+            // No seat named: the table picks a free one (two people joining at once never race for the same seat).
+            await conn.sit();
             session.refresh();
           })}>
           {free === null ? "Table full" : "Take a seat"}
@@ -106,8 +107,7 @@ export function TableView({ tableId }: { tableId: string }) {
 function JoinedTable({ tableId }: { tableId: string }) {
   const session = useTable(tableId, async (conn) => {
     if (takeSeatRequest(tableId) && conn.seat === null) {
-      const free = firstFreeSeat(conn.state);
-      if (free !== null) await conn.sit({ seat: free });
+      if (firstFreeSeat(conn.state) !== null) await conn.sit();
     }
   });
   const { conn, state } = session;
