@@ -99,3 +99,19 @@ describe("web app: routes", () => {
     assert.deepEqual(parseRoute("#/nope/x/y"), { name: "not_found", path: "/nope/x/y" });
   });
 });
+
+describe("web app: the error banner", () => {
+  it("an earlier error's timer never hides a later error", async () => {
+    const { currentError, dismissError, showError } = await import("../../web/src/errors.ts");
+    // Timers of 0 ms: they fire after these synchronous checks, and keep no process alive.
+    showError(new Error("first"), 0);
+    const first = currentError.value!;
+    showError(new Error("second"), 0);
+    const second = currentError.value!;
+    assert.notEqual(first.id, second.id);
+    dismissError(first.id); // what the first error's timer does when it fires
+    assert.equal(currentError.value?.id, second.id, "the later error stays");
+    dismissError(second.id);
+    assert.equal(currentError.value, null);
+  });
+});

@@ -17,11 +17,11 @@ let nextId = 1;
  * Shows an error in the banner. Each error has its own id and its timer clears only that
  * error: a timer left over from an earlier error never hides a later one.
  */
-export function showError(err: unknown): void {
+export function showError(err: unknown, shownMs = ERROR_SHOWN_MS): void {
   const e = HoldfastError.from(err);
   const shown = { id: nextId++, text: `${e.message} (${e.code})` };
   currentError.set(shown);
-  setTimeout(() => dismissError(shown.id), ERROR_SHOWN_MS);
+  setTimeout(() => dismissError(shown.id), shownMs);
 }
 
 export function dismissError(id: number): void {
@@ -32,7 +32,7 @@ export function dismissError(id: number): void {
 export function guard<A extends unknown[]>(fn: (...args: A) => unknown): (...args: A) => void {
   return (...args: A) => {
     try {
-      Promise.resolve(fn(...args)).catch(showError);
+      Promise.resolve(fn(...args)).catch((err: unknown) => showError(err));
     } catch (err) {
       showError(err);
     }
