@@ -136,4 +136,12 @@ describe("web app: dining and flash sale (Chromium)", function () {
     await ada.page.getByTestId("order-status").filter({ hasText: "paid" }).waitFor();
     assertNoConsoleErrors(ada, bob);
   });
+
+  it("the lobby's demo sale (DEMO_PAYMENTS=on) opens the sale view with the buyer already in line", async () => {
+    const cy = await rig.guest("Cy");
+    await cy.page.getByTestId("demo-sale").click();
+    await cy.page.waitForURL(/#\/sale\//);
+    await cy.page.locator('[data-testid="ticket"]:is([data-ticket-status="waiting"], [data-ticket-status="admitted"])').waitFor();
+    assertNoConsoleErrors(cy);
+  });
 });
