@@ -40,7 +40,7 @@ function ConnectionNotice({ session }: { session: TableSession }) {
   if (status === "reconnecting") {
     return (
       <div class="banner info" role="status">
-        <span>Connection dropped; getting back in. {conn?.seat !== null ? "Your seat is kept while we reconnect." : ""}</span>
+        <span>Connection dropped; getting back in. {conn && conn.seat !== null ? "Your seat is kept while we reconnect." : ""}</span>
         <button type="button" onClick={() => conn?.retryNow()}>
           Retry now
         </button>
