@@ -101,6 +101,10 @@ export const RoomLimits = z
     socketsPerUser: z.number().int().positive(),
     /** Command answers remembered per user per room for `cid` repeats (oldest forgotten first). */
     repliesPerUser: z.number().int().positive(),
+    /** Clients' commands waiting in one table room's queue; past it they are refused RATE_LIMITED with a retry hint. */
+    commandQueue: z.number().int().positive(),
+    /** A client's command that waited this long in a table room's queue is refused UNAVAILABLE (not run). */
+    commandWaitMs: z.number().int().positive(),
   })
   .strict();
 export type RoomLimits = z.infer<typeof RoomLimits>;
@@ -112,6 +116,8 @@ export const DEFAULT_ROOM_LIMITS: RoomLimits = {
   socketMessagesPerSecond: 200,
   socketsPerUser: 3,
   repliesPerUser: 64,
+  commandQueue: 50,
+  commandWaitMs: 2000,
 };
 
 const RoomLimitsSetting = onOffOrOverrides<RoomLimits>(

@@ -224,12 +224,24 @@ export class TableHosting implements Hosting {
       if (renewing || this.released || this.lost) return;
       renewing = true;
       try {
+        const late = Date.now() - this.lastRenewed;
         const ok = await this.deps.leases.renew(this.tableId, this.owner, ttlMs);
         if (ok) {
           this.lastRenewed = Date.now();
           this.indexLease(this.lastRenewed + ttlMs);
+          // Renewals come every third of the TTL: two thirds gone means the loop or the backend stalled.
+          if (late >= (ttlMs * 2) / 3) this.deps.logger.warn({ tableId: this.tableId, sinceLastRenewalMs: late, ttlMs }, "table lease renewed late");
         } else {
-          this.markLost(onLost, "lease held by another room");
+          // Expired with nobody else on it is a lapse (this node was too slow to renew),
+          // not a takeover: say which, the remedies differ.
+          const holder = await this.deps.leases.holder(this.tableId).catch(() => undefined);
+          const why =
+            holder === null
+              ? `lease lapsed: not renewed for ${Date.now() - this.lastRenewed} ms (TTL ${ttlMs} ms)`
+              : holder === undefined
+                ? "lease not renewed (expired or taken over)"
+                : `lease held by another room (${holder})`;
+          this.markLost(onLost, why);
         }
       } catch (err) {
         // Redis away: past the TTL another node may have taken the table over.

@@ -1,6 +1,7 @@
 import { ErrorCode, type ErrorBody } from "@holdfast/shared";
 import { AppError } from "../errors.ts";
 import { toReplyError } from "../rooms/room-errors.ts";
+import { CommandRefused } from "./command-queue.ts";
 
 export interface CommandRepliesOptions {
   /** How long an answer is kept (a repeat later than this runs the command again). */
@@ -26,7 +27,7 @@ const TOO_LARGE: ErrorBody = { code: ErrorCode.CONFLICT, message: "this command 
  * Remembers the answer to each client command id for a while, so a command repeated
  * with the same `cid` (re-sent after a reconnect, say) is answered with the first
  * answer and applied once. Failures are remembered too: a retried failing command
- * fails the same way.
+ * fails the same way, except a refusal by a full queue (CommandRefused: not applied).
  *
  * Bounded so a client cannot grow it at will: at most `perOwner` answers per user (the
  * oldest go first), each for `keepMs`, and only small ones. A settled answer is kept as
@@ -70,6 +71,11 @@ export class CommandReplies {
       },
       (err: unknown) => {
         entry.pending = undefined;
+        // Refused by a full queue: not applied, so a repeat must run it (once there is room).
+        if (err instanceof CommandRefused) {
+          if (kept.get(cid) === entry) kept.delete(cid);
+          return;
+        }
         entry.settled = { ok: false, error: toReplyError(err) };
       },
     );

@@ -1,7 +1,7 @@
 import { ErrorCode, SeatStatus, TableEventType, type ResyncReply, type TableDto, type TableEvent, type TableKind } from "@holdfast/shared";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import { CommandQueue } from "./command-queue.ts";
+import { CommandQueue, type CommandQueueLimits } from "./command-queue.ts";
 import { eventView } from "./event-views.ts";
 import type { GameCommand, GameContext, GameEvent, TableGame } from "./games/table-game.ts";
 import { decideSeatWithGame } from "./seat-and-game.ts";
@@ -65,6 +65,8 @@ export interface TableMasterDeps {
   feed?: TableFeed;
   /** Shuffle randomness (tests pass a seeded one); crypto-strong when absent. */
   rng?: (maxExclusive: number) => number;
+  /** Bounds on players' waiting commands (ROOM_LIMITS commandQueue, commandWaitMs); none: unbounded. */
+  queueLimits?: CommandQueueLimits | null;
 }
 
 /** Events per resync reply before the table answers with a snapshot instead. */
@@ -92,8 +94,9 @@ export class TableMaster {
   ) {
     const { table, hosting } = deps;
     this.current = hosting?.restored?.model ?? initialTable(table.tableId, table.kind, table.seats);
-    this.queue = new CommandQueue(() =>
-      deps.hosting?.lost ? new AppError(ErrorCode.UNAVAILABLE, "this room no longer hosts the table") : null,
+    this.queue = new CommandQueue(
+      () => (deps.hosting?.lost ? new AppError(ErrorCode.UNAVAILABLE, "this room no longer hosts the table") : null),
+      deps.queueLimits ?? null,
     );
   }
 
@@ -133,9 +136,14 @@ export class TableMaster {
 
   // --- commands -------------------------------------------------------------------
 
-  /** A seat command (sit, stand, drop, return, expire_away), after every earlier command. */
-  seat(command: SeatCommand): Promise<LoggedEvent[]> {
-    return this.queue.run(() => this.applySeat(command));
+  /**
+   * A seat command (sit, stand, drop, return, expire_away), after every earlier command.
+   * A player's own (`from: "player"`: sit, stand) may be refused with a retry hint when
+   * the queue is full; the table's (drops, returns, deadlines, operators) never is.
+   */
+  seat(command: SeatCommand, from: "player" | "table" = "table"): Promise<LoggedEvent[]> {
+    const run = () => this.applySeat(command);
+    return from === "player" ? this.queue.submit(run) : this.queue.run(run);
   }
 
   /**
@@ -150,7 +158,7 @@ export class TableMaster {
   async sit(sit: { userId: string; name: string; seat?: number; buyIn?: number; tokenId: string }): Promise<number> {
     const stack = this.deps.game.buyIn?.(sit.buyIn, this.gameContext()) ?? 0;
     if (stack instanceof AppError) throw stack;
-    const [event] = await this.seat({ type: "sit", userId: sit.userId, name: sit.name, seat: sit.seat, stack, tokenId: sit.tokenId });
+    const [event] = await this.seat({ type: "sit", userId: sit.userId, name: sit.name, seat: sit.seat, stack, tokenId: sit.tokenId }, "player");
     return (event.data as { seat: number }).seat;
   }
 
@@ -161,7 +169,8 @@ export class TableMaster {
 
   /** A player's game command; the answer is `{ok, seq}` plus what the game adds (dining's order). */
   async play(command: GameCommand): Promise<{ ok: true; seq: number } & Record<string, unknown>> {
-    return this.queue.run(async () => {
+    // A player's command: refused with a retry hint when the queue is full (CommandQueue).
+    return this.queue.submit(async () => {
       const events = await this.applyGame(command);
       return { ok: true as const, seq: this.current.seq, ...this.deps.game.reply?.(command.type, events) };
     });

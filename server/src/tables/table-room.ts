@@ -13,6 +13,7 @@ import type { SeatCommand } from "./seat-decider.ts";
 import { SeatViews } from "./seat-views.ts";
 import type { LoggedEvent } from "./table-event-log.ts";
 import { TableMaster, type TableAudience } from "./table-master.ts";
+import { commandQueueLimits } from "./command-queue.ts";
 import type { TableModel } from "./table-model.ts";
 import type { TableRoomDeps } from "./table-room-deps.ts";
 import { projectTable, TableState } from "./table-schema.ts";
@@ -110,6 +111,7 @@ export function createTableRoom(deps: TableRoomDeps) {
           },
           hosting,
           feed: deps.feed,
+          queueLimits: commandQueueLimits(deps.config.roomLimits),
         },
         this.audience(),
       );
@@ -314,7 +316,7 @@ export function createTableRoom(deps: TableRoomDeps) {
     private async stand(client: AuthedClient): Promise<{ seat: number }> {
       const conn = this.connectionOf(client);
       const seat = this.playerSeat(client);
-      await this.master.seat({ type: "stand", userId: conn.userId });
+      await this.master.seat({ type: "stand", userId: conn.userId }, "player");
       return { seat };
     }
 
