@@ -117,7 +117,7 @@ export const DEFAULT_ROOM_LIMITS: RoomLimits = {
   socketsPerUser: 3,
   repliesPerUser: 64,
   commandQueue: 50,
-  commandWaitMs: 2000,
+  commandWaitMs: 5000,
 };
 
 const RoomLimitsSetting = onOffOrOverrides<RoomLimits>(

@@ -42,7 +42,8 @@ describe("table lease: a lapse is logged as a lapse, a takeover as a takeover", 
     assert.equal(await leases.acquire("t1", "proc/room-1", 300), null);
     const hosting = host(leases, logger);
     let lost = 0;
-    now += 10_000; // the process stalled past the TTL before its next renewal
+    now += 10_000; // the process stalled past the TTL before its next renewal...
+    assert.equal(await leases.holder("t1"), null, "...and meanwhile someone saw the table free");
     hosting.startRenewing(() => lost++);
     await until(() => lost === 1, "the lease to be given up");
     const why = String(warnings.find((w) => w.msg === "table lease lost: this room stops")?.obj.why);
@@ -62,6 +63,20 @@ describe("table lease: a lapse is logged as a lapse, a takeover as a takeover", 
     hosting.startRenewing(() => lost++);
     await until(() => lost === 1, "the lease to be given up");
     assert.match(String(warnings.find((w) => w.msg === "table lease lost: this room stops")?.obj.why), /^lease held by another room \(other\/room-2\)/);
+  });
+
+  it("embedded: a lease that expired while the process stalled, untouched since, is renewed (late), not lost", async () => {
+    let now = 1_000_000;
+    const leases = new MemoryTableLeases(() => now);
+    const { logger, warnings } = recordingLogger();
+    await leases.acquire("t1", "proc/room-1", 300);
+    const hosting = host(leases, logger);
+    let lost = 0;
+    now += 10_000;
+    hosting.startRenewing(() => lost++);
+    await until(() => warnings.some((w) => w.msg === "table lease renewed late"), "the late renewal");
+    assert.equal(lost, 0);
+    assert.equal(await leases.holder("t1"), "proc/room-1");
   });
 
   it("renewed on time: kept", async () => {

@@ -69,7 +69,10 @@ export class MemoryTableLeases implements TableLeases {
   }
 
   async renew(tableId: string, owner: string, ttlMs: number): Promise<boolean> {
-    if (this.current(tableId) !== owner) return false;
+    // One process: a lease that expired while this thread was busy, and that nobody has
+    // looked at or taken since (the entry is still ours), was held by nobody else
+    // meanwhile, so extending it is safe. A stalled event loop is not a takeover.
+    if (this.leases.get(tableId)?.owner !== owner) return false;
     this.leases.set(tableId, { owner, until: this.now() + ttlMs });
     return true;
   }

@@ -16,6 +16,7 @@
  * (every socket reset at once, no close frame) until all are back; and overload
  * (5 `cart.set`/s per client): event-loop lag p99, leases lost, clients closed,
  * commands answered (done or refused). See docs/performance.md for how to read it.
+ * HF_BENCH_SERVER_LOG=<file>: the Holdfast server's log (LOG_LEVEL warn) is also written there.
  */
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -220,6 +221,7 @@ async function startHoldfast(mode: "embedded" | "redis+postgres"): Promise<Serve
     env,
     nodeArgs: ["--expose-gc", "--import", PROBE],
     outputChars: 500_000,
+    logFile: process.env.HF_BENCH_SERVER_LOG,
     cleanup: () => dataDir && rmSync(dataDir, { recursive: true, force: true }),
   });
   const url = `http://127.0.0.1:${port}`;
@@ -332,6 +334,7 @@ async function runRound(target: Target, round: number, o: BenchTablesOptions, lo
     const wall = (performance.now() - w0) / 1000;
     const overProbe = await server.probe();
     const lost = leasesLost(server.child.output()) - lostBefore;
+    for (const why of new Set(leaseLossReasons(server.child.output()))) log(`  ${target}: table lease lost: ${why}`);
     const refusedOrDone = Object.entries(over.outcomes).filter(([k]) => k !== "unanswered").reduce((n, [, v]) => n + v, 0);
     log(
       `  ${target}: overload ${over.sent} cart.set: answered ${refusedOrDone} (${JSON.stringify(over.outcomes)}), ` +
@@ -380,6 +383,11 @@ async function runRound(target: Target, round: number, o: BenchTablesOptions, lo
 /** "table lease lost" log lines so far (a lapse or a takeover: either way a lost lease). */
 function leasesLost(output: string): number {
   return output.split("table lease lost").length - 1;
+}
+
+/** The `why` of each "table lease lost" line (JSON logs). */
+function leaseLossReasons(output: string): string[] {
+  return [...output.matchAll(/"why":"([^"]*)"[^\n]*table lease lost/g)].map((m) => m[1].replace(/\d+ ms/g, "N ms"));
 }
 
 // --- the report --------------------------------------------------------------------------
