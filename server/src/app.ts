@@ -105,7 +105,7 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
   };
 
   try {
-    const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+    const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger, sharedBuffers: config.embeddedPgSharedBuffers });
     closers.push(() => db.close());
     if (config.databaseUrl) {
       const url = config.databaseUrl;

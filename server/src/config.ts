@@ -185,6 +185,11 @@ const EnvSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, "expected a postgres:// URL")
     .optional(),
   DATA_DIR: z.string().min(1).default("./.data"),
+  /** Embedded mode: PGlite's shared_buffers (its memory never shrinks; Postgres's default is 128MB). */
+  EMBEDDED_PG_SHARED_BUFFERS: z
+    .string()
+    .regex(/^[1-9][0-9]*(kB|MB|GB)$/, 'expected a size like "16MB"')
+    .default("16MB"),
   JWT_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
   PAYMENT_WEBHOOK_SECRET: z.string().min(1).optional(),
   SEAT_GRACE_SECONDS: seconds(300),
@@ -239,6 +244,8 @@ export interface Config {
   redisPrefix: string;
   databaseUrl: string | undefined;
   dataDir: string;
+  /** PGlite's shared_buffers in embedded mode. */
+  embeddedPgSharedBuffers: string;
   jwtSecret: string;
   /** True when JWT_SECRET was not given and a random one was made for this process. */
   jwtSecretGenerated: boolean;
@@ -312,6 +319,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisPrefix: e.REDIS_PREFIX,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
+    embeddedPgSharedBuffers: e.EMBEDDED_PG_SHARED_BUFFERS,
     jwtSecret: e.JWT_SECRET ?? randomBytes(32).toString("hex"),
     jwtSecretGenerated: !e.JWT_SECRET,
     paymentWebhookSecret: e.PAYMENT_WEBHOOK_SECRET,

@@ -32,6 +32,8 @@ export interface DatabaseOptions {
   logger: Logger;
   /** Pool size for a Postgres server; embedded mode always uses one connection (see below). */
   maxConnections?: number;
+  /** Embedded mode: PGlite's `shared_buffers` (EMBEDDED_PG_SHARED_BUFFERS), e.g. "16MB". */
+  sharedBuffers?: string;
 }
 
 // BIGINT (int8) values we store are counters and epoch-ms that fit a JS number.
@@ -71,7 +73,12 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
   const seed = fresh && existsSync(PGLITE_SEED) ? new Blob([readFileSync(PGLITE_SEED)]) : undefined;
   let db: PGlite;
   try {
-    db = dataPath ? await PGlite.create(dataPath, seed ? { loadDataDir: seed } : {}) : await PGlite.create();
+    // shared_buffers lives in PGlite's WebAssembly memory, which never shrinks: Postgres's
+    // 128 MB default is most of an embedded node's RSS, while the data files stay in the
+    // OS page cache anyway (DATA_DIR is a real directory).
+    const startParams = options.sharedBuffers ? [...PGlite.defaultStartParams, "-c", `shared_buffers=${options.sharedBuffers}`] : undefined;
+    const pgOptions = { ...(seed ? { loadDataDir: seed } : {}), ...(startParams ? { startParams } : {}) };
+    db = dataPath ? await PGlite.create(dataPath, pgOptions) : await PGlite.create(pgOptions);
   } catch (err) {
     socket.remove();
     throw err;

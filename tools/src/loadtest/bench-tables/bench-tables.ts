@@ -16,7 +16,8 @@
  * (every socket reset at once, no close frame) until all are back; and overload
  * (5 `cart.set`/s per client): event-loop lag p99, leases lost, clients closed,
  * commands answered (done or refused). See docs/performance.md for how to read it.
- * HF_BENCH_SERVER_LOG=<file>: the Holdfast server's log (LOG_LEVEL warn) is also written there.
+ * HF_BENCH_SERVER_LOG=<file>: the Holdfast server's log (LOG_LEVEL warn) is also written there;
+ * HF_BENCH_PROF=<dir>: a V8 CPU profile of each Holdfast server, written when it stops.
  */
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -206,6 +207,7 @@ async function startHoldfast(mode: "embedded" | "redis+postgres"): Promise<Serve
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !["REDIS_URL", "DATABASE_URL"].includes(k)) env[k] = v;
   Object.assign(env, { PORT: String(port), NODE_ENV: "test", JWT_SECRET: jwtSecret, RATE_LIMITS: "off", LOG_LEVEL: "warn", HOLD_TTL_SECONDS: "3600" });
   delete env.PUBLIC_ADDRESS;
+  if (process.env.HF_BENCH_PROF) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${process.env.HF_BENCH_PROF}`;
   let dataDir: string | undefined;
   let database: { url: string; drop(): Promise<void> } | undefined;
   if (mode === "embedded") {
