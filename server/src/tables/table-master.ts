@@ -71,6 +71,8 @@ export interface TableMasterDeps {
 
 /** Events per resync reply before the table answers with a snapshot instead. */
 export const RESYNC_LIMIT = 500;
+/** Heartbeats extend a seat binding once per this fraction of its TTL at most. */
+const BINDING_EXTEND_EVERY = 8;
 /** One tick for everything time-driven: away deadlines, game steps, snapshots. */
 export const TICK_MS = 250;
 
@@ -86,6 +88,8 @@ export class TableMaster {
   private current: TableModel;
   private readonly queue: CommandQueue;
   private stopTicking: (() => void) | undefined;
+  /** seat -> the token whose binding a heartbeat last extended, and when. */
+  private readonly bindingExtended = new Map<number, { tokenId: string; at: number }>();
   private isFrozen = false;
 
   constructor(
@@ -176,13 +180,23 @@ export class TableMaster {
     });
   }
 
-  /** Keeps the seat's binding alive past its TTL (heartbeats); best effort. */
+  /**
+   * Keeps the seat's binding alive past its TTL (heartbeats); best effort. Extended only
+   * when an eighth of the TTL has passed since the last extension of the same token: the
+   * binding always keeps most of its TTL, and a heartbeat every 30 s does not cost a
+   * Redis round trip each time (a 2-hour TTL is extended every 15 minutes).
+   */
   async extendSeatBinding(seat: number): Promise<void> {
     const tokenId = this.current.seats[seat]?.tokenId;
     if (!tokenId) return;
-    await this.deps.bindings
-      .extend(this.table.tableId, seat, tokenId, this.deps.settings.seatTokenTtlSeconds)
+    const { seatTokenTtlSeconds } = this.deps.settings;
+    const now = this.deps.clock.now();
+    const last = this.bindingExtended.get(seat);
+    if (last?.tokenId === tokenId && now - last.at < (seatTokenTtlSeconds * 1000) / BINDING_EXTEND_EVERY) return;
+    const extended = await this.deps.bindings
+      .extend(this.table.tableId, seat, tokenId, seatTokenTtlSeconds)
       .catch((err) => this.deps.logger.warn({ err }, "could not extend seat binding"));
+    if (extended) this.bindingExtended.set(seat, { tokenId, at: now });
   }
 
   /**
