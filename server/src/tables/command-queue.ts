@@ -27,27 +27,32 @@ export class CommandRefused extends AppError {
   }
 }
 
-/** Synchronous work the queues of a process do before they let the event loop turn. */
+/** Work one queue does in a row before it lets the event loop turn. */
 export const SLICE_MS = 10;
 const MIN_RETRY_MS = 50;
 const MAX_RETRY_MS = 5000;
 
 /**
- * One time slice shared by every queue of the process: it starts with the first task run
- * after the event loop turned, and a setImmediate scheduled then ends it. A queue whose
- * slice is spent yields (setImmediate), so timers (lease renewals, seat deadlines) and
- * socket reads run between slices however many tables are busy: without it, commands
- * whose awaits resolve at once chain through microtasks and hold the loop for seconds.
+ * Turns of the event loop, as the queues see them: `loopTurns` moves on in a setImmediate
+ * scheduled by the first queue that looks after a turn, `turnStartedAt` is when that was.
+ * A queue yields (setImmediate) once it has run SLICE_MS in a row without the loop
+ * turning, so timers (lease renewals, seat deadlines) and socket reads run between
+ * slices: without it, commands whose awaits resolve at once chain through microtasks
+ * and hold the loop for seconds. A command that awaited real I/O let the loop turn
+ * anyway and costs no yield. The slice is per queue, not shared: a node-wide one is
+ * spent by socket reads alone when the node is busy, and then every command waits a
+ * whole (busy) loop turn, so each table runs a command or two per turn and the node's
+ * goodput collapses into refusals.
  */
-let sliceStart = -1;
-function sliceSpent(now: number): boolean {
-  if (sliceStart < 0) {
-    sliceStart = now;
-    setImmediate(() => {
-      sliceStart = -1;
-    });
-  }
-  return now - sliceStart >= SLICE_MS;
+let loopTurns = 0;
+let turnStartedAt = -1;
+function observeTurn(now: number): void {
+  if (turnStartedAt >= 0) return;
+  turnStartedAt = now;
+  setImmediate(() => {
+    loopTurns++;
+    turnStartedAt = -1;
+  });
 }
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -140,9 +145,20 @@ export class CommandQueue {
   }
 
   private async pump(): Promise<void> {
+    let sliceTurn = -1;
+    let sliceStart = 0;
     try {
       while (this.tasks.length > 0) {
-        if (sliceSpent(this.now())) await nextTurn();
+        const now = this.now();
+        observeTurn(now);
+        if (sliceTurn !== loopTurns) {
+          // The loop turned since this queue's slice began: a new slice.
+          sliceTurn = loopTurns;
+          sliceStart = now;
+        } else if (now - sliceStart >= SLICE_MS) {
+          await nextTurn();
+          continue;
+        }
         const task = this.tasks.shift()!;
         if (task.refusable) this.waitingClients--;
         const started = this.now();
