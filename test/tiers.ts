@@ -62,6 +62,7 @@ export const TIER_RULES: ReadonlyArray<readonly [string, TierName]> = [
   ["test/continuity/**/*.test.ts", "e2e"],
   ["test/security/**/*.test.ts", "e2e"],
   ["test/sdk/**/*.test.ts", "e2e"],
+  ["test/operator/**/*.test.ts", "e2e"],
 ];
 
 const ROOT = path.resolve(import.meta.dirname, "..");
