@@ -8,7 +8,7 @@
  *                < http/ (front door, validation, rate limits)
  *                < rooms/ (base room, room errors, matchmaker route)
  *                < domain folders (tables, holds, sales, orders, inventory, identity,
- *                  continuity, feed)
+ *                  continuity, feed) < operator/, demo/ (they serve across domains)
  *                < composition root (app.ts, main.ts, commerce.ts)
  *                (jobs/, leases and repeaters on the Redis script layer, sits with the kernel)
  *   tools/, test/  may import everything above; nothing imports them
@@ -19,6 +19,8 @@
 /** The server's domain folders. */
 const DOMAINS = ["tables", "holds", "sales", "orders", "inventory", "identity", "continuity", "feed"];
 const DOMAIN = `^server/src/(${DOMAINS.join("|")})/`;
+/** Folders that serve people across domains (operator API, demo-only routes): above the domains. */
+const ACROSS_DOMAINS = ["operator", "demo"];
 /** Modules that assemble the app from its parts; only main.ts and tools/tests use them. */
 const COMPOSITION_ROOT = "^server/src/(app|main|commerce)\\.ts$";
 /** A domain's Colyseus room adapter: the only files of a domain that build on rooms/. */
@@ -104,6 +106,13 @@ module.exports = {
       to: { path: COMPOSITION_ROOT },
     },
     {
+      name: "domains-not-across-domains",
+      comment: "The operator API and the demo routes build on the domains, never the other way round.",
+      severity: "error",
+      from: { path: DOMAIN },
+      to: { path: `^server/src/(${ACROSS_DOMAINS.join("|")})/` },
+    },
+    {
       name: "nothing-imports-main",
       comment: "main.ts is the process entry point; nothing builds on it.",
       severity: "error",
@@ -117,7 +126,7 @@ module.exports = {
         "It may know who is signed in (identity/), nothing of tables, sales, feeds or commerce.",
       severity: "error",
       from: { path: "^server/src/rooms/" },
-      to: { path: `^server/src/(${DOMAINS.filter((d) => d !== "identity").join("|")})/` },
+      to: { path: `^server/src/(${[...DOMAINS.filter((d) => d !== "identity"), ...ACROSS_DOMAINS].join("|")})/` },
     },
     {
       name: "domain-core-framework-free-of-rooms",
@@ -140,7 +149,7 @@ module.exports = {
       comment: "http/ is plumbing every route uses: it imports neither rooms/, nor domains, nor the composition root.",
       severity: "error",
       from: { path: "^server/src/http/" },
-      to: { path: `^server/src/(rooms/|${DOMAINS.join("/|")}/|(app|main|commerce)\\.ts$)` },
+      to: { path: `^server/src/(rooms/|${[...DOMAINS, ...ACROSS_DOMAINS].join("/|")}/|(app|main|commerce)\\.ts$)` },
     },
     {
       name: "server-not-tools-or-tests",
