@@ -49,6 +49,22 @@ const TEMPORARY_FOLDER_CYCLE_EDGES = [
   ["orders", "inventory"],
 ];
 
+/**
+ * Files left out of the check altogether. TEMPORARY. db/row-retention.ts (the
+ * row-retention jobs) runs on holds/hold-scripts.ts and the orders/sweeper.ts leases,
+ * which puts db/ in a loop with most of the server; on the Redis script layer branch
+ * those are redis/ and jobs/ (kernel), and the file can be checked again.
+ */
+const TEMPORARY_UNCHECKED_FILES = ["server/src/db/row-retention.ts"];
+
+/**
+ * Module cycles being removed elsewhere, by the files that close them. TEMPORARY.
+ * web/src/views: table.tsx renders HoldemTable and DiningTable, which import
+ * SeatControls back from table.tsx (the web app's branch: SeatControls in a module of
+ * its own).
+ */
+const TEMPORARY_MODULE_CYCLE_FILES = ["web/src/views/table.tsx", "web/src/views/holdem.tsx", "web/src/views/dining.tsx"];
+
 /** TEMPORARY, the Redis script layer branch too: modules allowed one more dependency. */
 const TEMPORARY_SALES_EXCEPTIONS = {
   // sales.ts imports AppParts, Commerce from commerce.ts (sales will take the parts it uses).
@@ -94,7 +110,7 @@ module.exports = {
       name: "no-circular",
       comment: "No module may reach itself through its imports (type-only imports count).",
       severity: "error",
-      from: {},
+      from: { pathNot: anyOf(TEMPORARY_MODULE_CYCLE_FILES) },
       to: { circular: true },
     },
     ...folderCycleRules,
@@ -212,7 +228,9 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "(^|/)dist/|^server/public/build/|^client-sdk/docs/" },
+    exclude: {
+      path: ["(^|/)dist/|^server/public/build/|^client-sdk/docs/", ...TEMPORARY_UNCHECKED_FILES.map((f) => `^${f.replaceAll(".", "\\.")}$`)],
+    },
     tsConfig: { fileName: "tsconfig.json" },
     // Type-only imports are dependencies too (a cycle through types is still a cycle).
     tsPreCompilationDeps: true,
