@@ -16,6 +16,11 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS config files (dependency-cruiser reads .cjs).
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs", globals: { module: "writable", require: "readonly" } },
+  },
+  {
     // The web app and the example page run in browsers.
     files: ["web/src/**/*.{ts,tsx}", "examples/browser/**/*.js"],
     languageOptions: {

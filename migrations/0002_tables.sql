@@ -1,4 +1,5 @@
--- 0002_tables: table definitions, and the demo tables a fresh database starts with.
+-- 0002_tables: table definitions. (The demo tables are seeded by `npm run seed:demo`,
+-- server/src/db/demo-seed.ts, never by a migration.)
 -- Live table state (seats, game) lives in the room and its event log, not here.
 CREATE TABLE tables (
   table_id   text PRIMARY KEY,
@@ -7,7 +8,3 @@ CREATE TABLE tables (
   options    jsonb NOT NULL DEFAULT '{}'::jsonb,
   created_at timestamptz NOT NULL DEFAULT now()
 );
-
-INSERT INTO tables (table_id, kind, seats, options) VALUES
-  ('demo-holdem', 'holdem', 6, '{"smallBlind": 5, "bigBlind": 10, "minBuyIn": 200, "maxBuyIn": 2000, "defaultBuyIn": 1000}'),
-  ('demo-dining', 'dining', 4, '{"branchId": "B1"}');

@@ -1,4 +1,4 @@
--- 0003_commerce: inventory, orders, order items and idempotency keys (issue 5).
+-- 0003_commerce: inventory, orders, order items and idempotency keys.
 -- Postgres is the record: `total` and `sold` per SKU, and every order with its items.
 -- Live counters and holds live in Redis (or memory); after Redis loses its data they are
 -- rebuilt from here as available = total - sold - (stock in pending orders), so the

@@ -1,4 +1,4 @@
--- 0004_sales: flash sales (issue 6).
+-- 0004_sales: flash sales.
 -- A sale offers `quantity` units of one SKU from `starts_at` (to `ends_at`, when set) to
 -- buyers who wait in a queue and are admitted by the sale's admission mode. The queue
 -- itself (places, admissions, lapses) is live state in Redis (or memory in the embedded

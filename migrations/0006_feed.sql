@@ -18,5 +18,3 @@ CREATE TABLE staff_grants (
 ALTER TABLE orders ADD COLUMN table_id text;
 ALTER TABLE orders ADD COLUMN branch_id text;
 CREATE INDEX orders_branch_id_idx ON orders (branch_id) WHERE branch_id IS NOT NULL;
-
-INSERT INTO branches (branch_id, name) VALUES ('B1', 'Demo branch');

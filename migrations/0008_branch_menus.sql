@@ -7,8 +7,3 @@ CREATE TABLE branch_menu_items (
   added_at  timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (branch_id, sku)
 );
-
--- The demo branch serves the demo dishes (0007_demo_menu).
-INSERT INTO branch_menu_items (branch_id, sku)
-SELECT 'B1', sku FROM inventory WHERE sku IN ('ramen', 'gyoza', 'matcha')
-ON CONFLICT DO NOTHING;

@@ -42,6 +42,7 @@ export type {
   OrderView,
 } from "@holdfast/shared";
 export { SalesApi } from "./sales-api.ts";
+export type { ClientContext, SignedInSession } from "./client-context.ts";
 export {
   SaleConnection,
   DEFAULT_SALE_RECONNECT,

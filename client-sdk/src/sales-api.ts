@@ -1,13 +1,13 @@
 import { ErrorCode, type SaleView, type Ticket } from "@holdfast/shared";
+import type { ClientContext } from "./client-context.ts";
 import { HoldfastError } from "./errors.ts";
-import type { HoldfastClient } from "./holdfast-client.ts";
 import { requestJson } from "./http.ts";
 import { DEFAULT_SALE_RECONNECT, SaleConnection, type SaleReconnectPolicy } from "./sales-connection.ts";
 
 /** Flash sales: read a sale, and join its line (`join`, also called `enter`). */
 export class SalesApi {
   constructor(
-    private readonly client: HoldfastClient,
+    private readonly client: ClientContext,
     private readonly policy: SaleReconnectPolicy = DEFAULT_SALE_RECONNECT,
   ) {}
 
@@ -36,7 +36,7 @@ export class SalesApi {
     }
   }
 
-  /** The same as `join` (the name the issue uses). */
+  /** The same as `join`. */
   enter(saleId: string): Promise<SaleConnection> {
     return this.join(saleId);
   }

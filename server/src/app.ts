@@ -14,13 +14,15 @@ import { rowRetentionJobs } from "./db/row-retention.ts";
 import { createContinuity } from "./continuity/create-continuity.ts";
 import type { Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/database.ts";
+import { seedDemo } from "./db/demo-seed.ts";
 import { migrate } from "./db/migrate.ts";
 import { errorHandler, notFoundHandler } from "./http/errors-middleware.ts";
 import { ErrorBoundary } from "./error-boundary.ts";
-import { installFrontDoor, installMatchmakeRoute } from "./http/front-door.ts";
+import { installFrontDoor } from "./http/front-door.ts";
 import { healthRoutes } from "./http/health-routes.ts";
-import { Metrics } from "./http/metrics.ts";
-import { guardMatchmaking } from "./http/matchmake-gate.ts";
+import { Metrics } from "./metrics.ts";
+import { guardMatchmaking } from "./rooms/matchmake-gate.ts";
+import { installMatchmakeRoute } from "./rooms/matchmake-route.ts";
 import { RateLimits } from "./http/rate-limits.ts";
 import { identityRoutes } from "./identity/identity-routes.ts";
 import { MemorySessionCache } from "./identity/memory-session-cache.ts";
@@ -115,6 +117,10 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
     }
     const migrated = await migrate(db);
     if (migrated.applied.length > 0) logger.info({ applied: migrated.applied }, "migrations applied");
+    if (config.seedDemo) {
+      const seeded = await seedDemo(db);
+      if (Object.values(seeded).some((n) => n > 0)) logger.info({ seeded }, "demo data seeded (SEED_DEMO)");
+    }
 
     let redis: Redis | undefined;
     let presence: Presence;

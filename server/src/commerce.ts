@@ -66,7 +66,7 @@ export interface Commerce {
 const PATHS = ["/inventory", "/holds", "/orders", "/payments"];
 
 /**
- * Inventory, holds, orders and payments (issue 5), built from the app's shared parts.
+ * Inventory, holds, orders and payments, built from the app's shared parts.
  * Redis mode: RedisHoldStore with its own connection (writes batched per event-loop
  * turn), and a Redis lease so one node sweeps. Embedded mode: MemoryHoldStore and an
  * always-held lease.

@@ -218,6 +218,8 @@ const EnvSchema = z.object({
   /** How often each row-retention job (idempotency keys, orders, sessions) runs, on one node at a time. */
   ROW_RETENTION_INTERVAL_SECONDS: seconds(3600),
   DEMO_PAYMENTS: onOff("off"),
+  /** Demo tables, branch and dishes at start (db/demo-seed.ts); auto: see `seedDemo` below. */
+  SEED_DEMO: z.enum(["auto", "on", "off", "true", "false", "1", "0"]).default("auto"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** auto: readable lines on a terminal, JSON lines otherwise. */
   LOG_FORMAT: z.enum(["auto", "json", "pretty"]).default("auto"),
@@ -275,6 +277,11 @@ export interface Config {
   sessionRetentionDays: number | null;
   rowRetentionIntervalSeconds: number;
   demoPayments: boolean;
+  /**
+   * Seed the demo data at start (idempotent). SEED_DEMO=auto (the default): on for the
+   * embedded database, and for DATABASE_URL unless NODE_ENV=production.
+   */
+  seedDemo: boolean;
   logLevel: string;
   logFormat: "auto" | "json" | "pretty";
   maxBodyBytes: number;
@@ -342,6 +349,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionRetentionDays: e.SESSION_RETENTION_DAYS,
     rowRetentionIntervalSeconds: e.ROW_RETENTION_INTERVAL_SECONDS,
     demoPayments: e.DEMO_PAYMENTS,
+    seedDemo: e.SEED_DEMO === "auto" ? !e.DATABASE_URL || e.NODE_ENV !== "production" : ["on", "true", "1"].includes(e.SEED_DEMO),
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     maxBodyBytes: e.MAX_BODY_BYTES,

@@ -1,5 +1,5 @@
 /*
- * Wire vocabulary of inventory, holds, orders and payments (issue 5): constants, request
+ * Wire vocabulary of inventory, holds, orders and payments: constants, request
  * and response shapes and the order events published to nodes. No dependencies: the zod
  * schemas that validate the request bodies are in `@holdfast/shared/schemas`.
  */

@@ -1,5 +1,5 @@
 /*
- * Wire vocabulary of flash sales (issue 6): the admin and read routes, the `sale` room's
+ * Wire vocabulary of flash sales: the admin and read routes, the `sale` room's
  * join options, commands, state and the per-client `ticket` message. No dependencies:
  * the zod schemas are in `@holdfast/shared/schemas`.
  */

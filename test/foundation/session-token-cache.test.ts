@@ -12,17 +12,29 @@ import { SessionRevocations } from "../../server/src/identity/session-revocation
 import type { SessionServiceOptions } from "../../server/src/identity/session-service.ts";
 import { embeddedDatabase, sessionService, silentLogger } from "./helpers.ts";
 
+/** A clock that moves only when the test says so (starts at the real time: tokens carry real dates). */
+function manualClock(): { now: () => number; advance(ms: number): void } {
+  let t = Date.now();
+  return { now: () => t, advance: (ms) => void (t += ms) };
+}
+
 const isUnauthorized = (err: unknown) => err instanceof AppError && err.code === "UNAUTHORIZED";
 
 /** A shared session cache (as Redis would be) that counts reads and can hold reads back. */
 class CountingCache implements SessionCache {
   reads = 0;
   gate: Promise<void> | undefined;
+  /** Resolved when a read has its value and waits at the gate. */
+  held: Promise<void> = new Promise<void>((r) => (this.holding = r));
+  private holding!: () => void;
   constructor(readonly inner = new MemorySessionCache()) {}
   async get(id: string): Promise<CachedSession | null> {
     this.reads++;
     const value = await this.inner.get(id);
-    if (this.gate) await this.gate;
+    if (this.gate) {
+      this.holding();
+      await this.gate;
+    }
     return value;
   }
   fill(s: CachedSession, ttl: number) {
@@ -93,7 +105,7 @@ describe("session service: verified-token cache", function () {
     let release!: () => void;
     cache.gate = new Promise<void>((r) => (release = r));
     const pending = service.authenticate(token); // read the live entry, now waits
-    await new Promise((r) => setTimeout(r, 10));
+    await cache.held;
     revokedElsewhere([identity.sessionId]);
     release();
     cache.gate = undefined;
@@ -103,7 +115,8 @@ describe("session service: verified-token cache", function () {
 
   it("entries live at most ttlMs, and the cache stays within maxEntries", async () => {
     const cache = new CountingCache();
-    const service = build(cache, { tokenCache: { ttlMs: 50, maxEntries: 4 } });
+    const clock = manualClock();
+    const service = build(cache, { tokenCache: { ttlMs: 50, maxEntries: 4 }, now: clock.now });
     const signed = [];
     for (let i = 0; i < 6; i++) signed.push(await service.signInGuest(`u${i}`));
     const tokens = signed.map((s) => s.token);
@@ -114,7 +127,7 @@ describe("session service: verified-token cache", function () {
     revokedElsewhere([signed[0].identity.sessionId, signed[5].identity.sessionId]);
     assert.equal(service.verifiedTokenCount, before - 1, "the newest was cached, the oldest already evicted");
     await service.authenticate(tokens[4]);
-    await new Promise((r) => setTimeout(r, 80));
+    clock.advance(80);
     const reads = cache.reads;
     await service.authenticate(tokens[4]);
     assert.equal(cache.reads, reads + 1, "expired entry: the session is looked up again");
@@ -122,13 +135,14 @@ describe("session service: verified-token cache", function () {
 
   it("never caches past the session cache TTL", async () => {
     const cache = new CountingCache();
-    const service = build(cache, { cacheTtlSeconds: 1, tokenCache: { ttlMs: 60_000, maxEntries: 10 } });
+    const clock = manualClock();
+    const service = build(cache, { cacheTtlSeconds: 1, tokenCache: { ttlMs: 60_000, maxEntries: 10 }, now: clock.now });
     const { token } = await service.signInGuest("dee");
     await service.authenticate(token);
     const reads = cache.reads;
     await service.authenticate(token);
     assert.equal(cache.reads, reads, "cached within the TTL");
-    await new Promise((r) => setTimeout(r, 1100));
+    clock.advance(1100);
     await service.authenticate(token);
     assert.equal(cache.reads, reads + 1, "looked up again after cacheTtlSeconds, not ttlMs");
   });

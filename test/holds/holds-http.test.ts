@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import pg from "pg";
+import { eventually } from "../support/e2e.ts";
 import { http, signInGuest } from "../support/http.ts";
 import { spawnServer, type ServerProcess } from "../support/server-process.ts";
 import { createTestDatabase, skipUnless, testRedisUrl } from "../support/services.ts";
@@ -218,14 +219,16 @@ describe("holds and orders over HTTP (Redis + Postgres)", function () {
     await put("s-exp", { stock: 6 });
     const o = await pendingOrder("s-exp", 4);
     assert.equal((await inv("s-exp")).available, 2);
-    await new Promise((r) => setTimeout(r, ORDER_TTL * 1000 + 1500));
-    const after = await http(server.url, "GET", `/api/orders/${o.orderId}`, { token: alice.token });
-    assert.equal(after.body.status, "expired");
+    const status = async (orderId: string) => (await http(server.url, "GET", `/api/orders/${orderId}`, { token: alice.token })).body.status;
+    await eventually(async () => (await status(o.orderId)) === "expired", ORDER_TTL * 1000, "the order expired");
     assert.deepEqual(await inv("s-exp"), { sku: "s-exp", total: 6, sold: 0, held: 0, available: 6 });
     const late = await webhook(server.url, { orderId: o.orderId, outcome: "succeeded", reference: "late", amount: 0, currency: "EUR" });
     assert.equal(late.status, 410, "a payment after expiry is refused: the provider refunds");
     assert.equal(late.body.error.code, "ORDER_EXPIRED");
-    await new Promise((r) => setTimeout(r, 1200));
+    // The sweeper passes again (a later order expires too): still no second return.
+    await put("s-exp-later", { stock: 1 });
+    const later = await pendingOrder("s-exp-later", 1);
+    await eventually(async () => (await status(later.orderId)) === "expired", ORDER_TTL * 1000, "a later order expired");
     assert.equal((await inv("s-exp")).available, 6, "no second return");
   });
 

@@ -9,7 +9,7 @@ import { testRedisUrl } from "../support/services.ts";
 import { spawnServer, type ServerProcess } from "../support/server-process.ts";
 
 /**
- * Issue 12, the commerce and session findings, each replayed against a real server the
+ * Commerce and session attacks, each replayed against a real server the
  * way an adversarial buyer (or a confused operator) would, through the SDK and HTTP.
  * Every test here failed on the code before the fix; the comment on each says how.
  * With REDIS_URL the server runs on Redis; without it, embedded.
@@ -20,7 +20,7 @@ const ORDER_TTL = 4;
 
 const code = (err: unknown) => HoldfastError.from(err).code;
 
-describe("security: commerce integrity (issue 12)", function () {
+describe("security: commerce integrity", function () {
   this.timeout(120_000);
   let server: ServerProcess;
   let admin: string;
@@ -230,7 +230,7 @@ describe("security: commerce integrity (issue 12)", function () {
   });
 });
 
-describe("security: sockets end with their session (issue 12)", function () {
+describe("security: sockets end with their session", function () {
   this.timeout(60_000);
   const SESSION_TTL = 3;
   let server: ServerProcess;

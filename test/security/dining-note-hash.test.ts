@@ -1,5 +1,5 @@
 /**
- * Security (issue 12 review): a dining line's note is for the table's diners and branch
+ * Security: a dining line's note is for the table's diners and branch
  * staff, but its line key was `{cart}:{sku}:{options hash}:{sha256(note) prefix}`, and
  * the line key is public (events API, live events, the cart state). Anyone signed in
  * could confirm a guessed note ("allergic to peanuts") by hashing it. The note part of a

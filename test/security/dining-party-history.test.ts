@@ -1,6 +1,6 @@
 /**
- * Security: a dining table's order details belong to the party that was there (issue 12,
- * events API / dining privacy). A diner sees order ids, buyer ids and notes only of events
+ * Security: a dining table's order details belong to the party that was there (events
+ * API, dining privacy). A diner sees order ids, buyer ids and notes only of events
  * since they sat down; a stranger who sits after an earlier party checked out and left,
  * then asks `resync {lastSeq: 0}` or reads the events API, sees that party's dishes only.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 13 item 7 (errors), against a real server process: malformed URLs and bodies
+ * HTTP and matchmaker errors, against a real server process: malformed URLs and bodies
  * are 400s, the matchmaker answers in the contract's shape with 4xx statuses (409 for
  * creating a live table, 404 for unknown tables, rooms, methods and room ids), client
  * mistakes are logged at info without a stack and throttled, and the room gauges never go

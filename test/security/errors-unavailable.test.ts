@@ -1,5 +1,5 @@
 /**
- * Issue 14 item 3 (one error boundary): Postgres away during joins is an infrastructure
+ * One error boundary (server/src/error-boundary.ts): Postgres away during joins is an infrastructure
  * fault, answered UNAVAILABLE (503: retry), never UNAUTHORIZED (final for the SDK), with
  * its cause logged once per window instead of dropped; the SDK keeps trying through the
  * outage and is back in its seat when Postgres returns, both from its reconnect loop and

@@ -1,5 +1,5 @@
 /**
- * Security: `GET /api/tables/:id/events` (issue 12, finding 5). It needs a sign-in, and
+ * Security: `GET /api/tables/:id/events`. It needs a sign-in, and
  * each caller gets what the room would show them: its own hole cards only (by user, not
  * by seat), and on a dining table order ids, buyer ids and notes only for the table's
  * diners and its branch staff.
@@ -61,7 +61,7 @@ describe("security: the table events API", function () {
     const sku = `soup-${randomUUID().slice(0, 6)}`;
     assert.equal((await http(suite.url, "POST", "/api/tables", { token: suite.admin, body: { tableId, kind: "dining", seats: 4, options: { branchId: "B1" } } })).status, 201);
     assert.equal((await http(suite.url, "PUT", `/api/inventory/${sku}`, { token: suite.admin, body: { stock: 10, name: "Soup", priceCents: 800 } })).status, 200);
-    // Branch menus arrive with the hold gate (issue 12); before that this answers 404 and nothing needs it.
+    // A dining cart takes only dishes on its branch's menu (the hold gate).
     await http(suite.url, "PUT", `/api/branches/B1/menu/${sku}`, { token: suite.admin });
     const staff = await signInGuest(suite.url, "sam");
     const grant = await http(suite.url, "PUT", `/api/branches/B1/staff/${staff.userId}`, { token: suite.admin });

@@ -1,6 +1,6 @@
 /**
  * Security: hole cards belong to the user and hand they were dealt to, not to the seat
- * index. Two attacks from issue 12, through the real server and SDK:
+ * index. Two attacks, through the real server and SDK:
  *  (a) live hand: A stands during preflop and D sits in A's seat; D must never see A's
  *      cards (state, events, resync), and A's hand is folded at once;
  *  (b) finished hand: X folds and leaves, Y sits in X's seat and asks `resync {lastSeq:0}`;

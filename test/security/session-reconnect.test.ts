@@ -15,7 +15,7 @@ import { spawnServer, type ServerProcess } from "../support/server-process.ts";
 const JWT_SECRET = "security-reconnect-secret-0123456789";
 const SESSION_TTL = 6;
 
-describe("security: no reconnection for an ended session (issue 12 review)", function () {
+describe("security: no reconnection for an ended session", function () {
   this.timeout(90_000);
   let server: ServerProcess;
   let admin: string;

@@ -1,5 +1,5 @@
 /**
- * Issue 13 item 6 (embedded database): PGlite has no authentication, so it must not be
+ * The embedded database: PGlite has no authentication, so it must not be
  * reachable by other local processes. The server listens on TCP only for HTTP; the
  * embedded Postgres is a unix socket (0600) in a private directory (0700): inside
  * DATA_DIR, or a temp directory for `DATA_DIR=:memory:` that is removed at stop.

@@ -1,5 +1,5 @@
 /**
- * Issue 13 item 6 (web): security headers on every response (the demo page, the API,
+ * Web: security headers on every response (the demo page, the API,
  * the matchmaker), CORS closed to other sites unless allowlisted (`CORS_ORIGINS`), and
  * `/metrics` behind `METRICS_TOKEN`. Against a real server process.
  */

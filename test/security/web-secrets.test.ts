@@ -1,5 +1,5 @@
 /**
- * Issue 13 item 6 (secrets): in production a JWT_SECRET that is short, or that anyone can
+ * Secrets: in production a JWT_SECRET that is short, or that anyone can
  * read in this repository (compose default, docs, test fixtures), stops the process; the
  * compose file takes JWT_SECRET from the environment and refuses to start without it.
  */

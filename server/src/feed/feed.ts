@@ -25,7 +25,7 @@ export interface FeedDeps {
 }
 
 /**
- * The live feed (issue 8): the bus, staff permissions with their cache and cross-node
+ * The live feed: the bus, staff permissions with their cache and cross-node
  * invalidation, the branch admin routes, and the bridge that turns order events into
  * feed events on every node.
  */

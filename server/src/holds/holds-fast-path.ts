@@ -5,7 +5,7 @@ import { ErrorCode } from "@holdfast/shared";
 import { CreateHoldBody } from "@holdfast/shared/schemas";
 import { AppError } from "../errors.ts";
 import { ErrorBoundary } from "../error-boundary.ts";
-import type { Metrics } from "../http/metrics.ts";
+import type { Metrics } from "../metrics.ts";
 import type { RateLimits } from "../http/rate-limits.ts";
 import { parseOrThrow } from "../http/validate.ts";
 import type { SessionService } from "../identity/session-service.ts";

@@ -3,7 +3,6 @@ import { matchMaker } from "@colyseus/core";
 import { ErrorCode } from "@holdfast/shared";
 import { AppError } from "../errors.ts";
 import type { ErrorBoundary } from "../error-boundary.ts";
-import { matchmakeRoute } from "./matchmake-route.ts";
 import { restrictCors, securityHeaders } from "./security-headers.ts";
 
 export interface FrontDoorOptions {
@@ -42,22 +41,10 @@ export function installFrontDoor(server: Server, o: FrontDoorOptions): void {
   });
 }
 
-/**
- * `POST /matchmake/...` answered by `matchmakeRoute` (the contract's errors) instead of
- * Colyseus's router. Install it first (innermost), right after `server.listen()`, so a
- * gate and the front door wrap it.
- */
-export function installMatchmakeRoute(server: Server, o: Omit<FrontDoorOptions, "corsOrigins">): void {
-  const matchmake = matchmakeRoute(o);
-  wrapRequestListeners(server, (req, res, next) => {
-    if (!matchmake(req, res)) next();
-  });
-}
-
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** Puts `layer` in front of the server's current request listeners. */
-function wrapRequestListeners(server: Server, layer: (req: IncomingMessage, res: ServerResponse, next: () => void) => void): void {
+export function wrapRequestListeners(server: Server, layer: (req: IncomingMessage, res: ServerResponse, next: () => void) => void): void {
   const inner = server.listeners("request") as Listener[];
   server.removeAllListeners("request");
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {

@@ -5,7 +5,7 @@ import { AppError } from "../errors.ts";
 import type { Database } from "../db/database.ts";
 import type { Redis } from "ioredis";
 import { withTimeout } from "../redis/redis-client.ts";
-import type { Metrics } from "./metrics.ts";
+import type { Metrics } from "../metrics.ts";
 
 export interface HealthDeps {
   db: Database;

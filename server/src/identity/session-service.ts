@@ -37,6 +37,8 @@ export interface SessionServiceOptions {
    * `SessionRevocations.listen`).
    */
   tokenCache?: { ttlMs: number; maxEntries: number };
+  /** The clock (ms since the epoch) for session and cache expiry; tests pass a manual one. Default Date.now. */
+  now?: () => number;
 }
 
 /** Verified-token cache of a node (5 s, bounded by the session cache TTL). */
@@ -124,8 +126,10 @@ class VerifiedTokens {
  */
 export class SessionService {
   private readonly verified: VerifiedTokens | undefined;
+  private readonly now: () => number;
 
   constructor(private readonly o: SessionServiceOptions) {
+    this.now = o.now ?? Date.now;
     if (o.tokenCache && o.tokenCache.ttlMs > 0 && o.tokenCache.maxEntries > 0) {
       // Never longer than the shared session cache keeps an entry.
       this.verified = new VerifiedTokens(Math.min(o.tokenCache.ttlMs, o.cacheTtlSeconds * 1000), o.tokenCache.maxEntries);
@@ -155,7 +159,7 @@ export class SessionService {
   /** Creates a user (or renames an existing one) and a session for it. Operators' CLI uses it. */
   async createSession(user: { userId: string; name: string; roles: string[] }): Promise<{ identity: Identity; token: string }> {
     const sessionId = `s_${randomUUID()}`;
-    const expiresAt = new Date(Date.now() + this.o.sessionTtlSeconds * 1000);
+    const expiresAt = new Date(this.now() + this.o.sessionTtlSeconds * 1000);
     const record = await this.o.repository.createUserWithSession(user, { sessionId, expiresAt });
     const cached = toCached(record);
     await this.cacheFill(cached);
@@ -168,7 +172,7 @@ export class SessionService {
    * cache), without a promise; undefined otherwise: then call `authenticate`.
    */
   cachedIdentity(token: string | undefined): Identity | undefined {
-    return token && this.verified ? this.verified.get(token, Date.now()) : undefined;
+    return token && this.verified ? this.verified.get(token, this.now()) : undefined;
   }
 
   /** Verifies an access token and its session. Throws UNAUTHORIZED. */
@@ -189,7 +193,7 @@ export class SessionService {
     }
     if (!session || session.revoked) throw new AppError(ErrorCode.UNAUTHORIZED, "session revoked");
     if (session.userId !== claims.sub) throw new AppError(ErrorCode.UNAUTHORIZED, "access token invalid");
-    const now = Date.now();
+    const now = this.now();
     if (session.expiresAt <= now) throw new AppError(ErrorCode.UNAUTHORIZED, "session expired");
     const identity = toIdentity(session, source);
     this.verified?.set(token, identity, claims.exp * 1000, session.expiresAt, epoch, now);
@@ -241,7 +245,7 @@ export class SessionService {
 
   private async cacheFill(session: CachedSession): Promise<void> {
     // Never cache longer than the session lives.
-    const ttl = Math.min(this.o.cacheTtlSeconds, Math.max(1, Math.floor((session.expiresAt - Date.now()) / 1000)));
+    const ttl = Math.min(this.o.cacheTtlSeconds, Math.max(1, Math.floor((session.expiresAt - this.now()) / 1000)));
     await Promise.resolve()
       .then(() => this.o.cache.fill(session, ttl))
       .catch(() => undefined);

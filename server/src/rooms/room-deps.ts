@@ -1,6 +1,6 @@
 import type { Config } from "../config.ts";
 import type { ErrorBoundary } from "../error-boundary.ts";
-import type { Metrics } from "../http/metrics.ts";
+import type { Metrics } from "../metrics.ts";
 import type { SessionRevocations } from "../identity/session-revocations.ts";
 import type { SessionService } from "../identity/session-service.ts";
 import type { Logger } from "../logger.ts";

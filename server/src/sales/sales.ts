@@ -38,7 +38,7 @@ const ADMIT_INTERVAL_MS = 200;
 const REFRESH_INTERVAL_MS = 5000;
 
 /**
- * Flash sales (issue 6), built from the app's shared parts. Puts the sale gate in front
+ * Flash sales, built from the app's shared parts. Puts the sale gate in front
  * of holds (admission required on SKUs in a sale), follows order events (an order marks
  * its buyer done; cancelled and expired orders return stock, which admits more buyers).
  */

@@ -10,9 +10,12 @@ import {
   type Rng,
   type SeatEntry,
 } from "../../../server/src/tables/games/holdem/index.ts";
+import fc from "fast-check";
+import { choiceRng, gameChoices, replayFromEnv } from "../../support/choices.ts";
 import { TestTable } from "./helpers.ts";
 
-const GAMES = 300;
+/** Games per run (HOLDEM_GAMES overrides); a failure prints HOLDEM_SEED/HOLDEM_PATH to replay it. */
+const GAMES = Number(process.env.HOLDEM_GAMES ?? 300);
 const MAX_HANDS = 12;
 const BLINDS: [number, number][] = [
   [1, 2],
@@ -99,13 +102,16 @@ function checkHandEnd(state: HoldemState, chips: number): void {
 describe("holdem property: random games", function () {
   this.timeout(120_000);
 
-  it(`${GAMES} seeded random games conserve chips, never go negative, and replay to the same state`, () => {
+  it(`${GAMES} random games (fast-check, shrinking) conserve chips, never go negative, and replay to the same state`, () => {
     let hands = 0;
     let showdowns = 0;
     let sidePots = 0;
     const seen = new Set<string>();
-    for (let game = 1; game <= GAMES; game++) {
-      const rng = seededRng(game);
+    let game = 0;
+    // A game of up to 12 hands reads about 500-1,500 choices (a shuffle takes 51).
+    const playGame = (choices: number[]) => {
+      game++;
+      const rng = choiceRng(choices);
       const [smallBlind, bigBlind] = pick(rng, BLINDS);
       const t = new TestTable({ smallBlind, bigBlind, timeoutsBeforeStandUp: pick(rng, [0, 2, 3]) });
       const seatNos = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].filter(() => rng(2) === 0);
@@ -144,7 +150,8 @@ describe("holdem property: random games", function () {
         const tail = clone(t.log.slice(snapshot.at)) as HoldemEvent[];
         assert.deepEqual(tail.reduce(evolveHoldem, snapshot.state), t.state);
       }
-    }
+    };
+    fc.assert(fc.property(gameChoices(500, 2000), playGame), { numRuns: GAMES, ...replayFromEnv("HOLDEM") });
     assert.ok(hands >= 1000, `only ${hands} hands`);
     assert.ok(showdowns > 100 && sidePots > 10, `showdowns ${showdowns}, side pots ${sidePots}`);
     // Every kind of event happened somewhere, so the checks above covered all of evolve.

@@ -34,6 +34,7 @@ import { Redis } from "ioredis";
 import { CommerceKeys } from "../../../server/src/holds/commerce-keys.ts";
 import { holdScriptSource } from "../../../server/src/holds/hold-scripts.ts";
 import { adminToken, positiveInt, positiveNumber, processCpuSeconds, spawnServerProcess } from "../loadtest/common.ts";
+import { LatencyHistogram } from "../loadtest/latency.ts";
 import { formatSdkSize, measureSdkSize } from "./sdk-size.ts";
 import { benchTables, type BenchTablesOptions } from "../loadtest/bench-tables/bench-tables.ts";
 import { printCapacity, runCapacity, type CapacityOptions } from "../loadtest/capacity.ts";
@@ -223,17 +224,16 @@ type HttpRound = Round & { errors: number; count: number; p90: number; p999: num
 /** `connections` clients (one per token), each POSTing holds back to back for `seconds`. */
 async function httpRound(load: LoadWorker, port: number, tokens: string[], sku: string, seconds: number): Promise<HttpRound> {
   const r = await load.run({ port, tokens, sku, seconds });
-  const latencies = r.latencies.sort();
-  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
+  const latencies = new LatencyHistogram(r.latencies);
   return {
-    rps: latencies.length / r.elapsed,
-    p50: at(50),
-    p90: at(90),
-    p99: at(99),
-    p999: at(99.9),
-    max: latencies[latencies.length - 1] ?? 0,
+    rps: latencies.count / r.elapsed,
+    p50: latencies.at(50),
+    p90: latencies.at(90),
+    p99: latencies.at(99),
+    p999: latencies.at(99.9),
+    max: latencies.at(100),
     errors: r.errors,
-    count: latencies.length,
+    count: latencies.count,
     cpu: r.cpu,
     elu: r.elu,
   };

@@ -294,12 +294,8 @@ export async function pool<T>(n: number, inFlight: number, task: (i: number) => 
   return out;
 }
 
-/** Nearest-rank percentile (`p` in 0-100) of `values`; 0 when there are none. */
-export function percentile(values: ArrayLike<number>, p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = Array.from(values).sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
+/** Percentiles come from an HDR histogram (latency.ts); re-exported for the scenarios. */
+export { percentile } from "./latency.ts";
 
 /** Prints `rows` as an aligned two-column table, under `title` when given. */
 export function printTable(title: string | undefined, rows: [string, string | number][]): void {

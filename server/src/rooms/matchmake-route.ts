@@ -1,9 +1,22 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createAuthContext, matchMaker, ServerError } from "@colyseus/core";
 import { ErrorCode, isErrorCode } from "@holdfast/shared";
 import { AppError } from "../errors.ts";
 import type { ErrorBoundary } from "../error-boundary.ts";
-import { JoinError } from "../rooms/room-errors.ts";
+import { wrapRequestListeners, type FrontDoorOptions } from "../http/front-door.ts";
+import { JoinError } from "./room-errors.ts";
+
+/**
+ * `POST /matchmake/...` answered by `matchmakeRoute` (the contract's errors) instead of
+ * Colyseus's router. Install it first (innermost), right after `server.listen()`, so a
+ * gate and the front door wrap it.
+ */
+export function installMatchmakeRoute(server: Server, o: Omit<FrontDoorOptions, "corsOrigins">): void {
+  const matchmake = matchmakeRoute(o);
+  wrapRequestListeners(server, (req, res, next) => {
+    if (!matchmake(req, res)) next();
+  });
+}
 
 /**
  * `POST /matchmake/:method/:roomName`, served here instead of by Colyseus's built-in

@@ -3,7 +3,7 @@ import { matchMaker } from "@colyseus/core";
 import { ErrorCode } from "@holdfast/shared";
 import { AppError } from "../errors.ts";
 import { sendMatchmakeError } from "./matchmake-route.ts";
-import type { RateLimits } from "./rate-limits.ts";
+import type { RateLimits } from "../http/rate-limits.ts";
 
 type RequestListener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
