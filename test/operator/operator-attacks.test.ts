@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { adminToken } from "../support/e2e.ts";
+import { HoldfastClient, MemoryStorage, type TableConnection } from "@holdfast/client-sdk";
+import { adminToken, eventually } from "../support/e2e.ts";
 import { http, signInGuest } from "../support/http.ts";
 import { spawnServer, type ServerProcess } from "../support/server-process.ts";
 
@@ -13,10 +14,13 @@ describe("operator API: attacks", function () {
   let admin: string;
 
   before(async () => {
-    server = await spawnServer({ env: { JWT_SECRET } });
+    // A long grace: an away seat stays away until the operator releases it.
+    server = await spawnServer({ env: { JWT_SECRET, SEAT_GRACE_SECONDS: "600", HEARTBEAT_SECONDS: "1" } });
     admin = adminToken(JWT_SECRET);
   });
+  const open: TableConnection[] = [];
   after(async () => {
+    await Promise.all(open.map((c) => c.leave().catch(() => undefined)));
     await server?.stop();
   });
 
@@ -66,5 +70,47 @@ describe("operator API: attacks", function () {
     const res = await call("GET", "/nodes", forged);
     assert.equal(res.status, 401, JSON.stringify(res.body));
     assert.equal(res.body.error.code, "UNAUTHORIZED");
+  });
+
+  async function player(name: string) {
+    const client = new HoldfastClient({ url: server.url, storage: new MemoryStorage(), heartbeatSeconds: 1 });
+    await client.auth.guest(name);
+    return client;
+  }
+
+  async function join(client: HoldfastClient, tableId: string, options: { spectate?: boolean } = {}) {
+    const conn = await client.tables.join(tableId, options);
+    open.push(conn);
+    return conn;
+  }
+
+  it("a released seat's old token does not take the seat back from its next sitter", async () => {
+    const tableId = `atk-${randomUUID().slice(0, 8)}`;
+    assert.equal((await http(server.url, "POST", "/api/tables", { token: admin, body: { tableId, kind: "holdem", seats: 4 } })).status, 201);
+    const watcher = await join(await player("watcher"), tableId, { spectate: true });
+    const old = await player("old-holder");
+    const first = await join(old, tableId);
+    await first.sit({ seat: 2 });
+    await first.leave();
+    await eventually(() => watcher.state.seats[2]?.status === "away", 30_000, "seat 2 away");
+
+    const released = await call("POST", `/tables/${tableId}/seats/2/release`, admin);
+    assert.equal(released.status, 200, JSON.stringify(released.body));
+    await eventually(() => watcher.state.seats[2]?.status === "empty", 30_000, "seat 2 empty");
+    const next = await join(await player("next-sitter"), tableId);
+    await next.sit({ seat: 2 });
+    await eventually(() => watcher.state.seats[2]?.status === "active", 30_000, "seat 2 taken again");
+    const nextUser = watcher.state.seats[2].userId;
+
+    // The old holder comes back with the seat token it kept: it must watch, not play seat 2.
+    const back = await join(old, tableId);
+    assert.equal(back.seat, null, "the old token reclaimed a released seat");
+    assert.equal(watcher.state.seats[2].userId, nextUser);
+    assert.equal(watcher.state.seats[2].status, "active");
+    const stolen = await back.sit({ seat: 2 }).then(
+      () => "sat",
+      (err: { code?: string }) => err.code,
+    );
+    assert.equal(stolen, "SEAT_TAKEN");
   });
 });
