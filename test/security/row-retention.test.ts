@@ -46,6 +46,22 @@ function rowRetentionContract(open: () => Promise<Database>): void {
     assert.deepEqual(await ids(db, "SELECT key AS id FROM idempotency_keys"), ["fresh"]);
   });
 
+  it("never deletes a request still in flight under its key, even with a replay window of 0 (until the claim is abandoned)", async () => {
+    const insert = (key: string, agoMs: number, status: number | null) =>
+      db.pool.query("INSERT INTO idempotency_keys (user_id, scope, key, request_hash, created_at, status_code) VALUES ('u1', 'zero', $1, 'h', $2, $3)", [
+        key,
+        new Date(NOW - agoMs).toISOString(),
+        status,
+      ]);
+    await insert("in-flight", 1_000, null);
+    await insert("done", 1_000, 201);
+    await insert("abandoned", 31_000, null);
+    await new RowPruner(db.pool, "idempotencyKeys", 0, () => NOW).prune();
+    // A retry of the in-flight request must still get 409 CONFLICT, not run a second time.
+    assert.deepEqual(await ids(db, "SELECT key AS id FROM idempotency_keys WHERE scope = 'zero'"), ["in-flight"]);
+    await db.pool.query("DELETE FROM idempotency_keys WHERE scope = 'zero'");
+  });
+
   it("deletes old cancelled and expired orders with their items; paid, pending and recent ones stay", async () => {
     const orders: [string, string, number][] = [
       ["o-cancelled-old", "cancelled", 100],

@@ -223,6 +223,36 @@ describe("TableMaster (no Colyseus, a manual clock)", () => {
     );
   });
 
+  it("an operator's close mid-hand gives every player the chips they put in (the pot goes to no seat by seat order)", async () => {
+    const { master, audience } = setUp();
+    for (const u of ["ann", "bob", "cat"]) await master.sit({ userId: u, name: u, buyIn: 500, tokenId: `t-${u}` });
+    await master.tick();
+    type Holdem = { toAct: number | null; street: string; players: { seat: number; userId: string; stack: number; totalCommitted: number }[] };
+    const holdem = () => (master.model.game as { holdem: Holdem }).holdem;
+    for (const payload of [{ action: "raise", amount: 60 }, { action: "call" }]) {
+      const h = holdem();
+      const userId = h.players.find((p) => p.seat === h.toAct)!.userId;
+      await master.play({ type: "act", seat: h.toAct!, userId, payload });
+    }
+    const inHand = holdem().players.map((p) => ({ seat: p.seat, back: p.stack + p.totalCommitted }));
+    assert.ok(holdem().players.some((p) => p.totalCommitted === 60), "a raise and a call are in the pot");
+
+    const events = await master.seat({ type: "close" });
+    assert.ok(!events.some((e) => e.type === "holdem.pot_awarded"), "nobody won the pot by leaving last");
+    const ended = events.find((e) => e.type === "holdem.hand_ended")!;
+    assert.ok(ended, "the hand ends");
+    const stacks = (ended.data as { stacks: { seat: number; stack: number }[] }).stacks;
+    assert.deepEqual(
+      stacks.map((s) => ({ seat: s.seat, back: s.stack })),
+      inHand,
+      "each player leaves with their stack plus what they had put in",
+    );
+    assert.ok(events.findIndex((e) => e.type === "holdem.hand_ended") < events.findIndex((e) => e.type === "seat.released"), "the hand ends before any seat goes");
+    assert.deepEqual(master.model.seats.map((s) => s.status), ["empty", "empty", "empty", "empty"]);
+    assert.equal(holdem().street, "idle");
+    assert.ok(audience.published.length > 0);
+  });
+
   it("resync: the events after lastSeq as the viewer may see them, or a snapshot when the log lost some", async () => {
     const { master, log } = setUp();
     await master.sit({ userId: "ann", name: "Ann", buyIn: 500, tokenId: "secret-token" });

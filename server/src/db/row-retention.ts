@@ -4,6 +4,7 @@ import type { Config } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import type { RedisKeys } from "../redis/keys.ts";
 import { defineHoldCommands } from "../holds/hold-scripts.ts";
+import { ABANDONED_AFTER_MS } from "../orders/idempotency.ts";
 import { MemoryLease, RedisLease, Sweeper } from "../orders/sweeper.ts";
 
 /**
@@ -16,9 +17,14 @@ import { MemoryLease, RedisLease, Sweeper } from "../orders/sweeper.ts";
  * run; the rows picked are finished ones nobody updates.
  */
 export const ROW_RETENTION_SQL = {
-  /** Past the replay window a retried request is a new one; in-flight claims that old are abandoned. */
+  /**
+   * Past the replay window a retried request is a new one. A claim still in flight
+   * (no status yet) stays until it counts as abandoned, however short the window: while
+   * it is there a retry gets CONFLICT instead of running the request a second time.
+   */
   idempotencyKeys: `DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(
-     SELECT ctid FROM idempotency_keys WHERE created_at < $1 LIMIT $2))`,
+     SELECT ctid FROM idempotency_keys WHERE created_at < $1
+        AND (status_code IS NOT NULL OR created_at < $1::timestamptz - interval '${ABANDONED_AFTER_MS} milliseconds') LIMIT $2))`,
   /** Only finished orders that returned their stock; paid orders are the sales record and stay. Items go by ON DELETE CASCADE. */
   orders: `DELETE FROM orders WHERE ctid = ANY(ARRAY(
      SELECT ctid FROM orders WHERE status IN ('cancelled', 'expired') AND created_at < $1 LIMIT $2))`,

@@ -14,11 +14,20 @@ import { adminOnly, coversBranch, requireOperator, scopeOf, type OperatorScope }
 import type { SaleOperations } from "./sale-operations.ts";
 import type { TableOperations } from "./table-operations.ts";
 
-const SeatParams = z.object({ tableId: TableId, seat: z.coerce.number().int().min(0).max(9) }).strip();
+/**
+ * A number in a path or query string: decimal digits only. `z.coerce.number()` alone took
+ * "0x1", "1e0" and " " (Number(" ") is 0: seat 0) as numbers.
+ */
+const decimal = (maxDigits: number) =>
+  z
+    .string()
+    .regex(new RegExp(`^[0-9]{1,${maxDigits}}$`), "a decimal integer")
+    .transform(Number);
+const SeatParams = z.object({ tableId: TableId, seat: decimal(2).pipe(z.number().int().min(0).max(9)) }).strip();
 const OrdersQuery = z
   .object({
     status: z.enum([OrderStatus.PENDING, OrderStatus.PAID, OrderStatus.CANCELLED, OrderStatus.EXPIRED]).default(OrderStatus.PENDING),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
+    limit: decimal(3).pipe(z.number().int().min(1).max(200)).default(50),
   })
   .strict();
 const NoQuery = z.object({}).strict();

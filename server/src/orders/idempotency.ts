@@ -21,7 +21,7 @@ export const IDEMPOTENCY_LOOKUP_SQL =
   "SELECT request_hash, status_code, response_body, created_at FROM idempotency_keys WHERE user_id = $1 AND scope = $2 AND key = $3";
 
 /** A claim on (user, scope, key) left unfinished this long (a crashed node) may be retaken. */
-const ABANDONED_AFTER_MS = 30_000;
+export const ABANDONED_AFTER_MS = 30_000;
 
 /**
  * `Idempotency-Key` in Postgres: the first response to (user, scope, key) is stored and

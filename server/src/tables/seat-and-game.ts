@@ -15,21 +15,24 @@ import type { TableModel } from "./table-model.ts";
 export function decideSeatWithGame(
   model: TableModel,
   command: SeatCommand,
-  game: Pick<TableGame, "leave">,
+  game: Pick<TableGame, "leave" | "close">,
   ctx: GameContext,
 ): GameEvent[] | AppError {
   const decided = decideSeat(model, command);
   if (!Array.isArray(decided)) return decided;
-  if (!game.leave) return decided;
+  if (!game.leave && !game.close) return decided;
   const out: GameEvent[] = [];
   let running = model;
   const fold = (event: GameEvent) => {
     out.push(event);
     running = evolveTable(running, { seq: running.seq + 1, at: ctx.now, type: event.type, data: event.data });
   };
+  // A close ends the game's round first (holdem: the hand called off, chips back), so
+  // the releases below find nothing live to fold.
+  if (command.type === "close" && decided.length > 0 && game.close) for (const e of game.close(running, ctx)) fold(e);
   for (const event of decided) {
     if (event.type === TableEventType.SEAT_RELEASED) {
-      for (const e of game.leave(running, event.data.seat, event.data.userId, ctx)) fold(e);
+      for (const e of game.leave?.(running, event.data.seat, event.data.userId, ctx) ?? []) fold(e);
     }
     fold(event);
   }

@@ -77,3 +77,30 @@ describe("holdem: a player who leaves mid-hand", () => {
     assert.deepEqual(t.run({ type: "leave", seat: 1, userId: "u1" }), []);
   });
 });
+
+/** An operator closing the table mid-hand: the hand is called off, chips go back. */
+describe("holdem: a hand called off (cancel_hand)", () => {
+  const holes = ["Ah Kh", "Qc Qd", "7s 2d", "9c 9d"];
+
+  it("gives every player what they put in, side pots too, and ends the hand; between hands it does nothing", () => {
+    const t = new TestTable();
+    const start = [1000, 300, 1000, 1000];
+    t.start(start, stackDeck(holes)); // button 0, blinds 1 and 2, seat 3 to act
+    t.act(3, "raise", 200);
+    t.act(0, "fold");
+    t.act(1, "all_in"); // a side pot: seat 1 has only 300
+    t.act(2, "call");
+    const events = t.run({ type: "cancel_hand" });
+    assert.ok(!events.some((e) => e.type === "pot_awarded"), "nobody wins the pot");
+    assert.ok(events.some((e) => e.type === "hand_ended"), "the hand ends");
+    assert.deepEqual(
+      t.state.players.map((p) => p.stack),
+      start,
+      "everyone is back to their stack before the hand",
+    );
+    assert.equal(t.state.street, "idle");
+    assert.equal(t.state.pots.reduce((n, p) => n + p.amount, 0), 0);
+    t.assertReplay();
+    assert.deepEqual(t.run({ type: "cancel_hand" }), [], "no hand in play: nothing to call off");
+  });
+});

@@ -113,6 +113,12 @@ export const holdemGame: TableGame = {
     return isHoldemError(decision) ? [] : toGameEvents(decision);
   },
 
+  close(model, ctx) {
+    const game = holdemGameState(model);
+    const decision = decideHoldem(game.holdem, { type: "cancel_hand" }, { now: ctx.now, options: holdemOptions(ctx) });
+    return isHoldemError(decision) ? [] : toGameEvents(decision);
+  },
+
   evolve(model, event) {
     const game = holdemGameState(model);
     const rulesEvent = toHoldemEvent(event);

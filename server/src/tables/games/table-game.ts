@@ -61,6 +61,11 @@ export interface TableGame {
    * these events just before the seat's release.
    */
   leave?(model: TableModel, seat: number, userId: string, ctx: GameContext): GameEvent[];
+  /**
+   * What the game does when an operator closes the table, before every seat is
+   * released: holdem calls the hand in play off and gives the chips back. Pure.
+   */
+  close?(model: TableModel, ctx: GameContext): GameEvent[];
   /** Steps due without a player asking (start a hand, act for a timed-out player). */
   due(model: TableModel, ctx: GameContext): GameCommand[];
   /**

@@ -82,7 +82,9 @@ export function decideHoldem(state: HoldemState, command: HoldemCommand, ctx: Ho
           ? autoAct(run, command.seat, command.type)
           : command.type === "leave"
             ? leave(run, command.seat, command.userId)
-            : fail("VALIDATION_FAILED", `unknown command ${(command as { type?: unknown }).type}`);
+            : command.type === "cancel_hand"
+              ? cancelHand(run)
+              : fail("VALIDATION_FAILED", `unknown command ${(command as { type?: unknown }).type}`);
   return result ?? run.events;
 }
 
@@ -249,6 +251,20 @@ function leave(run: Run, seat: number, userId: string): HoldemError | null {
   const live = after.players.filter((x) => !x.folded).length;
   if (wasToAct || toAct === null) advance(run, seat);
   else if (live === 1 || !needsToAct(after, playerAt(after, toAct)!)) advance(run, toAct);
+  return null;
+}
+
+/**
+ * Calls the hand in play off: each player's chips in the pot go back to them, then the
+ * hand ends. Folding everyone one by one instead would hand the pot to whoever happened
+ * to be folded last.
+ */
+function cancelHand(run: Run): HoldemError | null {
+  if (!isBettingStreet(run.state)) return null;
+  for (const p of run.state.players) {
+    if (p.totalCommitted > 0) run.emit({ type: "uncalled_bet_returned", visibility: "public", data: { seat: p.seat, amount: p.totalCommitted } });
+  }
+  endHand(run);
   return null;
 }
 

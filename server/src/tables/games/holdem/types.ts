@@ -153,7 +153,16 @@ export interface LeaveCommand {
 }
 
 /** Commands of the decider. The room validates the wire message and fills in `seat`. */
-export type HoldemCommand = StartHandCommand | ActCommand | TimeoutCommand | AwayActionCommand | LeaveCommand;
+/**
+ * The table is closing (an operator): the hand in play is called off and every player
+ * gets back what they put in (`uncalled_bet_returned` each), then it ends. Ignored
+ * between hands.
+ */
+export interface CancelHandCommand {
+  type: "cancel_hand";
+}
+
+export type HoldemCommand = StartHandCommand | ActCommand | TimeoutCommand | AwayActionCommand | LeaveCommand | CancelHandCommand;
 
 /** What `decideHoldem` needs besides state and command. No clocks or randomness inside. */
 export interface HoldemContext {
