@@ -303,6 +303,61 @@ describe("TableMaster (no Colyseus, a manual clock)", () => {
   });
 });
 
+describe("TableMaster: a game's reservations and effects around the append", () => {
+  /** A game whose `reserve` command reserves something (undone if the log refuses) and whose effect may fail. */
+  function effectGame(journal: string[], effectFails: () => boolean): TableGame {
+    return {
+      commands: {},
+      decide: async (_model, command) => {
+        journal.push(`reserved ${command.type}`);
+        return {
+          events: [{ type: "test.done", data: { what: command.type } }],
+          undo: async () => void journal.push(`undone ${command.type}`),
+          effects: [
+            {
+              name: "follow-up",
+              run: async () => {
+                if (effectFails()) throw new Error("effect failed");
+                journal.push(`effect ${command.type}`);
+              },
+              compensate: () => [{ type: "test.compensated", data: { what: command.type } }],
+            },
+          ],
+        };
+      },
+      evolve: (model) => model,
+      due: () => [],
+      publicData: (event) => event.data,
+    };
+  }
+
+  it("a refused append undoes the reservation and runs no effect", async () => {
+    const journal: string[] = [];
+    const { master, log } = setUp({ game: effectGame(journal, () => false) });
+    log.failing = true;
+    await assert.rejects(master.play({ type: "reserve", seat: null, userId: "ann", payload: null }), /append refused/);
+    assert.deepEqual(journal, ["reserved reserve", "undone reserve"]);
+    assert.equal(master.model.seq, 0);
+  });
+
+  it("effects run after the append; a failed one keeps the command's events and logs its compensation", async () => {
+    const journal: string[] = [];
+    let fail = false;
+    const { master, audience } = setUp({ game: effectGame(journal, () => fail) });
+    const ok = await master.play({ type: "first", seat: null, userId: "ann", payload: null });
+    assert.deepEqual(journal, ["reserved first", "effect first"]);
+    assert.equal(ok.seq, 1);
+    fail = true;
+    const reply = await master.play({ type: "second", seat: null, userId: "ann", payload: null });
+    assert.equal(reply.ok, true, "the command's events are in the log: it happened");
+    assert.deepEqual(
+      audience.published.map((e) => e.type),
+      ["test.done", "test.done", "test.compensated"],
+    );
+    assert.equal(master.model.seq, 3);
+  });
+});
+
 describe("CommandQueue", () => {
   it("checks its guard when a command runs, not when it is queued", async () => {
     let refuse = false;

@@ -63,6 +63,12 @@ export class OrderRepository {
     });
   }
 
+  /** Deletes a pending order and its items (never announced: see OrderService.withdraw); false if not pending. */
+  async deletePending(c: Q, orderId: string): Promise<boolean> {
+    const { rowCount } = await c.query("DELETE FROM orders WHERE order_id = $1 AND status = 'pending'", [orderId]);
+    return (rowCount ?? 0) > 0;
+  }
+
   get(orderId: string): Promise<OrderView | null> {
     return this.getWith(this.db.pool, orderId);
   }

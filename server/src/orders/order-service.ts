@@ -105,6 +105,25 @@ export class OrderService {
   }
 
   /**
+   * Takes back an order nobody was told of (the dining table that made it could not log
+   * its `order.created`): the order is deleted, as if never made (a hold belongs to one
+   * order only, so a cancelled one would keep the cart from ever checking out), and its
+   * units go back to the holds they were consumed from, so the cart is again what the
+   * table's log says. Listeners that saw it created see it cancelled. An order that is
+   * no longer pending is left alone.
+   */
+  async withdraw(orderId: string, holdOwnerId: string, holdIds: string[]): Promise<void> {
+    const { db, repo, store } = this.o;
+    const order = await db.transaction(async (c) => {
+      const current = await repo.getWith(c, orderId, true);
+      return current?.status === "pending" && (await repo.deletePending(c, orderId)) ? current : null;
+    });
+    if (!order) return;
+    await store.unconsume(holdOwnerId, holdIds);
+    this.o.events.publish({ ...order, status: "cancelled", cancelReason: "not_recorded" });
+  }
+
+  /**
    * A verified payment outcome. succeeded → paid (sold raised in the same transaction);
    * failed → cancelled (stock returned). The same outcome again answers the same order.
    *

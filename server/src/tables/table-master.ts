@@ -3,7 +3,7 @@ import { AppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { CommandQueue, type CommandQueueLimits } from "./command-queue.ts";
 import { eventView } from "./event-views.ts";
-import type { GameCommand, GameContext, GameEvent, TableGame } from "./games/table-game.ts";
+import type { GameCommand, GameContext, GameDecision, GameEffect, GameEvent, TableGame } from "./games/table-game.ts";
 import { decideSeatWithGame } from "./seat-and-game.ts";
 import type { SeatBindingStore } from "./seat-binding-store.ts";
 import type { SeatCommand, SeatEvent } from "./seat-decider.ts";
@@ -305,11 +305,43 @@ export class TableMaster {
     return this.commit(decided);
   }
 
-  /** Game commands (a player's, or a step the clock made due). */
+  /**
+   * Game commands (a player's, or a step the clock made due): decide, append, then the
+   * decision's effects. What `decide` reserved is undone when the append fails.
+   */
   private async applyGame(command: GameCommand): Promise<LoggedEvent[]> {
     const decided = await this.deps.game.decide(this.current, command, this.gameContext());
     if (decided instanceof AppError) throw decided;
-    return this.commit(decided);
+    const decision: GameDecision = Array.isArray(decided) ? { events: decided } : decided;
+    let logged: LoggedEvent[];
+    try {
+      logged = await this.commit(decision.events);
+    } catch (err) {
+      await decision.undo?.().catch((undoErr: unknown) =>
+        this.deps.logger.error({ err: undoErr, tableId: this.table.tableId, command: command.type }, "could not undo a refused command's reservation"),
+      );
+      throw err;
+    }
+    for (const effect of decision.effects ?? []) await this.runEffect(effect);
+    return logged;
+  }
+
+  /**
+   * One effect, after its events were appended. A failure does not fail the command (its
+   * events stand); it is logged, and the effect's compensating events, if any, committed.
+   */
+  private async runEffect(effect: GameEffect): Promise<void> {
+    const { logger } = this.deps;
+    const tableId = this.table.tableId;
+    try {
+      await effect.run();
+    } catch (err) {
+      logger.warn({ err, tableId, effect: effect.name }, "table effect failed");
+      const compensation = effect.compensate?.(err) ?? [];
+      await this.commit(compensation).catch((commitErr: unknown) =>
+        logger.error({ err: commitErr, tableId, effect: effect.name }, "could not log the compensation of a failed effect"),
+      );
+    }
   }
 
   /**

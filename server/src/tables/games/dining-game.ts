@@ -5,7 +5,7 @@ import { AppError } from "../../errors.ts";
 import type { HoldService } from "../../holds/hold-service.ts";
 import type { OrderService } from "../../orders/order-service.ts";
 import type { TableModel } from "../table-model.ts";
-import type { GameCommand, GameContext, GameEvent, TableGame } from "./table-game.ts";
+import type { GameCommand, GameContext, GameEffect, GameEvent, TableGame } from "./table-game.ts";
 
 
 /** Events of a dining table (also what the `feed` room relays for the table's branch). */
@@ -111,8 +111,13 @@ export function evolveDining(model: TableModel, event: TableEvent): TableModel {
  * the cart and releases its holds. Lines whose hold expired leave the cart.
  */
 export function createDiningGame(deps: DiningDeps): TableGame {
-  async function releaseAll(cart: DiningState): Promise<void> {
-    await deps.holds.releaseAny(cart.lines.map((l) => l.holdId));
+  /**
+   * After the cart's end is logged, its stock goes back. Should that fail, the holds
+   * still lapse at their TTL (HOLD_TTL_SECONDS): nothing to log, the cart is gone.
+   */
+  function releaseAll(cart: DiningState): GameEffect {
+    const holdIds = cart.lines.map((l) => l.holdId);
+    return { name: "release the cart's holds", run: () => deps.holds.releaseAny(holdIds) };
   }
 
   return {
@@ -138,19 +143,24 @@ export function createDiningGame(deps: DiningDeps): TableGame {
           const existing = cart.lines.find((l) => l.sku === msg.sku && l.note === note && optionsHash(l.options) === oHash);
           const nHash = existing ? existing.lineKey.slice(existing.lineKey.lastIndexOf(":") + 1) : randomBytes(6).toString("hex");
           const lineKey = existing?.lineKey ?? `${cartKey}:${msg.sku}:${oHash}:${nHash}`;
-          const hold = await deps.holds.setCartLine({
+          const line = {
             cartKey,
             sku: msg.sku,
             optionsHash: oHash,
             noteHash: nHash,
             userId: cartOwnerId(tableId, cart.cartNo),
             buyerId: command.userId!,
-            quantity: msg.quantity,
-            previousQuantity: existing && existing.expiresAt > ctx.now ? existing.quantity : 0,
             branchId: ctx.table.options.branchId ?? null,
-          });
+          };
+          const previousQuantity = existing && existing.expiresAt > ctx.now ? existing.quantity : 0;
+          const hold = await deps.holds.setCartLine({ ...line, quantity: msg.quantity, previousQuantity });
           if (!hold && !existing) return [];
-          return [
+          // The hold's id and expiry are the event's data, so the hold is set first; should
+          // the log refuse the event, the line goes back to what the log says it is.
+          const undo = async () => {
+            await deps.holds.setCartLine({ ...line, quantity: previousQuantity, previousQuantity: msg.quantity });
+          };
+          const events = [
             event(DiningEvent.CART_UPDATED, {
               lineKey,
               sku: msg.sku,
@@ -162,38 +172,42 @@ export function createDiningGame(deps: DiningDeps): TableGame {
               expiresAt: hold?.expiresAt ?? 0,
             }),
           ];
+          return { events, undo };
         }
         case "checkout": {
           const lines = cart.lines.filter((l) => l.expiresAt > ctx.now);
           if (lines.length === 0) return new AppError(ErrorCode.ILLEGAL_ACTION, "the cart is empty");
-          const { order } = await deps.orders.createFromHolds(
-            { userId: command.userId! },
-            cartOwnerId(tableId, cart.cartNo),
-            lines.map((l) => l.holdId),
-            { tableId, branchId: ctx.table.options.branchId },
-          );
-          return [
-            event(DiningEvent.ORDER_CREATED, {
-              orderId: order.orderId,
-              by: command.userId,
-              items: order.items,
-              amountCents: order.amountCents,
-              currency: order.currency,
-              expiresAt: order.expiresAt,
-            }),
-          ];
+          const owner = cartOwnerId(tableId, cart.cartNo);
+          const holdIds = lines.map((l) => l.holdId);
+          const { order } = await deps.orders.createFromHolds({ userId: command.userId! }, owner, holdIds, {
+            tableId,
+            branchId: ctx.table.options.branchId,
+          });
+          return {
+            events: [
+              event(DiningEvent.ORDER_CREATED, {
+                orderId: order.orderId,
+                by: command.userId,
+                items: order.items,
+                amountCents: order.amountCents,
+                currency: order.currency,
+                expiresAt: order.expiresAt,
+              }),
+            ],
+            // The order's id and totals are the event's data, so the order is made first;
+            // one the log refused is withdrawn before anyone could pay it, its units back
+            // in the cart's holds.
+            undo: () => deps.orders.withdraw(order.orderId, owner, holdIds),
+          };
         }
         case "close": {
           const staff = command.roles?.some((r) => r === Role.ADMIN || r === Role.STAFF) ?? false;
           const seated = command.seat !== null;
           if (!staff && !seated) return new AppError(ErrorCode.FORBIDDEN, "only staff or a diner at the table can close it");
-          await releaseAll(cart);
-          return [event(DiningEvent.CART_ABANDONED, { by: command.userId, reason: "closed", lines: cart.lines.length })];
+          return { events: [event(DiningEvent.CART_ABANDONED, { by: command.userId, reason: "closed", lines: cart.lines.length })], effects: [releaseAll(cart)] };
         }
-        case "abandon": {
-          await releaseAll(cart);
-          return [event(DiningEvent.CART_ABANDONED, { by: null, reason: "everyone_left", lines: cart.lines.length })];
-        }
+        case "abandon":
+          return { events: [event(DiningEvent.CART_ABANDONED, { by: null, reason: "everyone_left", lines: cart.lines.length })], effects: [releaseAll(cart)] };
         case "expire_lines":
           return cart.lines.filter((l) => l.expiresAt <= ctx.now).map((l) => event(DiningEvent.LINE_EXPIRED, { lineKey: l.lineKey, sku: l.sku }));
         default:

@@ -23,6 +23,37 @@ export interface GameEvent {
   visibility?: EventVisibility;
 }
 
+/**
+ * I/O that follows from a decision's events (holds released when a cart is abandoned).
+ * The table runs it after the events are in the log, so it never happens for events the
+ * log refused.
+ */
+export interface GameEffect {
+  /** What it does, for the logs. */
+  readonly name: string;
+  run(): Promise<void>;
+  /**
+   * Events that put the table right when `run` failed (logged after the failure). None:
+   * the failure is logged and left to what bounds it (a hold's TTL, say).
+   */
+  compensate?(err: unknown): GameEvent[];
+}
+
+/**
+ * What a game decided: the events to log, and the I/O around them. A decision whose
+ * event carries the result of a reservation (a hold's id, an order's totals) has to
+ * make that reservation before the event exists; `undo` takes it back when the log
+ * refuses the event, so nothing is left that the log does not know of. Everything else
+ * is an `effect`, run after the append.
+ */
+export interface GameDecision {
+  events: GameEvent[];
+  /** Takes back what `decide` reserved, when the append of `events` failed. */
+  undo?: () => Promise<void>;
+  /** Run in order after the events are appended. */
+  effects?: GameEffect[];
+}
+
 /** A command from a seated player (validated by the game's schema) or from the room's clock. */
 export interface GameCommand {
   type: string;
@@ -32,6 +63,9 @@ export interface GameCommand {
   /** Roles of the user who sent it (staff may close a dining table without a seat). */
   roles?: string[];
 }
+
+/** What `decide` answers: events (no I/O around them), a decision with its I/O, or a refusal. */
+export type GameOutcome = GameEvent[] | GameDecision | AppError;
 
 export interface GameContext {
   now: number;
@@ -53,7 +87,8 @@ export interface TableGame {
   readonly commands: Record<string, z.ZodType>;
   /** Commands a connected non-seated user may send (the game checks who); others need a seat. */
   readonly openCommands?: readonly string[];
-  decide(model: TableModel, command: GameCommand, ctx: GameContext): GameEvent[] | AppError | Promise<GameEvent[] | AppError>;
+  /** Pure for holdem; dining reserves stock (see GameDecision). */
+  decide(model: TableModel, command: GameCommand, ctx: GameContext): GameOutcome | Promise<GameOutcome>;
   evolve(model: TableModel, event: TableEvent): TableModel;
   /**
    * What the game does when `userId` leaves `seat` (stands up, or the seat is released)
