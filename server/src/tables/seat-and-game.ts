@@ -9,7 +9,7 @@ import type { TableModel } from "./table-model.ts";
  * A seat command's events with what the game does about them: before a seat is released
  * (stand, grace expired), the game gets to end that player's part in it (holdem folds
  * the live hand at once, chips staying in the pot), so nobody's hand outlives their
- * seat and the next occupant starts with the next hand. Pure: the room commits the
+ * seat and the next occupant starts with the next hand. Pure: the table master commits the
  * result, and the property tests call it the same way.
  */
 export function decideSeatWithGame(

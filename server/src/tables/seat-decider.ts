@@ -5,7 +5,7 @@ import { emptySeat, seatOf, type TableModel } from "./table-model.ts";
 /**
  * The seat rules of every table, as a pure decider:
  * `decideSeat(state, command) -> events | AppError` and `evolveSeat(state, event) -> state`.
- * No I/O, no clock: times arrive in the command. The room validates, decides, appends
+ * No I/O, no clock: times arrive in the command. The table master decides, appends
  * the events to the log, evolves, and broadcasts.
  */
 export type SeatCommand =

@@ -34,10 +34,11 @@ interface Connection {
 const DEFAULT_MAX_SPECTATORS = 100;
 
 /**
- * The `table` room: one live room per `tableId` (matchmaker `filterBy`). Thin by design:
- * it validates messages, asks the seat decider, appends the events to the log before
- * acknowledging, folds them into the model, projects the model into the Colyseus state
- * and broadcasts every event as `ev`.
+ * The `table` room: one live room per `tableId` (matchmaker `filterBy`). Colyseus
+ * plumbing around the table's authority (`TableMaster`): join auth, who each connection
+ * is and which seat it plays, message validation and cid answers, the schema state and
+ * each client's StateView, and delivering events. Deciding, logging, timers and
+ * hosting are the master's; the room hears about their results as its `TableAudience`.
  *
  * Seats survive connections: a drop turns the seat `away` with a deadline in state; the
  * same user comes back through the Colyseus reconnection token (a blip on this node) or

@@ -16,7 +16,7 @@ export interface PrivateOwner {
 /** Who may see an event: everyone, its owner only, or nobody outside the server. */
 export type EventVisibility = "public" | PrivateOwner | "server";
 
-/** An event a game decided, before the room gives it a seq and a time. */
+/** An event a game decided, before the table master gives it a seq and a time. */
 export interface GameEvent {
   type: string;
   data: Record<string, unknown>;
@@ -54,7 +54,7 @@ export interface GameDecision {
   effects?: GameEffect[];
 }
 
-/** A command from a seated player (validated by the game's schema) or from the room's clock. */
+/** A command from a seated player (validated by the game's schema) or from the table's clock. */
 export interface GameCommand {
   type: string;
   seat: number | null;
@@ -92,7 +92,7 @@ export interface TableGame {
   evolve(model: TableModel, event: TableEvent): TableModel;
   /**
    * What the game does when `userId` leaves `seat` (stands up, or the seat is released)
-   * while the table runs: holdem folds their live hand at once. Pure; the room commits
+   * while the table runs: holdem folds their live hand at once. Pure; the master commits
    * these events just before the seat's release.
    */
   leave?(model: TableModel, seat: number, userId: string, ctx: GameContext): GameEvent[];
