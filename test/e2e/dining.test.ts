@@ -113,13 +113,15 @@ describe("dining tables: shared cart with stock holds (e2e through the SDK)", fu
   it("two diners changing the same line at once: the hold equals the final quantity", async () => {
     const { sku, a, b, inventory } = await setup();
     // Interleaved, concurrent sets of one line; the room applies them one at a time.
-    await Promise.all([
+    const replies = await Promise.all([
       a.conn.setCartLine(sku, 1),
       b.conn.setCartLine(sku, 3),
       a.conn.setCartLine(sku, 2),
       b.conn.setCartLine(sku, 4),
     ]);
-    await eventually(() => cart(a.conn).lines.length === 1, 2000, "one line");
+    // Replies come before the state patch that shows them: wait for the last command's seq.
+    const lastSeq = Math.max(...replies.map((r) => r.seq));
+    await eventually(() => a.conn.state.seq >= lastSeq && cart(a.conn).lines.length === 1, 2000, "the last set in the state");
     const final = cart(a.conn).lines[0].quantity;
     assert.equal((await inventory()).held, final, "held stock equals the line's final quantity");
     assert.equal(cart(a.conn).lines[0].addedBy.length, 2, "both diners are recorded on the line");
