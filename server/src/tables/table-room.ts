@@ -129,7 +129,7 @@ export function createTableRoom(deps: TableRoomDeps) {
       this.command("resync", ResyncCommand, (client, msg) => this.resync(msg.lastSeq, client.sessionId));
       for (const [type, schema] of Object.entries(this.game.commands)) {
         this.command(type, schema, (client, msg) =>
-          this.once(client, (msg as { cid?: string }).cid, () => {
+          this.once(client, (msg as { cid?: string }).cid, async () => {
             const open = this.game.openCommands?.includes(type) ?? false;
             const seat = open ? this.seatOfSession(client.sessionId) : this.playerSeat(client);
             const { userId, roles } = client.auth;
