@@ -52,7 +52,7 @@ export abstract class HoldfastRoom<T extends RoomOptions = RoomOptions> extends 
     this.applySocketCap();
     this.onMessage(type, async (client: AuthedClient, raw: unknown, ctx) => {
       if (this.flooded.has(client)) return;
-      const refused = this.charge(client, type);
+      const refused = this.charge(client, type) ?? this.countedRefusal(this.refuseEarly(type));
       if (refused) return ctx.reject(refused);
       const parsed = schema.safeParse(raw ?? {});
       try {
@@ -65,6 +65,21 @@ export abstract class HoldfastRoom<T extends RoomOptions = RoomOptions> extends 
         return ctx.reject(answer.toBody());
       }
     });
+  }
+
+  /**
+   * A room that cannot take a `type` message now (a full command queue) says so here,
+   * before the payload is validated or anything allocated for it: under overload a
+   * refusal must cost far less than the command it turns away. Default: never.
+   */
+  protected refuseEarly(type: string): { code: ErrorCode; message: string; retryAfterMs: number } | undefined {
+    void type;
+    return undefined;
+  }
+
+  private countedRefusal<R extends { code: ErrorCode } | undefined>(refusal: R): R {
+    if (refusal) this.deps.metrics.roomErrors.inc({ room: this.roomName, code: refusal.code });
+    return refusal;
   }
 
   /** Answers every unregistered message type with an error instead of a 4002 kick. */

@@ -104,13 +104,16 @@ export class CommandQueue {
   /** A client's command: as `run`, but refused with a retry hint when the queue is full. */
   submit<T>(fn: () => Promise<T>): Promise<T> {
     if (this.closedWith) return Promise.reject(this.closedWith);
-    if (this.limits && this.waitingClients >= this.limits.maxQueued) {
-      const retryAfterMs = this.retryHint();
-      return Promise.reject(
-        new CommandRefused(ErrorCode.RATE_LIMITED, `this table is busy (${this.waitingClients} commands waiting); retry in ${retryAfterMs} ms`, retryAfterMs),
-      );
-    }
+    const busy = this.busy();
+    if (busy) return Promise.reject(new CommandRefused(busy.code, busy.message, busy.retryAfterMs));
     return this.push(fn, true);
+  }
+
+  /** The answer a client's command would get now because the queue is full, or undefined when it has room. */
+  busy(): { code: typeof ErrorCode.RATE_LIMITED; message: string; retryAfterMs: number } | undefined {
+    if (!this.limits || this.waitingClients < this.limits.maxQueued) return undefined;
+    const retryAfterMs = this.retryHint();
+    return { code: ErrorCode.RATE_LIMITED, message: `this table is busy (${this.waitingClients} commands waiting); retry in ${retryAfterMs} ms`, retryAfterMs };
   }
 
   /** Refuses every later command with `reason`; those already queued still run. */

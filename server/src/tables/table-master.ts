@@ -180,6 +180,11 @@ export class TableMaster {
     });
   }
 
+  /** The refusal a player's command would get now (its queue is full), or undefined. */
+  busy(): { code: typeof ErrorCode.RATE_LIMITED; message: string; retryAfterMs: number } | undefined {
+    return this.queue.busy();
+  }
+
   /**
    * Keeps the seat's binding alive past its TTL (heartbeats); best effort. Extended only
    * when an eighth of the TTL has passed since the last extension of the same token: the

@@ -70,6 +70,12 @@ export function createTableRoom(deps: TableRoomDeps) {
     /** Dining: which clients' views hold the cart's details (diners and branch staff). */
     private readonly diningViews = new DiningDetailViews();
 
+    /** A player's command (sit, stand, a game command) is refused before it is parsed while the table's queue is full. */
+    protected override refuseEarly(type: string) {
+      if (!this.master || (type !== "sit" && type !== "stand" && !(type in this.game.commands))) return undefined;
+      return this.master.busy();
+    }
+
     static override onAuth(token: string, options: unknown) {
       return authenticate(token, options);
     }
