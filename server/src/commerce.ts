@@ -7,7 +7,6 @@ import type { RateLimits } from "./http/rate-limits.ts";
 import { CommerceKeys } from "./holds/commerce-keys.ts";
 import { HoldGate } from "./holds/hold-gate.ts";
 import { HoldService } from "./holds/hold-service.ts";
-import { defineHoldCommands } from "./holds/hold-scripts.ts";
 import type { HoldStore } from "./holds/hold-store.ts";
 import { HoldHotPath } from "./holds/holds-fast-path.ts";
 import { holdsRoutes } from "./holds/holds-routes.ts";
@@ -25,7 +24,8 @@ import { OrderEvents } from "./orders/order-events.ts";
 import { OrderRepository } from "./orders/order-repository.ts";
 import { OrderService } from "./orders/order-service.ts";
 import { ordersRoutes } from "./orders/orders-routes.ts";
-import { MemoryLease, RedisLease, Sweeper } from "./orders/sweeper.ts";
+import { MemoryLease, RedisLease } from "./jobs/leases.ts";
+import { LeasedJob } from "./jobs/repeater.ts";
 import type { RedisKeys } from "./redis/keys.ts";
 
 /** The app's shared parts that commerce and sales are built from. */
@@ -56,7 +56,7 @@ export interface Commerce {
   inventory: InventoryService;
   holdService: HoldService;
   orderService: OrderService;
-  sweeper: Sweeper;
+  sweeper: LeasedJob;
   /** Rebuilds missing counters from Postgres and starts the sweeper. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -97,8 +97,9 @@ export function createCommerce(deps: CommerceDeps): Commerce {
   const idempotency = new Idempotency(db.pool);
 
   const intervalMs = Math.min(1000, config.orderTtlSeconds * 250);
-  const sweeper = new Sweeper({
-    lease: redis ? new RedisLease(defineHoldCommands(redis), keys.sweeperLease, intervalMs * 5) : new MemoryLease(),
+  const sweeper = new LeasedJob({
+    name: "order sweeper",
+    lease: redis ? new RedisLease(redis, keys.sweeperLease, intervalMs * 5) : new MemoryLease(),
     intervalMs,
     logger,
     // Every node notices lost Redis data (cheap EXISTS); loadStock is idempotent.

@@ -2,8 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Router } from "express";
 import type { AppParts, Commerce } from "../commerce.ts";
 import { CommerceKeys } from "../holds/commerce-keys.ts";
-import { defineHoldCommands } from "../holds/hold-scripts.ts";
-import { MemoryLease, RedisLease } from "../orders/sweeper.ts";
+import { MemoryLease, RedisLease } from "../jobs/leases.ts";
 import { OrderEventType, type OrderEvent } from "@holdfast/shared";
 import { AdmissionTokens } from "./admission-tokens.ts";
 import { MemorySaleQueueStore } from "./memory-sale-queue-store.ts";
@@ -60,7 +59,7 @@ export function createSales(deps: SalesDeps): Sales {
     newId: () => `sale-${randomUUID().slice(0, 8)}`,
   });
   const pauses = new SalePauses(deps.presence, deps.keys.pausedSales);
-  const leaseRedis = deps.redis ? defineHoldCommands(deps.redis) : undefined;
+  const leaseRedis = deps.redis;
   const admitter = new SaleAdmitter({
     service,
     queue,
