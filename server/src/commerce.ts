@@ -11,6 +11,7 @@ import type { HoldStore } from "./holds/hold-store.ts";
 import { HoldHotPath } from "./holds/holds-fast-path.ts";
 import { holdsRoutes } from "./holds/holds-routes.ts";
 import { MemoryHoldStore } from "./holds/memory-hold-store.ts";
+import { LoadingHoldStore } from "./holds/loading-hold-store.ts";
 import { RedisHoldStore } from "./holds/redis-hold-store.ts";
 import type { SessionService } from "./identity/session-service.ts";
 import { BranchMenuRepository } from "./inventory/branch-menu-repository.ts";
@@ -19,7 +20,7 @@ import { inventoryRoutes } from "./inventory/inventory-routes.ts";
 import { menuRoutes } from "./inventory/menu-routes.ts";
 import { InventoryService } from "./inventory/inventory-service.ts";
 import type { Logger } from "./logger.ts";
-import { Idempotency } from "./orders/idempotency.ts";
+import { Idempotency } from "./http/idempotency.ts";
 import { OrderEvents } from "./orders/order-events.ts";
 import { OrderRepository } from "./orders/order-repository.ts";
 import { OrderService } from "./orders/order-service.ts";
@@ -77,18 +78,20 @@ export function createCommerce(deps: CommerceDeps): Commerce {
   // A connection of our own. RedisHoldStore batches concurrent hold scripts into one
   // write per event-loop turn itself (cheaper than ioredis' auto-pipelining, see cmd()).
   const redis = deps.redis?.duplicate({ enableAutoPipelining: false, connectionName: "holdfast:holds" });
-  const holdStore: HoldStore = redis ? new RedisHoldStore(redis, keys) : new MemoryHoldStore();
+  const store: HoldStore = redis ? new RedisHoldStore(redis, keys) : new MemoryHoldStore();
   const inventoryRepo = new InventoryRepository(db.pool);
-  const inventory = new InventoryService(inventoryRepo, holdStore, logger);
+  const inventory = new InventoryService(inventoryRepo, store, logger);
+  // What every service but inventory uses: counters missing from the store are loaded
+  // from Postgres and the operation tried once more.
+  const holdStore = new LoadingHoldStore(store, (sku) => inventory.ensureLoaded(sku));
   const menus = new BranchMenuRepository(db.pool);
   const holdGate = new HoldGate(menus);
-  const holdService = new HoldService(holdStore, inventory, config.holdTtlSeconds, holdGate);
+  const holdService = new HoldService(holdStore, config.holdTtlSeconds, holdGate);
   const baseRepo = new OrderRepository(db);
   const orderService = new OrderService({
     db,
     repo: deps.wrapOrderRepository ? deps.wrapOrderRepository(baseRepo) : baseRepo,
     store: holdStore,
-    inventory,
     gate: holdGate,
     events: new OrderEvents(deps.presence, keys.orderEventsChannel, logger),
     logger,
@@ -108,7 +111,7 @@ export function createCommerce(deps: CommerceDeps): Commerce {
     },
     tick: async () => {
       while ((await orderService.expireDue(100)) === 100);
-      for (const sku of await inventoryRepo.listSkus()) await inventory.withLoaded(sku, () => holdStore.sweep(sku));
+      for (const sku of await inventoryRepo.listSkus()) await holdStore.sweep(sku);
     },
   });
 

@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import type { Config } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import type { RedisKeys } from "../redis/keys.ts";
-import { ABANDONED_AFTER_MS } from "../orders/idempotency.ts";
+import { ABANDONED_AFTER_MS } from "../http/idempotency.ts";
 import { MemoryLease, RedisLease } from "../jobs/leases.ts";
 import { LeasedJob } from "../jobs/repeater.ts";
 
