@@ -57,6 +57,8 @@ export interface Commerce {
   inventory: InventoryService;
   holdService: HoldService;
   orderService: OrderService;
+  /** Order events of every node (one subscription per node; sales and the feed listen). */
+  orderEvents: OrderEvents;
   sweeper: LeasedJob;
   /** Rebuilds missing counters from Postgres and starts the sweeper. */
   start(): Promise<void>;
@@ -88,12 +90,13 @@ export function createCommerce(deps: CommerceDeps): Commerce {
   const holdGate = new HoldGate(menus);
   const holdService = new HoldService(holdStore, config.holdTtlSeconds, holdGate);
   const baseRepo = new OrderRepository(db);
+  const orderEvents = new OrderEvents(deps.presence, keys.orderEventsChannel, logger);
   const orderService = new OrderService({
     db,
     repo: deps.wrapOrderRepository ? deps.wrapOrderRepository(baseRepo) : baseRepo,
     store: holdStore,
     gate: holdGate,
-    events: new OrderEvents(deps.presence, keys.orderEventsChannel, logger),
+    events: orderEvents,
     logger,
     orderTtlSeconds: config.orderTtlSeconds,
   });
@@ -153,13 +156,16 @@ export function createCommerce(deps: CommerceDeps): Commerce {
     inventory,
     holdService,
     orderService,
+    orderEvents,
     sweeper,
     async start() {
+      await orderEvents.start();
       await inventory.rebuildAll();
       sweeper.start();
     },
     async stop() {
       await sweeper.stop();
+      orderEvents.stop();
       await holdStore.close();
       redis?.disconnect();
     },
