@@ -57,6 +57,7 @@ describe("Redis script layer", () => {
       holds: () => CommerceKeys.from(keys).sku("sku-1"),
       queue: () => SaleKeys.from(keys).queue("sale-1"),
       table: (name) => (name === "logAppend" ? [keys.tableLog("t1"), keys.tableLease("t1")] : name === "snapshotSave" ? [keys.tableSnapshot("t1")] : [keys.tableLease("t1")]),
+      seat: () => [keys.seatBinding("t1", 0)],
       lease: () => [keys.eventRetentionLease],
     };
     for (const [family, scripts] of Object.entries(ALL_SCRIPTS) as [keyof typeof ALL_SCRIPTS, (typeof ALL_SCRIPTS)["holds"]][]) {

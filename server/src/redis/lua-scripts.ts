@@ -73,6 +73,12 @@ export const TABLE_SCRIPTS = {
   snapshotSave: luaScript<[seq: number, modelJson: string, takenAt: number, ttl: Ms], number>("continuity/lua/table-snapshot-save.lua"),
 };
 
+/** Seat bindings (tables/seat-binding-store.ts): one key each. */
+export const SEAT_SCRIPTS = {
+  /** Returns 1 extended, 0 the binding is gone or holds another token. */
+  extend: luaScript<[tokenId: string, ttl: Ms], number>("tables/lua/seat-binding-extend.lua"),
+};
+
 /** Owner-checked leases (single-runner jobs, table hosting): one key each. */
 export const LEASE_SCRIPTS = {
   /** Returns 1 when the owner holds the lease now, 0 when another owner does. */
@@ -82,9 +88,10 @@ export const LEASE_SCRIPTS = {
 };
 
 /** Every script by family: what a test walks to check key counts and Cluster slots. */
-export const ALL_SCRIPTS: Record<"holds" | "queue" | "table" | "lease", Record<string, LuaScript<never, unknown>>> = {
+export const ALL_SCRIPTS: Record<"holds" | "queue" | "table" | "seat" | "lease", Record<string, LuaScript<never, unknown>>> = {
   holds: HOLD_SCRIPTS,
   queue: QUEUE_SCRIPTS,
   table: TABLE_SCRIPTS,
+  seat: SEAT_SCRIPTS,
   lease: LEASE_SCRIPTS,
 };
