@@ -9,7 +9,6 @@ import { createFeed } from "./feed/feed.ts";
 import { demoRoutes } from "./demo/demo-routes.ts";
 import { webRoutes } from "./http/web-routes.ts";
 import { createFeedRoom } from "./feed/feed-room.ts";
-import { CommerceKeys } from "./holds/commerce-keys.ts";
 import { rowRetentionJobs } from "./db/row-retention.ts";
 import { createContinuity } from "./continuity/create-continuity.ts";
 import type { Config } from "./config.ts";
@@ -162,7 +161,19 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
     });
     const limits = new RateLimits(config.rateLimits, { redis, keys }, logger);
     const commerce = createCommerce({ config, db, redis, keys, logger, presence, sessions, limits });
-    const sales = createSales({ config, db, redis, keys, logger, presence, sessions, commerce });
+    const sales = createSales({
+      config,
+      db,
+      redis,
+      keys,
+      logger,
+      presence,
+      sessions,
+      holdStore: commerce.holdStore,
+      holdGate: commerce.holdGate,
+      inventory: commerce.inventory,
+      orderEvents: commerce.orderEvents,
+    });
     let draining = false;
 
     const errors = new ErrorBoundary(logger);
@@ -184,7 +195,7 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
       logger,
       sessions,
       tables,
-      ordersChannel: CommerceKeys.from(keys).orderEventsChannel,
+      orderEvents: commerce.orderEvents,
     });
     const tableDeps: TableRoomDeps = {
       ...roomDeps,

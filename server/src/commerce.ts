@@ -7,11 +7,11 @@ import type { RateLimits } from "./http/rate-limits.ts";
 import { CommerceKeys } from "./holds/commerce-keys.ts";
 import { HoldGate } from "./holds/hold-gate.ts";
 import { HoldService } from "./holds/hold-service.ts";
-import { defineHoldCommands } from "./holds/hold-scripts.ts";
 import type { HoldStore } from "./holds/hold-store.ts";
 import { HoldHotPath } from "./holds/holds-fast-path.ts";
 import { holdsRoutes } from "./holds/holds-routes.ts";
 import { MemoryHoldStore } from "./holds/memory-hold-store.ts";
+import { LoadingHoldStore } from "./holds/loading-hold-store.ts";
 import { RedisHoldStore } from "./holds/redis-hold-store.ts";
 import type { SessionService } from "./identity/session-service.ts";
 import { BranchMenuRepository } from "./inventory/branch-menu-repository.ts";
@@ -20,12 +20,13 @@ import { inventoryRoutes } from "./inventory/inventory-routes.ts";
 import { menuRoutes } from "./inventory/menu-routes.ts";
 import { InventoryService } from "./inventory/inventory-service.ts";
 import type { Logger } from "./logger.ts";
-import { Idempotency } from "./orders/idempotency.ts";
+import { Idempotency } from "./http/idempotency.ts";
 import { OrderEvents } from "./orders/order-events.ts";
 import { OrderRepository } from "./orders/order-repository.ts";
 import { OrderService } from "./orders/order-service.ts";
 import { ordersRoutes } from "./orders/orders-routes.ts";
-import { MemoryLease, RedisLease, Sweeper } from "./orders/sweeper.ts";
+import { MemoryLease, RedisLease } from "./jobs/leases.ts";
+import { LeasedJob } from "./jobs/repeater.ts";
 import type { RedisKeys } from "./redis/keys.ts";
 
 /** The app's shared parts that commerce and sales are built from. */
@@ -56,7 +57,9 @@ export interface Commerce {
   inventory: InventoryService;
   holdService: HoldService;
   orderService: OrderService;
-  sweeper: Sweeper;
+  /** Order events of every node (one subscription per node; sales and the feed listen). */
+  orderEvents: OrderEvents;
+  sweeper: LeasedJob;
   /** Rebuilds missing counters from Postgres and starts the sweeper. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -77,28 +80,32 @@ export function createCommerce(deps: CommerceDeps): Commerce {
   // A connection of our own. RedisHoldStore batches concurrent hold scripts into one
   // write per event-loop turn itself (cheaper than ioredis' auto-pipelining, see cmd()).
   const redis = deps.redis?.duplicate({ enableAutoPipelining: false, connectionName: "holdfast:holds" });
-  const holdStore: HoldStore = redis ? new RedisHoldStore(redis, keys) : new MemoryHoldStore();
+  const store: HoldStore = redis ? new RedisHoldStore(redis, keys) : new MemoryHoldStore();
   const inventoryRepo = new InventoryRepository(db.pool);
-  const inventory = new InventoryService(inventoryRepo, holdStore, logger);
+  const inventory = new InventoryService(inventoryRepo, store, logger);
+  // What every service but inventory uses: counters missing from the store are loaded
+  // from Postgres and the operation tried once more.
+  const holdStore = new LoadingHoldStore(store, (sku) => inventory.ensureLoaded(sku));
   const menus = new BranchMenuRepository(db.pool);
   const holdGate = new HoldGate(menus);
-  const holdService = new HoldService(holdStore, inventory, config.holdTtlSeconds, holdGate);
+  const holdService = new HoldService(holdStore, config.holdTtlSeconds, holdGate);
   const baseRepo = new OrderRepository(db);
+  const orderEvents = new OrderEvents(deps.presence, keys.orderEventsChannel, logger);
   const orderService = new OrderService({
     db,
     repo: deps.wrapOrderRepository ? deps.wrapOrderRepository(baseRepo) : baseRepo,
     store: holdStore,
-    inventory,
     gate: holdGate,
-    events: new OrderEvents(deps.presence, keys.orderEventsChannel, logger),
+    events: orderEvents,
     logger,
     orderTtlSeconds: config.orderTtlSeconds,
   });
   const idempotency = new Idempotency(db.pool);
 
   const intervalMs = Math.min(1000, config.orderTtlSeconds * 250);
-  const sweeper = new Sweeper({
-    lease: redis ? new RedisLease(defineHoldCommands(redis), keys.sweeperLease, intervalMs * 5) : new MemoryLease(),
+  const sweeper = new LeasedJob({
+    name: "order sweeper",
+    lease: redis ? new RedisLease(redis, keys.sweeperLease, intervalMs * 5) : new MemoryLease(),
     intervalMs,
     logger,
     // Every node notices lost Redis data (cheap EXISTS); loadStock is idempotent.
@@ -107,7 +114,7 @@ export function createCommerce(deps: CommerceDeps): Commerce {
     },
     tick: async () => {
       while ((await orderService.expireDue(100)) === 100);
-      for (const sku of await inventoryRepo.listSkus()) await inventory.withLoaded(sku, () => holdStore.sweep(sku));
+      for (const sku of await inventoryRepo.listSkus()) await holdStore.sweep(sku);
     },
   });
 
@@ -149,13 +156,16 @@ export function createCommerce(deps: CommerceDeps): Commerce {
     inventory,
     holdService,
     orderService,
+    orderEvents,
     sweeper,
     async start() {
+      await orderEvents.start();
       await inventory.rebuildAll();
       sweeper.start();
     },
     async stop() {
       await sweeper.stop();
+      orderEvents.stop();
       await holdStore.close();
       redis?.disconnect();
     },

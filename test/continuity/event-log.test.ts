@@ -6,7 +6,6 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { DurableTableEventLog, MemoryHotTableLog, RedisHotTableLog } from "../../server/src/continuity/durable-table-event-log.ts";
-import { defineContinuityCommands } from "../../server/src/continuity/redis-scripts.ts";
 import { RedisSnapshotCache } from "../../server/src/continuity/snapshot-cache.ts";
 import { TableArchive } from "../../server/src/continuity/table-archive.ts";
 import { MemoryTableLeases, RedisTableLeases, type TableLeases } from "../../server/src/continuity/table-lease.ts";
@@ -56,7 +55,7 @@ describe("continuity: durable event log, leases, snapshots", function () {
       name: "Redis Streams hot log",
       redis: true,
       make: (retention) =>
-        new DurableTableEventLog(new RedisHotTableLog(defineContinuityCommands(redis!), new RedisKeys(uniquePrefix("contlog")), retention), archive()),
+        new DurableTableEventLog(new RedisHotTableLog(redis!, new RedisKeys(uniquePrefix("contlog")), retention), archive()),
     },
   ];
 
@@ -117,7 +116,7 @@ describe("continuity: durable event log, leases, snapshots", function () {
 
   it("Redis hot log: appends are fenced by the table's lease, and never go backwards", async function () {
     skipUnless(this, Boolean(redis), "REDIS_URL (Redis hot log fencing)");
-    const r = defineContinuityCommands(redis!);
+    const r = redis!;
     const keys = new RedisKeys(uniquePrefix("fence"));
     const hot = new RedisHotTableLog(r, keys, 100);
     const leases = new RedisTableLeases(r, keys);
@@ -133,7 +132,7 @@ describe("continuity: durable event log, leases, snapshots", function () {
 
   const leaseKinds: { name: string; redis: boolean; make: () => TableLeases }[] = [
     { name: "memory", redis: false, make: () => new MemoryTableLeases() },
-    { name: "Redis", redis: true, make: () => new RedisTableLeases(defineContinuityCommands(redis!), new RedisKeys(uniquePrefix("lease"))) },
+    { name: "Redis", redis: true, make: () => new RedisTableLeases(redis!, new RedisKeys(uniquePrefix("lease"))) },
   ];
   for (const kind of leaseKinds) {
     it(`${kind.name} leases: one owner, renew only while held, release by owner, takeover only from the named owner`, async function () {
@@ -180,7 +179,7 @@ describe("continuity: durable event log, leases, snapshots", function () {
     skipUnless(this, Boolean(redis), "REDIS_URL (Redis snapshot cache)");
     const tableId = `t-${randomUUID()}`;
     const model = (seq: number) => snapshotModel(tableId, seq);
-    const cache = new RedisSnapshotCache(defineContinuityCommands(redis!), new RedisKeys(uniquePrefix("snap")));
+    const cache = new RedisSnapshotCache(redis!, new RedisKeys(uniquePrefix("snap")));
     await cache.save({ seq: 20, model: model(20), takenAt: 1 });
     await cache.save({ seq: 15, model: model(15), takenAt: 2 });
     assert.equal((await cache.latest(tableId))?.seq, 20);

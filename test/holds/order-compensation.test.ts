@@ -5,6 +5,7 @@ import { Redis } from "ioredis";
 import { openDatabase, type Database } from "../../server/src/db/database.ts";
 import { migrate } from "../../server/src/db/migrate.ts";
 import { CommerceKeys } from "../../server/src/holds/commerce-keys.ts";
+import { LoadingHoldStore } from "../../server/src/holds/loading-hold-store.ts";
 import type { HoldStore } from "../../server/src/holds/hold-store.ts";
 import { MemoryHoldStore } from "../../server/src/holds/memory-hold-store.ts";
 import { RedisHoldStore } from "../../server/src/holds/redis-hold-store.ts";
@@ -70,7 +71,7 @@ for (const kind of ["memory", "redis"] as const) {
       const orderEvents = new OrderEvents(presence, "orders", logger);
       await presence.subscribe("orders", (e: unknown) => events.push(e));
       const gate = new HoldGate({ isOnMenu: async () => true });
-      service = new OrderService({ db, repo, store, inventory, gate, events: orderEvents, logger, orderTtlSeconds: 60 });
+      service = new OrderService({ db, repo, store: new LoadingHoldStore(store, (sku) => inventory.ensureLoaded(sku)), gate, events: orderEvents, logger, orderTtlSeconds: 60 });
     });
 
     after(async () => {

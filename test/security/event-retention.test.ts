@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { openDatabase, type Database } from "../../server/src/db/database.ts";
 import { migrate } from "../../server/src/db/migrate.ts";
 import { EventRetention } from "../../server/src/continuity/event-retention.ts";
-import { MemoryLease } from "../../server/src/orders/sweeper.ts";
+import { MemoryLease } from "../../server/src/jobs/leases.ts";
 import { createTestDatabase, skipUnless } from "../support/services.ts";
 import { silentLogger } from "../foundation/helpers.ts";
 

@@ -16,7 +16,7 @@ import { openDatabase, type Database } from "../../server/src/db/database.ts";
 import { EVENT_RETENTION_SQL } from "../../server/src/continuity/event-retention.ts";
 import { TABLE_ARCHIVE_SQL } from "../../server/src/continuity/table-archive.ts";
 import { ROW_RETENTION_SQL, ROW_RETENTION_BATCH } from "../../server/src/db/row-retention.ts";
-import { IDEMPOTENCY_LOOKUP_SQL } from "../../server/src/orders/idempotency.ts";
+import { IDEMPOTENCY_LOOKUP_SQL } from "../../server/src/http/idempotency.ts";
 import { ORDER_SQL, orderListQuery } from "../../server/src/orders/order-repository.ts";
 import { SESSION_LOOKUP_SQL } from "../../server/src/identity/session-repository.ts";
 import { createTestDatabase, skipUnless } from "../support/services.ts";

@@ -4,8 +4,7 @@ import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
 import type { RedisKeys } from "../redis/keys.ts";
-import { defineHoldCommands } from "../holds/hold-scripts.ts";
-import { MemoryLease, RedisLease } from "../orders/sweeper.ts";
+import { MemoryLease, RedisLease } from "../jobs/leases.ts";
 import { EventRetention } from "./event-retention.ts";
 import { DurableTableEventLog, MemoryHotTableLog, RedisHotTableLog } from "./durable-table-event-log.ts";
 import {
@@ -16,7 +15,6 @@ import {
   ProcessLiveness,
   processSelector,
 } from "./matchmaking.ts";
-import { defineContinuityCommands } from "./redis-scripts.ts";
 import { RedisSnapshotCache } from "./snapshot-cache.ts";
 import { TableArchive } from "./table-archive.ts";
 import { TableContinuity } from "./table-continuity.ts";
@@ -62,28 +60,27 @@ export function createContinuity(o: { config: Config; db: Database; redis: Redis
     days: config.eventRetentionDays,
     keep: config.eventRetentionKeep,
     intervalMs: retentionMs,
-  }).job(redis ? new RedisLease(defineHoldCommands(redis), keys.eventRetentionLease, retentionMs * 2) : new MemoryLease(), logger);
+  }).job(redis ? new RedisLease(redis, keys.eventRetentionLease, retentionMs * 2) : new MemoryLease(), logger);
   const startRetention = () => config.eventRetentionDays !== null && retention.start();
 
   if (redis && config.redisUrl) {
-    const r = defineContinuityCommands(redis);
     const driver = new HoldfastRedisDriver(driverClient(config.redisUrl), liveness, logger);
     const sweeper = new DeadProcessSweeper(driver, liveness, logger);
-    const hosted = new RedisHostedTables(r, keys);
+    const hosted = new RedisHostedTables(redis, keys);
     let adopter: TableAdopter | undefined;
-    const isDraining = async (processId: string) => processId === matchMaker.processId ? continuity.isDraining : (await r.exists(keys.nodeDraining(processId))) === 1;
+    const isDraining = async (processId: string) => processId === matchMaker.processId ? continuity.isDraining : (await redis.exists(keys.nodeDraining(processId))) === 1;
     const continuity: TableContinuity = new TableContinuity({
       settings,
       logger,
-      log: new DurableTableEventLog(new RedisHotTableLog(r, keys, config.tableLogRetention), archive),
+      log: new DurableTableEventLog(new RedisHotTableLog(redis, keys, config.tableLogRetention), archive),
       archive,
-      snapshotCache: new RedisSnapshotCache(r, keys),
-      leases: new RedisTableLeases(r, keys),
+      snapshotCache: new RedisSnapshotCache(redis, keys),
+      leases: new RedisTableLeases(redis, keys),
       liveness,
       driver,
       markDraining: async () => {
         adopter?.stop();
-        await r.set(keys.nodeDraining(matchMaker.processId), "1", "EX", 600);
+        await redis.set(keys.nodeDraining(matchMaker.processId), "1", "EX", 600);
       },
       hosted,
     });

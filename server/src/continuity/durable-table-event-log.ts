@@ -1,9 +1,10 @@
-import type { Redis } from "ioredis";
 import { ErrorCode } from "@holdfast/shared";
 import { AppError } from "../errors.ts";
 import type { RedisKeys } from "../redis/keys.ts";
+import { TABLE_SCRIPTS } from "../redis/lua-scripts.ts";
+import { LOG_APPEND_CODES } from "../redis/script-codes.ts";
+import type { ScriptClient } from "../redis/scripts.ts";
 import { MemoryTableEventLog, type LoggedEvent, type ReadOptions, type TableEventLog } from "../tables/table-event-log.ts";
-import type { ContinuityCommands } from "./redis-scripts.ts";
 import type { TableArchive } from "./table-archive.ts";
 
 /** The hot part of the log: recent events, fast, possibly trimmed or lost. */
@@ -23,12 +24,15 @@ export const TABLE_KEY_TTL_MS = 7 * 24 * 3600 * 1000;
  */
 export class RedisHotTableLog implements HotTableLog {
   private readonly owners = new Map<string, string>();
+  private readonly appendScript;
 
   constructor(
-    private readonly redis: Redis & ContinuityCommands,
+    private readonly redis: ScriptClient,
     private readonly keys: RedisKeys,
     private readonly retention: number,
-  ) {}
+  ) {
+    this.appendScript = TABLE_SCRIPTS.logAppend.on(redis);
+  }
 
   fence(tableId: string, owner: string | null): void {
     if (owner) this.owners.set(tableId, owner);
@@ -37,17 +41,20 @@ export class RedisHotTableLog implements HotTableLog {
 
   async append(tableId: string, events: LoggedEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const args: (string | number)[] = [
+    const pairs: (string | number)[] = [];
+    for (const e of events) pairs.push(e.seq, JSON.stringify(e));
+    const result = await this.appendScript(
+      [this.keys.tableLog(tableId), this.keys.tableLease(tableId)],
       this.owners.get(tableId) ?? "",
       this.retention,
       // Approximate trimming is cheaper; exact keeps a small retention honest.
       this.retention >= 100 ? "~" : "=",
       TABLE_KEY_TTL_MS,
-    ];
-    for (const e of events) args.push(e.seq, JSON.stringify(e));
-    const result = await this.redis.hfTableLogAppend(this.keys.tableLog(tableId), this.keys.tableLease(tableId), ...args);
-    if (result === -1) throw new AppError(ErrorCode.UNAVAILABLE, `this room no longer hosts table ${tableId}`);
-    if (result === -2) throw new AppError(ErrorCode.UNAVAILABLE, `table ${tableId} moved on without this room`);
+      ...pairs,
+    );
+    const code = LOG_APPEND_CODES.name(result);
+    if (code === "LEASE_LOST") throw new AppError(ErrorCode.UNAVAILABLE, `this room no longer hosts table ${tableId}`);
+    if (code === "SEQ_TAKEN") throw new AppError(ErrorCode.UNAVAILABLE, `table ${tableId} moved on without this room`);
   }
 
   async readAfter(tableId: string, afterSeq: number, limit: number): Promise<{ events: LoggedEvent[]; complete: boolean }> {

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import type { Logger } from "../logger.ts";
-import { Sweeper, type Lease } from "../orders/sweeper.ts";
+import type { Lease } from "../jobs/leases.ts";
+import { LeasedJob } from "../jobs/repeater.ts";
 
 /**
  * One batch of the retention delete: `$1` keep, `$2` cutoff, `$3` batch size. The old
@@ -56,8 +57,9 @@ export class EventRetention {
   }
 
   /** The periodic job: on one node at a time (the lease), every `intervalMs`. */
-  job(lease: Lease, logger: Logger): Sweeper {
-    return new Sweeper({
+  job(lease: Lease, logger: Logger): LeasedJob {
+    return new LeasedJob({
+      name: "event retention",
       lease,
       intervalMs: this.settings.intervalMs,
       logger,

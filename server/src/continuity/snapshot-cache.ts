@@ -1,8 +1,8 @@
-import type { Redis } from "ioredis";
 import type { RedisKeys } from "../redis/keys.ts";
+import { TABLE_SCRIPTS } from "../redis/lua-scripts.ts";
+import type { ScriptClient } from "../redis/scripts.ts";
 import type { TableModel } from "../tables/table-model.ts";
 import { TABLE_KEY_TTL_MS } from "./durable-table-event-log.ts";
-import type { ContinuityCommands } from "./redis-scripts.ts";
 import type { StoredSnapshot } from "./table-archive.ts";
 
 /**
@@ -10,13 +10,17 @@ import type { StoredSnapshot } from "./table-archive.ts";
  * Postgres copies. A save never replaces a newer snapshot (table-snapshot-save.lua).
  */
 export class RedisSnapshotCache {
+  private readonly saveScript;
+
   constructor(
-    private readonly redis: Redis & ContinuityCommands,
+    private readonly redis: ScriptClient,
     private readonly keys: RedisKeys,
-  ) {}
+  ) {
+    this.saveScript = TABLE_SCRIPTS.snapshotSave.on(redis);
+  }
 
   async save(snapshot: StoredSnapshot, modelJson = JSON.stringify(snapshot.model)): Promise<void> {
-    await this.redis.hfTableSnapshotSave(this.keys.tableSnapshot(snapshot.model.tableId), snapshot.seq, modelJson, snapshot.takenAt, TABLE_KEY_TTL_MS);
+    await this.saveScript([this.keys.tableSnapshot(snapshot.model.tableId)], snapshot.seq, modelJson, snapshot.takenAt, TABLE_KEY_TTL_MS);
   }
 
   async latest(tableId: string): Promise<StoredSnapshot | null> {

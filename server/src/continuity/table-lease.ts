@@ -1,6 +1,6 @@
-import type { Redis } from "ioredis";
 import type { RedisKeys } from "../redis/keys.ts";
-import type { ContinuityCommands } from "./redis-scripts.ts";
+import { LEASE_SCRIPTS, TABLE_SCRIPTS } from "../redis/lua-scripts.ts";
+import type { ScriptClient } from "../redis/scripts.ts";
 
 /**
  * Who hosts a table's live room: one owner id (`processId/roomId`) per table, with a
@@ -19,26 +19,37 @@ export interface TableLeases {
 }
 
 export class RedisTableLeases implements TableLeases {
+  private readonly acquireScript;
+  private readonly renewScript;
+  private readonly releaseScript;
+  private readonly takeoverScript;
+
   constructor(
-    private readonly redis: Redis & ContinuityCommands,
+    private readonly redis: ScriptClient,
     private readonly keys: RedisKeys,
-  ) {}
+  ) {
+    this.acquireScript = TABLE_SCRIPTS.leaseAcquire.on(redis);
+    this.renewScript = TABLE_SCRIPTS.leaseRenew.on(redis);
+    // The owner-checked release every Redis lease of the project uses.
+    this.releaseScript = LEASE_SCRIPTS.release.on(redis);
+    this.takeoverScript = TABLE_SCRIPTS.leaseTakeover.on(redis);
+  }
 
   async acquire(tableId: string, owner: string, ttlMs: number): Promise<string | null> {
-    const holder = (await this.redis.hfTableLeaseAcquire(this.keys.tableLease(tableId), owner, ttlMs)) as string;
+    const holder = await this.acquireScript([this.keys.tableLease(tableId)], owner, ttlMs);
     return holder === "" ? null : holder;
   }
 
   async renew(tableId: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.hfTableLeaseRenew(this.keys.tableLease(tableId), owner, ttlMs)) === 1;
+    return (await this.renewScript([this.keys.tableLease(tableId)], owner, ttlMs)) === 1;
   }
 
   async release(tableId: string, owner: string): Promise<void> {
-    await this.redis.hfTableLeaseRelease(this.keys.tableLease(tableId), owner);
+    await this.releaseScript([this.keys.tableLease(tableId)], owner);
   }
 
   async takeover(tableId: string, deadOwner: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.hfTableLeaseTakeover(this.keys.tableLease(tableId), deadOwner, owner, ttlMs)) === 1;
+    return (await this.takeoverScript([this.keys.tableLease(tableId)], deadOwner, owner, ttlMs)) === 1;
   }
 
   holder(tableId: string): Promise<string | null> {

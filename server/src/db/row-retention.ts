@@ -3,9 +3,9 @@ import type { Redis } from "ioredis";
 import type { Config } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import type { RedisKeys } from "../redis/keys.ts";
-import { defineHoldCommands } from "../holds/hold-scripts.ts";
-import { ABANDONED_AFTER_MS } from "../orders/idempotency.ts";
-import { MemoryLease, RedisLease, Sweeper } from "../orders/sweeper.ts";
+import { ABANDONED_AFTER_MS } from "../http/idempotency.ts";
+import { MemoryLease, RedisLease } from "../jobs/leases.ts";
+import { LeasedJob } from "../jobs/repeater.ts";
 
 /**
  * The batched deletes of the row-retention jobs. `$1` is the cutoff (rows older go),
@@ -83,12 +83,13 @@ export function rowPruners(pool: pg.Pool, config: Config, now: () => number = Da
  * the others): with Redis only the node holding a job's lease runs it; embedded, the
  * one node does.
  */
-export function rowRetentionJobs(o: { pool: pg.Pool; config: Config; redis: Redis | undefined; keys: RedisKeys; logger: Logger }): Sweeper[] {
+export function rowRetentionJobs(o: { pool: pg.Pool; config: Config; redis: Redis | undefined; keys: RedisKeys; logger: Logger }): LeasedJob[] {
   const intervalMs = o.config.rowRetentionIntervalSeconds * 1000;
   return rowPruners(o.pool, o.config).map(
     (pruner) =>
-      new Sweeper({
-        lease: o.redis ? new RedisLease(defineHoldCommands(o.redis), o.keys.rowRetentionLease(pruner.job), intervalMs * 2) : new MemoryLease(),
+      new LeasedJob({
+        name: `${pruner.job} retention`,
+        lease: o.redis ? new RedisLease(o.redis, o.keys.rowRetentionLease(pruner.job), intervalMs * 2) : new MemoryLease(),
         intervalMs,
         logger: o.logger,
         always: async () => undefined,

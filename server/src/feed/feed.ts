@@ -1,6 +1,7 @@
 import type { Presence } from "@colyseus/core";
 import type { Redis } from "ioredis";
 import { OrderEventType, type OrderEvent, type TableKind } from "@holdfast/shared";
+import type { OrderEvents } from "../orders/order-events.ts";
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
 import type { RedisKeys } from "../redis/keys.ts";
@@ -20,8 +21,8 @@ export interface FeedDeps {
   logger: Logger;
   sessions: SessionService;
   tables: TableRepository;
-  /** The presence channel the order service publishes order events on. */
-  ordersChannel: string;
+  /** Order events of every node (the feed re-delivers them on this node's bus). */
+  orderEvents: Pick<OrderEvents, "listen">;
 }
 
 /**
@@ -47,9 +48,7 @@ export function createFeed(deps: FeedDeps) {
 
   // Order events reach every node on their own channel; each node hands them to its
   // feed rooms locally (re-publishing would multiply them by the number of nodes).
-  const onOrderEvent = (message: unknown) => {
-    const e = message as OrderEvent;
-    if (!e?.orderId) return;
+  const onOrderEvent = (e: OrderEvent) => {
     const topics = ["admin", `order:${e.orderId}`];
     // A dining checkout's `order.created` already went out as a table event.
     if (e.type !== OrderEventType.CREATED) {
@@ -58,6 +57,8 @@ export function createFeed(deps: FeedDeps) {
     }
     bus.deliverLocally({ topics, type: e.type, at: Date.parse(e.at) || Date.now(), data: { ...e } });
   };
+
+  let stopOrderEvents: (() => void) | undefined;
 
   return {
     bus,
@@ -71,10 +72,10 @@ export function createFeed(deps: FeedDeps) {
     async start() {
       await bus.start();
       await permissions.start();
-      await deps.presence.subscribe(deps.ordersChannel, onOrderEvent);
+      stopOrderEvents = deps.orderEvents.listen(onOrderEvent);
     },
     stop() {
-      deps.presence.unsubscribe(deps.ordersChannel, onOrderEvent);
+      stopOrderEvents?.();
       permissions.stop();
       bus.stop();
     },

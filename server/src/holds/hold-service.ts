@@ -1,7 +1,6 @@
 import { ErrorCode, type CreateHoldBody, type CreateHoldResponse, type HoldView } from "@holdfast/shared";
 import { AppError, isAppError } from "../errors.ts";
 import type { Identity } from "../identity/session-service.ts";
-import type { InventoryService } from "../inventory/inventory-service.ts";
 import { HoldChannel, HoldGate, type HoldPass } from "./hold-gate.ts";
 import { skuOfHoldId, type CartLineInput, type HoldRecord, type HoldStore } from "./hold-store.ts";
 
@@ -20,8 +19,8 @@ export interface CartLineRequest extends Omit<CartLineInput, "ttlSeconds" | "per
  */
 export class HoldService {
   constructor(
+    /** A store that loads missing counters itself (LoadingHoldStore). */
     private readonly store: HoldStore,
-    private readonly inventory: InventoryService,
     private readonly holdTtlSeconds: number,
     readonly gate: HoldGate,
   ) {}
@@ -42,16 +41,14 @@ export class HoldService {
     const pass = await this.gate.admit({ ...body, channel: options.channel ?? HoldChannel.HTTP, buyerId: identity.userId });
     let hold: HoldRecord;
     try {
-      hold = await this.inventory.withLoaded(body.sku, () =>
-        this.store.reserve({
-          sku: body.sku,
-          userId: identity.userId,
-          quantity: body.quantity,
-          ttlSeconds: this.holdTtlSeconds,
-          ...(pass.perUserLimit !== undefined ? { perUserLimit: pass.perUserLimit } : {}),
-          ...(options.holdId ? { holdId: options.holdId } : {}),
-        }),
-      );
+      hold = await this.store.reserve({
+        sku: body.sku,
+        userId: identity.userId,
+        quantity: body.quantity,
+        ttlSeconds: this.holdTtlSeconds,
+        ...(pass.perUserLimit !== undefined ? { perUserLimit: pass.perUserLimit } : {}),
+        ...(options.holdId ? { holdId: options.holdId } : {}),
+      });
     } catch (err) {
       await pass.undo();
       // Same stable id placed meanwhile by a concurrent repeat: answer with that hold.
@@ -77,13 +74,11 @@ export class HoldService {
     const { previousQuantity: _p, branchId: _b, ...input } = line;
     let hold: HoldRecord | null;
     try {
-      hold = await this.inventory.withLoaded(line.sku, () =>
-        this.store.setQuantity({
-          ...input,
-          ttlSeconds: this.holdTtlSeconds,
-          ...(pass?.perUserLimit !== undefined ? { perUserLimit: pass.perUserLimit } : {}),
-        }),
-      );
+      hold = await this.store.setQuantity({
+        ...input,
+        ttlSeconds: this.holdTtlSeconds,
+        ...(pass?.perUserLimit !== undefined ? { perUserLimit: pass.perUserLimit } : {}),
+      });
     } catch (err) {
       await pass?.undo();
       throw err;
@@ -114,7 +109,7 @@ export class HoldService {
   /** Idempotent: releasing a released or expired hold is fine. */
   async release(identity: Identity, holdId: string): Promise<void> {
     const sku = skuOfHoldId(holdId)!;
-    const result = await this.inventory.withLoaded(sku, () => this.store.release(holdId, identity.isAdmin ? null : identity.userId));
+    const result = await this.store.release(holdId, identity.isAdmin ? null : identity.userId);
     if (result === "released") this.gate.stockReturned(sku);
   }
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { ErrorCode, type HoldStatus } from "@holdfast/shared";
 import { AppError } from "../errors.ts";
+import type { HoldCode } from "../redis/script-codes.ts";
 
 /** One hold as the store keeps it. Times are epoch milliseconds. */
 export interface HoldRecord {
@@ -155,27 +156,28 @@ export function skuOfHoldId(holdId: string): string | undefined {
 }
 
 /**
- * The one mapping from the stores' negative codes (the Lua scripts' return values; the
- * memory store uses the same numbers) to AppError.
+ * The one mapping from the stores' refusals (named in redis/script-codes.ts: the Lua
+ * scripts' codes; the memory store throws the same names) to AppError. `undefined` is a
+ * reply that is no known code (a script and its caller disagree).
  */
-export function holdCodeError(code: number, sku: string, what = "hold"): Error {
+export function holdCodeError(code: HoldCode | undefined, sku: string, what = "hold"): Error {
   switch (code) {
-    case -1:
+    case "SOLD_OUT":
       return new AppError(ErrorCode.SOLD_OUT, `not enough stock of ${sku}`);
-    case -2:
+    case "HOLD_LIMIT":
       return new AppError(ErrorCode.HOLD_LIMIT, `per-user hold limit reached for ${sku}`);
-    case -3:
+    case "HOLD_NOT_FOUND":
       return new AppError(ErrorCode.HOLD_NOT_FOUND, `${what} not found`);
-    case -4:
+    case "HOLD_EXPIRED":
       return new AppError(ErrorCode.HOLD_EXPIRED, `${what} has expired`);
-    case -5:
+    case "DUPLICATE_HOLD_ID":
       return new AppError(ErrorCode.CONFLICT, `${what} id already in use`);
-    case -6:
+    case "ALREADY_CONSUMED":
       return new AppError(ErrorCode.CONFLICT, `${what} was already used by an order`);
-    case -10:
+    case "NOT_LOADED":
       return new StockNotLoadedError(sku);
     default:
-      return new Error(`unexpected hold store code ${code} for ${sku}`);
+      return new Error(`unexpected hold store reply for ${sku}`);
   }
 }
 

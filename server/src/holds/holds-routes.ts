@@ -5,7 +5,7 @@ import { AppError } from "../errors.ts";
 import { parseOrThrow } from "../http/validate.ts";
 import { identityOf, requireAuth } from "../identity/identity-routes.ts";
 import type { SessionService } from "../identity/session-service.ts";
-import type { Idempotency } from "../orders/idempotency.ts";
+import type { Idempotency } from "../http/idempotency.ts";
 import type { HoldService } from "./hold-service.ts";
 
 /** A malformed hold id is a hold that does not exist. */

@@ -98,10 +98,10 @@ export class MemoryHoldStore implements HoldStore {
     const now = this.now();
     this.sweepState(st, now);
     const holdId = input.holdId ?? newHoldId(input.sku);
-    if (st.holds.has(holdId)) throw holdCodeError(-5, input.sku);
-    if (st.avail < input.quantity) throw holdCodeError(-1, input.sku);
+    if (st.holds.has(holdId)) throw holdCodeError("DUPLICATE_HOLD_ID", input.sku);
+    if (st.avail < input.quantity) throw holdCodeError("SOLD_OUT", input.sku);
     const limit = input.perUserLimit ?? st.limit;
-    if ((st.users.get(input.userId) ?? 0) + input.quantity > limit) throw holdCodeError(-2, input.sku);
+    if ((st.users.get(input.userId) ?? 0) + input.quantity > limit) throw holdCodeError("HOLD_LIMIT", input.sku);
     const rec: Rec = { userId: input.userId, buyerId: input.userId, quantity: input.quantity, expiresAt: now + input.ttlSeconds * 1000, status: "active", createdAt: now };
     this.add(st, input.userId, input.quantity);
     st.holds.set(holdId, rec);
@@ -119,8 +119,8 @@ export class MemoryHoldStore implements HoldStore {
     let createdAt = now;
     let was: string | undefined;
     if (rec) {
-      if (rec.userId !== input.userId) throw holdCodeError(-3, input.sku, "cart line");
-      if (rec.status === "consumed") throw holdCodeError(-6, input.sku, "cart line");
+      if (rec.userId !== input.userId) throw holdCodeError("HOLD_NOT_FOUND", input.sku, "cart line");
+      if (rec.status === "consumed") throw holdCodeError("ALREADY_CONSUMED", input.sku, "cart line");
       if (rec.status === "active") {
         cur = rec.quantity;
         createdAt = rec.createdAt;
@@ -137,10 +137,10 @@ export class MemoryHoldStore implements HoldStore {
     // As set-quantity.lua: lowered, the line keeps its buyer; raised, the raiser takes the whole line.
     const counted = diff <= 0 && was !== undefined ? was : input.buyerId;
     if (diff > 0) {
-      if (st.avail < diff) throw holdCodeError(-1, input.sku);
+      if (st.avail < diff) throw holdCodeError("SOLD_OUT", input.sku);
       const limit = input.perUserLimit ?? st.limit;
       const adding = was !== undefined && was !== input.buyerId ? input.quantity : diff;
-      if ((st.users.get(input.buyerId) ?? 0) + adding > limit) throw holdCodeError(-2, input.sku);
+      if ((st.users.get(input.buyerId) ?? 0) + adding > limit) throw holdCodeError("HOLD_LIMIT", input.sku);
     }
     st.avail -= diff;
     if (was !== undefined && was !== counted) {
@@ -173,13 +173,13 @@ export class MemoryHoldStore implements HoldStore {
 
   async release(holdId: string, ownerId: string | null): Promise<"released" | "unchanged"> {
     const sku = skuOfHoldId(holdId);
-    if (!sku) throw holdCodeError(-3, "?");
+    if (!sku) throw holdCodeError("HOLD_NOT_FOUND", holdId);
     const st = this.loaded(sku);
     const now = this.now();
     this.sweepState(st, now);
     const rec = st.holds.get(holdId);
-    if (!rec || (ownerId !== null && rec.userId !== ownerId)) throw holdCodeError(-3, sku);
-    if (rec.status === "consumed") throw holdCodeError(-6, sku);
+    if (!rec || (ownerId !== null && rec.userId !== ownerId)) throw holdCodeError("HOLD_NOT_FOUND", sku);
+    if (rec.status === "consumed") throw holdCodeError("ALREADY_CONSUMED", sku);
     if (rec.status !== "active") return "unchanged";
     this.retire(st, rec, "released", now);
     this.giveBack(st, rec.quantity);
@@ -198,10 +198,10 @@ export class MemoryHoldStore implements HoldStore {
         ids.forEach((id, i) => {
           const rec = st.holds.get(id);
           const what = `hold ${id}`;
-          if (!rec || rec.userId !== userId) throw holdCodeError(-3, sku, what);
-          if (rec.status === "consumed") throw holdCodeError(-6, sku, what);
-          if (rec.status === "expired" || (rec.status === "active" && rec.expiresAt <= now)) throw holdCodeError(-4, sku, what);
-          if (rec.status !== "active") throw holdCodeError(-3, sku, what);
+          if (!rec || rec.userId !== userId) throw holdCodeError("HOLD_NOT_FOUND", sku, what);
+          if (rec.status === "consumed") throw holdCodeError("ALREADY_CONSUMED", sku, what);
+          if (rec.status === "expired" || (rec.status === "active" && rec.expiresAt <= now)) throw holdCodeError("HOLD_EXPIRED", sku, what);
+          if (rec.status !== "active") throw holdCodeError("HOLD_NOT_FOUND", sku, what);
           recs[i] = rec;
         });
         // As consume.lua: out of `held`, but still counted, now against the order's buyer (until settle).

@@ -1,6 +1,6 @@
 import { ErrorCode, type InventoryView, type MenuItemView, type PutInventoryBody } from "@holdfast/shared";
 import { AppError } from "../errors.ts";
-import { StockNotLoadedError, type HoldStore } from "../holds/hold-store.ts";
+import type { HoldStore } from "../holds/hold-store.ts";
 import type { Logger } from "../logger.ts";
 import type { InventoryRepository } from "./inventory-repository.ts";
 
@@ -12,6 +12,7 @@ import type { InventoryRepository } from "./inventory-repository.ts";
 export class InventoryService {
   constructor(
     private readonly repo: InventoryRepository,
+    /** The store itself, not a LoadingHoldStore over it: this service is what loads. */
     private readonly store: HoldStore,
     private readonly logger: Logger,
   ) {}
@@ -54,17 +55,6 @@ export class InventoryService {
     const source = (await this.repo.stockSources(sku)).get(sku);
     if (!source) throw new AppError(ErrorCode.NOT_FOUND, `no SKU ${sku}`);
     if (await this.store.loadStock(sku, source)) this.logger.info({ sku, ...source }, "stock counters rebuilt from postgres");
-  }
-
-  /** Runs `fn`; when the SKU's counters are missing, loads them and runs it once more. */
-  async withLoaded<T>(sku: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!(err instanceof StockNotLoadedError)) throw err;
-      await this.ensureLoaded(err.sku);
-      return fn();
-    }
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { Presence } from "@colyseus/core";
 import { OrderEventType, type OrderEvent, type OrderView } from "@holdfast/shared";
 import type { Logger } from "../logger.ts";
+import { PresenceChannel } from "../redis/presence-channel.ts";
 
 const TYPE_OF = {
   pending: OrderEventType.CREATED,
@@ -9,13 +10,41 @@ const TYPE_OF = {
   expired: OrderEventType.EXPIRED,
 } as const;
 
-/** Publishes order events over Colyseus presence (Redis pub/sub when REDIS_URL is set). */
+const EVENT_TYPES = new Set<string>(Object.values(OrderEventType));
+
+/** An order event as it arrives from another node, or null when it is not one. */
+function parseOrderEvent(raw: unknown): OrderEvent | null {
+  const e = raw as Partial<OrderEvent> | null;
+  if (!e || typeof e !== "object") return null;
+  if (typeof e.orderId !== "string" || typeof e.userId !== "string" || !EVENT_TYPES.has(e.type as string)) return null;
+  if (e.items !== undefined && !Array.isArray(e.items)) return null;
+  return e as OrderEvent;
+}
+
+/**
+ * Order events (created, paid, cancelled, expired) on one presence channel (Redis pub/sub
+ * when REDIS_URL is set): the order service publishes, and every node's listeners (the
+ * sales that mark buyers done and admit more, the live feed) hear them through one
+ * subscription per node.
+ */
 export class OrderEvents {
+  private readonly channel: PresenceChannel<OrderEvent>;
+
   constructor(
-    private readonly presence: Presence,
-    readonly channel: string,
+    presence: Presence,
+    channelName: string,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.channel = new PresenceChannel(presence, channelName, parseOrderEvent);
+  }
+
+  start(): Promise<void> {
+    return this.channel.start();
+  }
+
+  stop(): void {
+    this.channel.stop();
+  }
 
   /** Fire and forget: an event lost to a presence hiccup must not fail the request. */
   publish(order: OrderView): void {
@@ -30,7 +59,12 @@ export class OrderEvents {
       ...(order.branchId ? { branchId: order.branchId } : {}),
     };
     Promise.resolve()
-      .then(() => this.presence.publish(this.channel, event))
+      .then(() => this.channel.publish(event))
       .catch((err: unknown) => this.logger.warn({ err, orderId: order.orderId }, "order event not published"));
+  }
+
+  /** Hears every node's order events. Returns the function that stops `listener`. */
+  listen(listener: (event: OrderEvent) => void): () => void {
+    return this.channel.listen(listener);
   }
 }

@@ -10,9 +10,8 @@ import {
 import type { Database } from "../db/database.ts";
 import { AppError } from "../errors.ts";
 import type { HoldGate } from "../holds/hold-gate.ts";
-import { groupBySku, StockNotLoadedError, type HoldStore } from "../holds/hold-store.ts";
+import { groupBySku, type HoldStore } from "../holds/hold-store.ts";
 import type { Identity } from "../identity/session-service.ts";
-import type { InventoryService } from "../inventory/inventory-service.ts";
 import type { Logger } from "../logger.ts";
 import type { OrderEvents } from "./order-events.ts";
 import type { OrderRepository } from "./order-repository.ts";
@@ -20,8 +19,8 @@ import type { OrderRepository } from "./order-repository.ts";
 export interface OrderServiceOptions {
   db: Database;
   repo: OrderRepository;
+  /** A store that loads missing counters itself (LoadingHoldStore). */
   store: HoldStore;
-  inventory: InventoryService;
   /** Checkout passes the hold gate too (menu, sale start). */
   gate: HoldGate;
   events: OrderEvents;
@@ -52,19 +51,11 @@ export class OrderService {
     holdIds: string[],
     origin?: { tableId: string; branchId?: string },
   ): Promise<CreateOrderResponse> {
-    const { store, repo, inventory } = this.o;
+    const { store, repo } = this.o;
     // The gate again at checkout: a dish that left the menu, or stock held before its SKU
     // went on sale, is not ordered around the rule.
     await this.o.gate.admitOrder(groupBySku(holdIds).keys(), origin ? { branchId: origin.branchId ?? null } : undefined);
-    let consumed;
-    try {
-      consumed = await store.consume(holdOwnerId, holdIds, buyer.userId);
-    } catch (err) {
-      if (!(err instanceof StockNotLoadedError)) throw err;
-      // Counters were lost (Redis flushed): rebuild, then the holds are simply gone.
-      for (const sku of groupBySku(holdIds).keys()) await inventory.ensureLoaded(sku).catch(() => undefined);
-      consumed = await store.consume(holdOwnerId, holdIds, buyer.userId);
-    }
+    const consumed = await store.consume(holdOwnerId, holdIds, buyer.userId);
     const orderId = `o_${randomUUID()}`;
     const expiresAt = new Date(Date.now() + this.o.orderTtlSeconds * 1000);
     let order: OrderView;

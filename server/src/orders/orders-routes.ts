@@ -5,7 +5,7 @@ import { AppError } from "../errors.ts";
 import { parseOrThrow } from "../http/validate.ts";
 import { identityOf, requireAuth } from "../identity/identity-routes.ts";
 import type { SessionService } from "../identity/session-service.ts";
-import type { Idempotency } from "./idempotency.ts";
+import type { Idempotency } from "../http/idempotency.ts";
 import type { OrderService } from "./order-service.ts";
 import { verifySignature } from "./payment-signature.ts";
 

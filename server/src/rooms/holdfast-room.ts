@@ -29,7 +29,7 @@ export type AuthedClient = Client<{ auth: RoomIdentity }> & { auth: RoomIdentity
  * - metrics: rooms and clients per room type.
  *
  * Subclasses are made by factories that close over `RoomDeps` (no module singletons),
- * and authenticate in a static `onAuth` built with `authenticateWith`.
+ * and authenticate in a static `onAuth` built with `joinAuth`.
  */
 export abstract class HoldfastRoom<T extends RoomOptions = RoomOptions> extends Room<T> {
   protected abstract readonly deps: RoomDeps;
@@ -296,18 +296,23 @@ export function authenticateWith(deps: RoomDeps) {
 
 /**
  * A room's static `onAuth`: validates the join options (when the room has a schema for
- * them), accepts only a live session's access token, and turns any failure into the join
- * error the SDK reads (`"CODE: message"`).
+ * them), accepts only a live session's access token, then runs the room's own `check` of
+ * the options (a sale that ended, say), and turns any failure into the join error the
+ * SDK reads (`"CODE: message"`).
  */
-export function joinAuth(deps: RoomDeps, options?: z.ZodType) {
+export function joinAuth<T = unknown>(deps: RoomDeps, options?: z.ZodType<T>, check?: (options: T) => Promise<void>) {
   const authenticate = authenticateWith(deps);
   return async (token: string | undefined, joinOptions: unknown): Promise<RoomIdentity> => {
     try {
+      let value = joinOptions as T;
       if (options) {
         const parsed = options.safeParse(joinOptions);
         if (!parsed.success) throw validationError(parsed.error.issues, "join options");
+        value = parsed.data;
       }
-      return await authenticate(token);
+      const identity = await authenticate(token);
+      await check?.(value);
+      return identity;
     } catch (err) {
       // Static hooks never reach onUncaughtException: the matchmaker route, which called
       // this, logs the JoinError (with its cause) when it answers.

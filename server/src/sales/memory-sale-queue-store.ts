@@ -172,14 +172,14 @@ export class MemorySaleQueueStore implements SaleQueueStore {
       if (deadline <= this.now()) {
         line.admitted.delete(userId);
         line.finished.set(userId, "lapsed");
-        throw queueCodeError(-1, saleId);
+        throw queueCodeError("NOT_ADMITTED", saleId);
       }
     } else {
       const s = line.finished.get(userId);
-      if (s !== "holding" && s !== "done") throw queueCodeError(-1, saleId);
+      if (s !== "holding" && s !== "done") throw queueCodeError("NOT_ADMITTED", saleId);
     }
     const units = line.units.get(userId) ?? 0;
-    if (units + quantity > limit) throw queueCodeError(-2, saleId);
+    if (units + quantity > limit) throw queueCodeError("HOLD_LIMIT", saleId);
     line.units.set(userId, units + quantity);
   }
 

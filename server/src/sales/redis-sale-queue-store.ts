@@ -1,9 +1,8 @@
 import { randomInt } from "node:crypto";
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { PrequeueMode } from "@holdfast/shared";
-import type { Redis } from "ioredis";
+import { QUEUE_SCRIPTS } from "../redis/lua-scripts.ts";
+import { QUEUE_CODES, START_CODES } from "../redis/script-codes.ts";
+import type { ScriptClient } from "../redis/scripts.ts";
 import type { SaleKeys } from "./sale-keys.ts";
 import {
   QUEUE_STATES,
@@ -14,62 +13,43 @@ import {
   type SaleQueueStore,
 } from "./sale-queue-store.ts";
 
-const LUA_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "lua");
+type BoundQueueScripts = { [K in keyof typeof QUEUE_SCRIPTS]: ReturnType<(typeof QUEUE_SCRIPTS)[K]["on"]> };
 
-export const QUEUE_SCRIPTS = ["join", "leave", "lookup", "start", "admit", "lapse", "claim", "confirm", "unclaim", "mark-done"] as const;
-export type QueueScriptName = (typeof QUEUE_SCRIPTS)[number];
-
-/** A queue script's full source: lua/common.lua followed by lua/<name>.lua. */
-export function queueScriptSource(name: QueueScriptName): string {
-  const common = readFileSync(path.join(LUA_DIR, "common.lua"), "utf8");
-  return `${common}\n${readFileSync(path.join(LUA_DIR, `${name}.lua`), "utf8")}`;
-}
-
-type Cmd = (...args: (string | number)[]) => Promise<any>;
-type QueueCommands = Record<`sq_${QueueScriptName}`, Cmd>;
-
-function commandName(name: QueueScriptName): `sq_${QueueScriptName}` {
-  return `sq_${name}`;
-}
-
-/** Defines every queue script on `redis` as an ioredis command (EVALSHA, EVAL once on NOSCRIPT). */
-function defineQueueCommands(redis: Redis): Redis & QueueCommands {
-  const r = redis as Redis & QueueCommands;
-  for (const name of QUEUE_SCRIPTS) {
-    if (typeof r[commandName(name)] !== "function") {
-      redis.defineCommand(commandName(name), { numberOfKeys: 7, lua: queueScriptSource(name) });
-    }
-  }
-  return r;
-}
-
-/** The shared line of every sale in Redis: sorted sets, one Lua script per operation. */
+/** The shared line of every sale in Redis: sorted sets, one Lua script per operation (lua/*.lua). */
 export class RedisSaleQueueStore implements SaleQueueStore {
   readonly kind = "redis" as const;
-  private readonly redis: Redis & QueueCommands;
+  private readonly run: BoundQueueScripts;
 
   constructor(
-    redis: Redis,
+    private readonly redis: ScriptClient,
     private readonly keys: SaleKeys,
   ) {
-    this.redis = defineQueueCommands(redis);
-  }
-
-  private run(name: QueueScriptName, saleId: string, ...args: (string | number)[]): Promise<any> {
-    return this.redis[commandName(name)](...this.keys.queue(saleId), ...args);
+    const s = QUEUE_SCRIPTS;
+    this.run = {
+      join: s.join.on(redis),
+      leave: s.leave.on(redis),
+      lookup: s.lookup.on(redis),
+      start: s.start.on(redis),
+      admit: s.admit.on(redis),
+      lapse: s.lapse.on(redis),
+      claim: s.claim.on(redis),
+      confirm: s.confirm.on(redis),
+      unclaim: s.unclaim.on(redis),
+      markDone: s.markDone.on(redis),
+    };
   }
 
   async join(saleId: string, userId: string): Promise<QueueEntry & { created: boolean }> {
-    const [state, position, admittedUntil, created] = (await this.run("join", saleId, userId)) as number[];
+    const [state, position, admittedUntil, created] = await this.run.join(this.keys.queue(saleId), userId);
     return { state: QUEUE_STATES[state], position, admittedUntil, created: created === 1 };
   }
 
   async leave(saleId: string, userId: string): Promise<boolean> {
-    return (await this.run("leave", saleId, userId)) === 1;
+    return (await this.run.leave(this.keys.queue(saleId), userId)) === 1;
   }
 
   async lookup(saleId: string, userIds: readonly string[]): Promise<{ stats: QueueStats; entries: QueueEntry[] }> {
-    const r = (await this.run("lookup", saleId, ...userIds)) as number[];
+    const r = await this.run.lookup(this.keys.queue(saleId), ...userIds);
     const stats: QueueStats = { length: r[0], admittedTotal: r[1], outstanding: r[2], started: r[3] === 1, now: r[4] };
     const entries: QueueEntry[] = [];
     for (let i = 5; i < r.length; i += 3) entries.push({ state: QUEUE_STATES[r[i]], position: r[i + 1], admittedUntil: r[i + 2] });
@@ -81,33 +61,33 @@ export class RedisSaleQueueStore implements SaleQueueStore {
   }
 
   async start(saleId: string, prequeue: PrequeueMode, seed = randomInt(1, 2 ** 31 - 1)): Promise<boolean> {
-    return (await this.run("start", saleId, prequeue, seed)) >= 0;
+    return START_CODES.name(await this.run.start(this.keys.queue(saleId), prequeue, seed)) !== "ALREADY_STARTED";
   }
 
   async admit(saleId: string, n: number, ttlMs: number): Promise<{ userIds: string[]; admittedUntil: number }> {
-    const [deadline, ...userIds] = (await this.run("admit", saleId, Math.max(0, Math.floor(n)), ttlMs)) as [number, ...string[]];
+    const [deadline, ...userIds] = await this.run.admit(this.keys.queue(saleId), Math.max(0, Math.floor(n)), ttlMs);
     return { userIds, admittedUntil: Number(deadline) };
   }
 
   async lapse(saleId: string): Promise<string[]> {
-    return (await this.run("lapse", saleId)) as string[];
+    return await this.run.lapse(this.keys.queue(saleId));
   }
 
   async claim(saleId: string, userId: string, quantity: number, limit: number): Promise<void> {
-    const code = Number(await this.run("claim", saleId, userId, quantity, limit));
-    if (code < 0) throw queueCodeError(code, saleId);
+    const reply = Number(await this.run.claim(this.keys.queue(saleId), userId, quantity, limit));
+    if (reply < 0) throw queueCodeError(QUEUE_CODES.name(reply), saleId);
   }
 
   async confirm(saleId: string, userId: string): Promise<void> {
-    await this.run("confirm", saleId, userId);
+    await this.run.confirm(this.keys.queue(saleId), userId);
   }
 
   async unclaim(saleId: string, userId: string, quantity: number): Promise<void> {
-    await this.run("unclaim", saleId, userId, quantity);
+    await this.run.unclaim(this.keys.queue(saleId), userId, quantity);
   }
 
   async markDone(saleId: string, userId: string): Promise<void> {
-    await this.run("mark-done", saleId, userId);
+    await this.run.markDone(this.keys.queue(saleId), userId);
   }
 
   async admissions(saleId: string, offset: number, limit: number): Promise<Admission[]> {

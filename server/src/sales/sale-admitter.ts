@@ -1,5 +1,6 @@
 import type { Logger } from "../logger.ts";
-import { Repeater, type Lease } from "../orders/sweeper.ts";
+import type { Lease } from "../jobs/leases.ts";
+import { Repeater } from "../jobs/repeater.ts";
 import type { Sale } from "./sale-repository.ts";
 import type { SaleService } from "./sale-service.ts";
 import type { SaleQueueStore } from "./sale-queue-store.ts";

@@ -1,5 +1,6 @@
 import { ErrorCode, type PrequeueMode } from "@holdfast/shared";
 import { AppError } from "../errors.ts";
+import type { QueueCode } from "../redis/script-codes.ts";
 
 /** Where a user stands in one sale's line. */
 export type QueueState = "none" | "waiting" | "admitted" | "holding" | "done" | "lapsed";
@@ -76,14 +77,14 @@ export interface SaleQueueStore {
   close(): Promise<void>;
 }
 
-/** The one mapping from the queue scripts' negative codes (the memory store uses the same) to AppError. */
-export function queueCodeError(code: number, saleId: string): AppError {
+/** The one mapping from the queue stores' refusals (named in redis/script-codes.ts; the memory store throws the same names) to AppError. */
+export function queueCodeError(code: QueueCode | undefined, saleId: string): AppError {
   switch (code) {
-    case -1:
+    case "NOT_ADMITTED":
       return new AppError(ErrorCode.NOT_ADMITTED, `not admitted to sale ${saleId} (or the admission has lapsed)`);
-    case -2:
+    case "HOLD_LIMIT":
       return new AppError(ErrorCode.HOLD_LIMIT, `per-buyer limit of sale ${saleId} reached`);
     default:
-      return new AppError(ErrorCode.INTERNAL, `unexpected queue store code ${code} for sale ${saleId}`);
+      return new AppError(ErrorCode.INTERNAL, `unexpected queue store reply for sale ${saleId}`);
   }
 }

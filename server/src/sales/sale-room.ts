@@ -7,10 +7,10 @@ import {
 } from "@holdfast/shared";
 import { SaleHoldCommand, SaleJoinOptions, SaleLeaveCommand } from "@holdfast/shared/schemas";
 import { DEFAULT_ROOM_LIMITS } from "../config.ts";
-import { AppError, validationError } from "../errors.ts";
+import { AppError } from "../errors.ts";
 import { HoldChannel } from "../holds/hold-gate.ts";
 import type { HoldService } from "../holds/hold-service.ts";
-import { authenticateWith, HoldfastRoom, type AuthedClient } from "../rooms/holdfast-room.ts";
+import { HoldfastRoom, joinAuth, type AuthedClient } from "../rooms/holdfast-room.ts";
 import type { RoomDeps } from "../rooms/room-deps.ts";
 import { toJoinError } from "../rooms/room-errors.ts";
 import { CommandReplies } from "../tables/command-replies.ts";
@@ -50,7 +50,13 @@ const RECONNECT_SECONDS = 20;
  * `POST /api/holds` (holds/hold-gate.ts); the line's record is the admission.
  */
 export function createSaleRoom(deps: SaleRoomDeps) {
-  const authenticate = authenticateWith(deps);
+  // Unknown and ended sales fail here, before any seat is reserved or room created.
+  const authenticate = joinAuth(deps, SaleJoinOptions, async ({ saleId }) => {
+    const sale = await deps.sales.get(saleId);
+    if (sale.endsAt !== null && Date.now() >= sale.endsAt) {
+      throw new AppError(ErrorCode.SALE_NOT_OPEN, `sale ${sale.saleId} has ended`);
+    }
+  });
 
   return class SaleRoom extends HoldfastRoom<{ state: SaleState }> {
     protected readonly deps = deps;
@@ -65,20 +71,8 @@ export function createSaleRoom(deps: SaleRoomDeps) {
     private tickAgain = false;
     private offStatus: (() => void) | undefined;
 
-    static override async onAuth(token: string, options: unknown) {
-      try {
-        const parsed = SaleJoinOptions.safeParse(options);
-        if (!parsed.success) throw validationError(parsed.error.issues, "join options");
-        const identity = await authenticate(token);
-        // Unknown and ended sales fail here, before any seat is reserved or room created.
-        const sale = await deps.sales.get(parsed.data.saleId);
-        if (sale.endsAt !== null && Date.now() >= sale.endsAt) {
-          throw new AppError(ErrorCode.SALE_NOT_OPEN, `sale ${sale.saleId} has ended`);
-        }
-        return identity;
-      } catch (err) {
-        throw toJoinError(err);
-      }
+    static override onAuth(token: string, options: unknown) {
+      return authenticate(token, options);
     }
 
     override async onCreate(options: unknown): Promise<void> {

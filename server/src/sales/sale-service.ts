@@ -12,6 +12,7 @@ import { HoldChannel, type HoldPass, type HoldRequest, type SaleRules } from "..
 import type { HoldStore, StockCounts } from "../holds/hold-store.ts";
 import type { InventoryService } from "../inventory/inventory-service.ts";
 import type { Logger } from "../logger.ts";
+import { PresenceChannel } from "../redis/presence-channel.ts";
 import type { AdmissionTokens } from "./admission-tokens.ts";
 import { toSaleDto, type Sale, type SaleRepository } from "./sale-repository.ts";
 import type { QueueEntry, QueueStats, SaleQueueStore } from "./sale-queue-store.ts";
@@ -40,6 +41,17 @@ export interface SaleServiceOptions {
   newId: () => string;
 }
 
+/** What nodes tell each other about sales (on `SaleServiceOptions.channel`). */
+type SaleMessage = { type: "sale.created"; saleId: string } | { type: "sale.status"; saleId: string; status: SaleStatus };
+
+function parseSaleMessage(raw: unknown): SaleMessage | null {
+  const m = raw as Partial<{ type: string; saleId: string; status: SaleStatus }> | null;
+  if (!m || typeof m.saleId !== "string") return null;
+  if (m.type === "sale.created") return { type: m.type, saleId: m.saleId };
+  if (m.type === "sale.status" && typeof m.status === "string") return { type: m.type, saleId: m.saleId, status: m.status };
+  return null;
+}
+
 /** How long a snapshot serves every room of the sale on this node. */
 const SNAPSHOT_MS = 200;
 /** Window over which the admission rate is observed. */
@@ -61,24 +73,28 @@ export class SaleService implements SaleRules {
   private readonly stockListeners = new Set<(sale: Sale) => void>();
   private readonly statusListeners = new Set<(saleId: string, status: SaleStatus) => void>();
   private readonly lastStatus = new Map<string, SaleStatus>();
-  private unsubscribe: (() => void) | undefined;
+  private readonly messages: PresenceChannel<SaleMessage>;
 
-  constructor(private readonly o: SaleServiceOptions) {}
+  constructor(private readonly o: SaleServiceOptions) {
+    this.messages = new PresenceChannel(o.presence, o.channel, parseSaleMessage);
+    this.messages.listen((msg) => {
+      if (msg.type === "sale.created") void this.refresh().catch((err) => this.o.logger.warn({ err }, "sales refresh failed"));
+      else if (this.lastStatus.get(msg.saleId) !== msg.status) this.applyStatus(msg.saleId, msg.status, false);
+    });
+  }
 
   async start(): Promise<void> {
     await this.refresh();
-    const onMessage = (msg: { type?: string; saleId?: string; status?: SaleStatus }) => {
-      if (msg?.type === "sale.created") void this.refresh().catch((err) => this.o.logger.warn({ err }, "sales refresh failed"));
-      if (msg?.type === "sale.status" && msg.saleId && msg.status && this.lastStatus.get(msg.saleId) !== msg.status) {
-        this.applyStatus(msg.saleId, msg.status, false);
-      }
-    };
-    await this.o.presence.subscribe(this.o.channel, onMessage);
-    this.unsubscribe = () => this.o.presence.unsubscribe(this.o.channel, onMessage);
+    await this.messages.start();
   }
 
   stop(): void {
-    this.unsubscribe?.();
+    this.messages.stop();
+  }
+
+  /** Fire and forget: a lost message only delays other nodes until their next refresh or tick. */
+  private tell(message: SaleMessage): void {
+    this.messages.publish(message).catch((err: unknown) => this.o.logger.warn({ err, saleId: message.saleId }, `${message.type} not published`));
   }
 
   /** Reloads the SKU → sale map from Postgres. */
@@ -121,9 +137,8 @@ export class SaleService implements SaleRules {
     });
     if (!sale) throw new AppError(ErrorCode.CONFLICT, `sale ${saleId} already exists`);
     this.remember(sale);
-    await Promise.resolve(this.o.presence.publish(this.o.channel, { type: "sale.created", saleId })).catch((err: unknown) =>
-      this.o.logger.warn({ err, saleId }, "sale.created not published"),
-    );
+    // Awaited: the other nodes learn of the sale before its creator hears back.
+    await this.messages.publish({ type: "sale.created", saleId }).catch((err: unknown) => this.o.logger.warn({ err, saleId }, "sale.created not published"));
     return this.view(saleId);
   }
 
@@ -217,9 +232,7 @@ export class SaleService implements SaleRules {
     this.snapshots.delete(saleId);
     for (const l of this.statusListeners) l(saleId, status);
     if (publish) {
-      void Promise.resolve(this.o.presence.publish(this.o.channel, { type: "sale.status", saleId, status })).catch((err: unknown) =>
-        this.o.logger.warn({ err, saleId }, "sale.status not published"),
-      );
+      this.tell({ type: "sale.status", saleId, status });
     }
   }
 

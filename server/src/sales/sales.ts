@@ -1,10 +1,18 @@
 import { randomUUID } from "node:crypto";
+import type { Presence } from "@colyseus/core";
 import type { Router } from "express";
-import type { AppParts, Commerce } from "../commerce.ts";
-import { CommerceKeys } from "../holds/commerce-keys.ts";
-import { defineHoldCommands } from "../holds/hold-scripts.ts";
-import { MemoryLease, RedisLease } from "../orders/sweeper.ts";
+import type { Redis } from "ioredis";
 import { OrderEventType, type OrderEvent } from "@holdfast/shared";
+import type { Config } from "../config.ts";
+import type { Database } from "../db/database.ts";
+import type { HoldGate } from "../holds/hold-gate.ts";
+import type { HoldStore } from "../holds/hold-store.ts";
+import type { SessionService } from "../identity/session-service.ts";
+import type { InventoryService } from "../inventory/inventory-service.ts";
+import { MemoryLease, RedisLease } from "../jobs/leases.ts";
+import type { Logger } from "../logger.ts";
+import type { OrderEvents } from "../orders/order-events.ts";
+import type { RedisKeys } from "../redis/keys.ts";
 import { AdmissionTokens } from "./admission-tokens.ts";
 import { MemorySaleQueueStore } from "./memory-sale-queue-store.ts";
 import { RedisSaleQueueStore } from "./redis-sale-queue-store.ts";
@@ -16,8 +24,21 @@ import { SaleRepository } from "./sale-repository.ts";
 import { SaleService } from "./sale-service.ts";
 import { salesRoutes } from "./sales-routes.ts";
 
-export interface SalesDeps extends AppParts {
-  commerce: Commerce;
+/** What sales are built from: the app's shared parts and the commerce parts they use. */
+export interface SalesDeps {
+  config: Pick<Config, "jwtSecret" | "admissionTtlSeconds">;
+  db: Database;
+  redis: Redis | undefined;
+  keys: RedisKeys;
+  logger: Logger;
+  presence: Presence;
+  sessions: SessionService;
+  holdStore: HoldStore;
+  /** Sales put their rule in front of every hold (admission, per-sale limit). */
+  holdGate: HoldGate;
+  inventory: InventoryService;
+  /** Orders mark their buyers done; cancelled and expired ones admit more buyers. */
+  orderEvents: Pick<OrderEvents, "listen">;
 }
 
 export interface Sales {
@@ -43,15 +64,15 @@ const REFRESH_INTERVAL_MS = 5000;
  * its buyer done; cancelled and expired orders return stock, which admits more buyers).
  */
 export function createSales(deps: SalesDeps): Sales {
-  const { config, logger, commerce } = deps;
+  const { config, logger } = deps;
   const keys = SaleKeys.from(deps.keys);
   const queue: SaleQueueStore = deps.redis ? new RedisSaleQueueStore(deps.redis, keys) : new MemorySaleQueueStore();
   const tokens = new AdmissionTokens(config.jwtSecret);
   const service = new SaleService({
     repo: new SaleRepository(deps.db.pool),
     queue,
-    holdStore: commerce.holdStore,
-    inventory: commerce.inventory,
+    holdStore: deps.holdStore,
+    inventory: deps.inventory,
     tokens,
     presence: deps.presence,
     channel: keys.salesChannel,
@@ -60,7 +81,7 @@ export function createSales(deps: SalesDeps): Sales {
     newId: () => `sale-${randomUUID().slice(0, 8)}`,
   });
   const pauses = new SalePauses(deps.presence, deps.keys.pausedSales);
-  const leaseRedis = deps.redis ? defineHoldCommands(deps.redis) : undefined;
+  const leaseRedis = deps.redis;
   const admitter = new SaleAdmitter({
     service,
     queue,
@@ -70,10 +91,9 @@ export function createSales(deps: SalesDeps): Sales {
     logger,
     isPaused: (saleId) => pauses.isPaused(saleId),
   });
-  commerce.holdGate.useSales(service);
+  deps.holdGate.useSales(service);
   const offStock = service.onStockReturned((sale) => void admitter.kick(sale));
 
-  const orderChannel = CommerceKeys.from(deps.keys).orderEventsChannel;
   const onOrderEvent = (event: OrderEvent) => {
     for (const item of event.items ?? []) {
       const sale = service.saleForSku(item.sku);
@@ -86,6 +106,7 @@ export function createSales(deps: SalesDeps): Sales {
     }
   };
   let refresher: NodeJS.Timeout | undefined;
+  let stopOrderEvents: (() => void) | undefined;
 
   return {
     service,
@@ -95,7 +116,7 @@ export function createSales(deps: SalesDeps): Sales {
     routes: salesRoutes(service, queue, deps.sessions),
     async start() {
       await service.start();
-      await deps.presence.subscribe(orderChannel, onOrderEvent);
+      stopOrderEvents = deps.orderEvents.listen(onOrderEvent);
       refresher = setInterval(() => void service.refresh().catch((err) => logger.warn({ err }, "sales refresh failed")), REFRESH_INTERVAL_MS);
       refresher.unref();
       admitter.start();
@@ -103,7 +124,7 @@ export function createSales(deps: SalesDeps): Sales {
     async stop() {
       clearInterval(refresher);
       offStock();
-      deps.presence.unsubscribe(orderChannel, onOrderEvent);
+      stopOrderEvents?.();
       service.stop();
       await admitter.stop();
       await queue.close();

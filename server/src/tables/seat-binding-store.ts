@@ -1,5 +1,6 @@
-import type { Redis } from "ioredis";
 import type { RedisKeys } from "../redis/keys.ts";
+import { SEAT_SCRIPTS } from "../redis/lua-scripts.ts";
+import type { ScriptClient } from "../redis/scripts.ts";
 
 /**
  * Who holds which seat, outside the room's memory, with a TTL that heartbeats extend.
@@ -51,23 +52,16 @@ export class MemorySeatBindingStore implements SeatBindingStore {
   }
 }
 
-/** Compare-and-extend in one step so a stale token can never extend a new binding. */
-const EXTEND_IF_CURRENT = `
--- KEYS[1] seat binding key; ARGV[1] token id; ARGV[2] ttl ms
--- returns 1 when extended, 0 when the binding is gone or holds another token
-local raw = redis.call('GET', KEYS[1])
-if not raw then return 0 end
-local ok, binding = pcall(cjson.decode, raw)
-if not ok or binding.tokenId ~= ARGV[1] then return 0 end
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return 1
-`;
-
 export class RedisSeatBindingStore implements SeatBindingStore {
+  /** Compare-and-extend (lua/seat-binding-extend.lua). */
+  private readonly extendScript;
+
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: ScriptClient,
     private readonly keys: RedisKeys,
-  ) {}
+  ) {
+    this.extendScript = SEAT_SCRIPTS.extend.on(redis);
+  }
 
   async bind(tableId: string, seat: number, binding: SeatBinding, ttlSeconds: number): Promise<void> {
     await this.redis.set(this.keys.seatBinding(tableId, seat), JSON.stringify(binding), "EX", ttlSeconds);
@@ -79,8 +73,7 @@ export class RedisSeatBindingStore implements SeatBindingStore {
   }
 
   async extend(tableId: string, seat: number, tokenId: string, ttlSeconds: number): Promise<boolean> {
-    const result = await this.redis.eval(EXTEND_IF_CURRENT, 1, this.keys.seatBinding(tableId, seat), tokenId, ttlSeconds * 1000);
-    return result === 1;
+    return (await this.extendScript([this.keys.seatBinding(tableId, seat)], tokenId, ttlSeconds * 1000)) === 1;
   }
 
   async release(tableId: string, seat: number): Promise<void> {

@@ -32,7 +32,7 @@ import { isMainThread, parentPort, Worker, workerData } from "node:worker_thread
 import { Command } from "commander";
 import { Redis } from "ioredis";
 import { CommerceKeys } from "../../../server/src/holds/commerce-keys.ts";
-import { holdScriptSource } from "../../../server/src/holds/hold-scripts.ts";
+import { HOLD_SCRIPTS } from "../../../server/src/redis/lua-scripts.ts";
 import { adminToken, positiveInt, positiveNumber, processCpuSeconds, spawnServerProcess } from "../loadtest/common.ts";
 import { LatencyHistogram } from "../loadtest/latency.ts";
 import { formatSdkSize, measureSdkSize } from "./sdk-size.ts";
@@ -310,7 +310,7 @@ async function benchHolds(opts: { seconds: number; rounds: number; connections: 
     }
     agent.destroy();
     load = new LoadWorker();
-    const sha = String(await redis.script("LOAD", holdScriptSource("reserve")));
+    const sha = String(await redis.script("LOAD", HOLD_SCRIPTS.reserve.source));
     const keys = new CommerceKeys("hf:").sku("bench-redis");
     // Warm-up both paths (JIT, connections, session cache), and size redis-benchmark's run.
     await httpRound(load, port, tokens, "bench-http", 2);

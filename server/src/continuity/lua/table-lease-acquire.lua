@@ -1,4 +1,5 @@
 -- table-lease-acquire.lua: takes a table's lease when nobody holds it (SET NX PX).
+--- @keys lease
 -- KEYS[1] lease key
 -- ARGV[1] owner id (processId/roomId)  ARGV[2] ttl ms
 -- Returns: "" when ARGV[1] holds it now (taken, or already held), else the holder's id

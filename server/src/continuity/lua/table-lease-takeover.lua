@@ -1,5 +1,6 @@
 -- table-lease-takeover.lua: takes a table's lease from an owner whose process is dead
 -- (compare-and-set: only if ARGV[1] still holds it, or nobody does).
+--- @keys lease
 -- KEYS[1] lease key
 -- ARGV[1] the dead owner's id  ARGV[2] new owner id  ARGV[3] ttl ms
 -- Returns: 1 taken, 0 someone else holds it now

@@ -1,4 +1,5 @@
 -- table-snapshot-save.lua: keeps a table's latest snapshot, never replacing a newer one.
+--- @keys snapshot
 -- KEYS[1] snapshot hash (fields: seq, model, takenAt)
 -- ARGV[1] seq  ARGV[2] model JSON  ARGV[3] taken at (epoch ms)  ARGV[4] key ttl ms
 -- Returns: 1 saved, 0 a snapshot at the same or a later seq is already there

@@ -10,9 +10,13 @@
 --                       cart lines and units in pending orders (the per-buyer limit
 --                       is checked on it; settle.lua uncounts an order when it ends)
 --   KEYS[5] dead  zset   finished holdId -> purge time (records kept for status reads)
--- Return codes shared by the scripts (mapped to AppError codes in hold-errors.ts):
---   -1 SOLD_OUT  -2 HOLD_LIMIT  -3 HOLD_NOT_FOUND  -4 HOLD_EXPIRED  -5 duplicate hold id
---   -6 hold already consumed  -10 counters not loaded (rebuild from Postgres, retry)
+-- Each script declares its keys in a `--- @keys` line, which the loader
+-- (redis/scripts.ts) reads as the key count.
+-- Return codes shared by the scripts, named in redis/script-codes.ts (HOLD_CODES) and
+-- mapped to AppError by holdCodeError in hold-store.ts:
+--   -1 SOLD_OUT  -2 HOLD_LIMIT  -3 HOLD_NOT_FOUND  -4 HOLD_EXPIRED
+--   -5 DUPLICATE_HOLD_ID  -6 ALREADY_CONSUMED
+--   -10 NOT_LOADED (counters not loaded: rebuild from Postgres, retry)
 
 local function now_ms()
   local t = redis.call('TIME')

@@ -3,6 +3,7 @@
 -- They stay counted against a buyer until the order is paid, cancelled or expires
 -- (settle.lua): the order's buyer (ARGV[3]) takes them over from the holds' buyers, so
 -- per-buyer limits count units in pending orders as well as holds and cart lines.
+--- @keys inv holds exp users dead
 -- KEYS[1..5]: inv, holds, exp, users, dead of one SKU (see common.lua)
 -- ARGV[1] owner userId  ARGV[2] retention ms  ARGV[3] order buyer  ARGV[4..n] holdIds
 -- Returns: {1, qty1, qty2, ...} in ARGV order; or {code, index}: -3 not found / another

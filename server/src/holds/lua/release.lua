@@ -1,4 +1,5 @@
 -- release.lua: ends an active hold and returns its units (idempotent).
+--- @keys inv holds exp users dead
 -- KEYS[1..5]: inv, holds, exp, users, dead of one SKU (see common.lua)
 -- ARGV[1] holdId  ARGV[2] owner userId ('' = any owner, for admins)  ARGV[3] retention ms
 -- Returns: 1 released now; 0 already released or expired; -3 not found (or another

@@ -1,5 +1,6 @@
 -- reserve.lua: places a new hold of ARGV[3] units for a user, if stock and the user's
 -- limit allow. Expires due holds of the SKU first.
+--- @keys inv holds exp users dead
 -- KEYS[1..5]: inv, holds, exp, users, dead of one SKU (see common.lua)
 -- ARGV[1] holdId  ARGV[2] userId  ARGV[3] quantity  ARGV[4] ttl ms
 -- ARGV[5] per-user limit ('' = the SKU's limit)  ARGV[6] retention ms of finished records

@@ -4,6 +4,7 @@
 -- The line is owned by the cart (ARGV[2]) and counted against a buyer (ARGV[7]): the
 -- diner who raises a line takes all its units on their own limit; a line lowered by
 -- someone stays counted against the buyer it had.
+--- @keys inv holds exp users dead
 -- KEYS[1..5]: inv, holds, exp, users, dead of one SKU (see common.lua)
 -- ARGV[1] holdId  ARGV[2] owner (cart) id  ARGV[3] quantity (>= 0)  ARGV[4] ttl ms
 -- ARGV[5] per-buyer limit ('' = the SKU's limit)  ARGV[6] retention ms  ARGV[7] buyer

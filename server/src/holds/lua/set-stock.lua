@@ -3,6 +3,7 @@
 -- being consumed meanwhile are not double counted). When not loaded (first use, or Redis
 -- lost its data): avail = total - committed - units in still-active holds.
 -- ARGV[4] = 'load' only builds missing counters and leaves loaded ones alone.
+--- @keys inv holds exp users dead
 -- KEYS[1..5]: inv, holds, exp, users, dead of one SKU (see common.lua)
 -- ARGV[1] total  ARGV[2] committed (sold + units in pending orders)  ARGV[3] per-user limit
 -- ARGV[4] 'set' | 'load'

@@ -2,6 +2,7 @@
 -- SKU stop counting against its buyer's per-buyer limit (consume.lua put them there).
 -- Postgres decides "exactly once" (only the transaction that moved the order out of
 -- pending calls this). Stock itself returns through restock.lua.
+--- @keys inv holds exp users dead
 -- KEYS[1..5]: inv, holds, exp, users, dead of one SKU (see common.lua)
 -- ARGV[1] buyer  ARGV[2] quantity
 -- Returns: 1; -10 not loaded (nothing to do: the rebuild starts the counts afresh)

@@ -1,4 +1,5 @@
 -- sweep.lua: expires due holds of one SKU (returning their units) and reads counters.
+--- @keys inv holds exp users dead
 -- KEYS[1..5]: inv, holds, exp, users, dead of one SKU (see common.lua)
 -- ARGV[1] retention ms
 -- Returns: {swept, total, avail, held}; {-10} when not loaded

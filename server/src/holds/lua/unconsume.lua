@@ -1,6 +1,7 @@
 -- unconsume.lua: compensation. Puts consumed holds back to active (with their original
 -- expiry) when the order that consumed them could not be recorded in Postgres. Their
 -- units stay counted against the buyer consume.lua gave them to (the would-be buyer).
+--- @keys inv holds exp users dead
 -- KEYS[1..5]: inv, holds, exp, users, dead of one SKU (see common.lua)
 -- ARGV[1] userId  ARGV[2..n] holdIds
 -- Returns: number of holds restored; -10 not loaded

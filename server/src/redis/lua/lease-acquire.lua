@@ -1,4 +1,5 @@
 -- lease-acquire.lua: takes or renews a single-runner lease (SET NX PX with owner check).
+--- @keys lease
 -- KEYS[1] lease key
 -- ARGV[1] owner id  ARGV[2] ttl ms
 -- Returns: 1 when ARGV[1] holds the lease now (taken or renewed), 0 when another owner does

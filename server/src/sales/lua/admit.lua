@@ -1,5 +1,6 @@
 -- admit.lua: admits up to ARGV[1] users from the head of the line, each until now + ttl.
 -- Does nothing before the line has started (start.lua).
+--- @keys q adm st meta units log jseq
 -- KEYS[1..7]: q, adm, st, meta, units, log, jseq of one sale (see common.lua)
 -- ARGV[1] how many  ARGV[2] admission ttl ms
 -- Returns: {admittedUntil, userId1, userId2, ...} in admission order

@@ -4,6 +4,7 @@
 -- `stock` admitter, which counts admitted-not-yet-holding users against unheld units,
 -- never sees a unit as free while a hold for it is in flight. unclaim.lua undoes it when
 -- the hold fails.
+--- @keys q adm st meta units log jseq
 -- KEYS[1..7]: q, adm, st, meta, units, log, jseq of one sale (see common.lua)
 -- ARGV[1] userId  ARGV[2] quantity  ARGV[3] per-sale limit
 -- Returns: 1; -1 NOT_ADMITTED (an admission past its deadline is lapsed on the spot);

@@ -13,7 +13,10 @@
 --   KEYS[7] jseq  hash  userId -> join number (kept after the user leaves the line)
 -- Entry states returned by join and lookup (the `state` of an entry):
 --   0 none  1 waiting  2 admitted  3 holding  4 done  5 lapsed
--- Return codes (mapped to AppError in sale-queue-store.ts):
+-- Each script declares its keys in a `--- @keys` line, which the loader
+-- (redis/scripts.ts) reads as the key count.
+-- Return codes, named in redis/script-codes.ts (QUEUE_CODES) and mapped to AppError by
+-- queueCodeError in sale-queue-store.ts:
 --   -1 NOT_ADMITTED  -2 HOLD_LIMIT
 
 local function now_ms()

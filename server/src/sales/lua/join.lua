@@ -1,6 +1,7 @@
 -- join.lua: puts a user in line, idempotently. A user already waiting keeps the place
 -- (a refresh, a reconnect, a second tab); an admitted, holding, done or lapsed user
 -- gets that entry back and no new place. Only `leave` gives a place up.
+--- @keys q adm st meta units log jseq
 -- KEYS[1..7]: q, adm, st, meta, units, log, jseq of one sale (see common.lua)
 -- ARGV[1] userId
 -- Returns: {state, position, admittedUntil, created (1 when placed now)}

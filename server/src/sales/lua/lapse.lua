@@ -1,5 +1,6 @@
 -- lapse.lua: admitted users whose deadline passed without a hold lose the admission
 -- (state 'lapsed'); the admitter then admits the next in line. At most 1000 per call.
+--- @keys q adm st meta units log jseq
 -- KEYS[1..7]: q, adm, st, meta, units, log, jseq of one sale (see common.lua)
 -- (no ARGV)
 -- Returns: the userIds lapsed now

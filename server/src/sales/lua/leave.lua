@@ -1,5 +1,6 @@
 -- leave.lua: gives a user's place up (waiting or admitted), or forgets a finished entry.
 -- The units held through the sale stay counted (the per-sale limit survives a rejoin).
+--- @keys q adm st meta units log jseq
 -- KEYS[1..7]: q, adm, st, meta, units, log, jseq of one sale (see common.lua)
 -- ARGV[1] userId
 -- Returns: 1 when the user had an entry, 0 otherwise

@@ -1,4 +1,5 @@
 -- lookup.lua: the entries of many users in one call (a room's tick), and the line's stats.
+--- @keys q adm st meta units log jseq
 -- KEYS[1..7]: q, adm, st, meta, units, log, jseq of one sale (see common.lua)
 -- ARGV[1..n] userIds
 -- Returns: {length, admitted so far, admitted and not yet holding, started (0|1), now ms,

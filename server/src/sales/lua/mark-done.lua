@@ -1,4 +1,5 @@
 -- mark-done.lua: a holding user made an order: 'holding' -> 'done'.
+--- @keys q adm st meta units log jseq
 -- KEYS[1..7]: q, adm, st, meta, units, log, jseq of one sale (see common.lua)
 -- ARGV[1] userId
 -- Returns: 1 changed, 0 not holding

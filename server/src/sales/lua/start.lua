@@ -3,9 +3,11 @@
 -- permutation of the members over the same set of scores, so later joins still come
 -- after every pre-queued user. With 'fifo' the order is kept. Atomic, and a no-op when
 -- the line has started already, so any node may call it.
+--- @keys q adm st meta units log jseq
 -- KEYS[1..7]: q, adm, st, meta, units, log, jseq of one sale (see common.lua)
 -- ARGV[1] 'random' | 'fifo'  ARGV[2] random seed (an integer chosen by the caller)
--- Returns: number of pre-queued users when started now; -1 when already started
+-- Returns: number of pre-queued users when started now; -1 ALREADY_STARTED
+--          (START_CODES in redis/script-codes.ts)
 if redis.call('HSETNX', KEYS[4], 'started', 1) == 0 then return -1 end
 local flat = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
 local n = #flat / 2

@@ -5,7 +5,7 @@ import { IdempotencyKey } from "@holdfast/shared/schemas";
 import type pg from "pg";
 import { stringify as canonicalJson } from "safe-stable-stringify";
 import { AppError, isAppError } from "../errors.ts";
-import { parseOrThrow } from "../http/validate.ts";
+import { parseOrThrow } from "./validate.ts";
 
 /**
  * The fingerprint a key's first request is remembered by: SHA-256 of the body as

@@ -1,40 +1,5 @@
-import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
-import type { HoldCommands } from "../holds/hold-scripts.ts";
 import type { Logger } from "../logger.ts";
-
-/** A single-runner lease: only the node holding it runs the periodic sweep. */
-export interface Lease {
-  /** Takes or renews the lease; true while this node holds it. */
-  acquire(): Promise<boolean>;
-  release(): Promise<void>;
-}
-
-/** Redis lease: SET NX PX with an owner check (lua/lease-acquire.lua), shared by every node. */
-export class RedisLease implements Lease {
-  private readonly owner = randomUUID();
-  constructor(
-    private readonly redis: Redis & HoldCommands,
-    private readonly key: string,
-    private readonly ttlMs: number,
-  ) {}
-
-  async acquire(): Promise<boolean> {
-    return (await this.redis.hfLeaseAcquire(this.key, this.owner, this.ttlMs)) === 1;
-  }
-
-  async release(): Promise<void> {
-    await this.redis.hfLeaseRelease(this.key, this.owner);
-  }
-}
-
-/** Embedded mode has one node: it always holds the lease. */
-export class MemoryLease implements Lease {
-  async acquire(): Promise<boolean> {
-    return true;
-  }
-  async release(): Promise<void> {}
-}
+import type { Lease } from "./leases.ts";
 
 /**
  * Runs `run` every `intervalMs`, never overlapping: the next run is scheduled when the
@@ -75,9 +40,10 @@ export class Repeater {
 
 /**
  * Runs `tick` every `intervalMs` on the one node holding the lease (and `always` on every
- * node). Ticks never overlap; a failing tick is logged and the next one runs as usual.
+ * node): the order expiry sweep, event retention. Ticks never overlap; a failing tick is
+ * logged and the next one runs as usual.
  */
-export class Sweeper {
+export class LeasedJob {
   private readonly repeater: Repeater;
 
   constructor(
@@ -85,6 +51,8 @@ export class Sweeper {
       lease: Lease;
       intervalMs: number;
       logger: Logger;
+      /** Named in the log line of a failed tick. */
+      name: string;
       always: () => Promise<void>;
       tick: () => Promise<void>;
     },
@@ -101,7 +69,7 @@ export class Sweeper {
       await this.o.always();
       if (await this.o.lease.acquire()) await this.o.tick();
     } catch (err) {
-      this.o.logger.warn({ err }, "sweeper tick failed");
+      this.o.logger.warn({ err, job: this.o.name }, `${this.o.name} tick failed`);
     }
   }
 
