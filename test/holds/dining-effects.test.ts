@@ -14,6 +14,7 @@ import { Redis } from "ioredis";
 import { CommerceKeys } from "../../server/src/holds/commerce-keys.ts";
 import type { HoldStore } from "../../server/src/holds/hold-store.ts";
 import { MemoryHoldStore } from "../../server/src/holds/memory-hold-store.ts";
+import { LoadingHoldStore } from "../../server/src/holds/loading-hold-store.ts";
 import { RedisHoldStore } from "../../server/src/holds/redis-hold-store.ts";
 import { InventoryRepository } from "../../server/src/inventory/inventory-repository.ts";
 import { InventoryService } from "../../server/src/inventory/inventory-service.ts";
@@ -70,9 +71,10 @@ for (const kind of ["memory", "redis"] as const) describe(`dining table: holds a
     }
     inventory = new InventoryService(new InventoryRepository(database.db.pool), store, logger);
     const gate = new HoldGate({ isOnMenu: async () => true });
-    holds = new FlakyHolds(store, inventory, 600, gate);
+    const loading = new LoadingHoldStore(store, (sku) => inventory.ensureLoaded(sku));
+    holds = new FlakyHolds(loading, 600, gate);
     const events = new OrderEvents(new LocalPresence(), "orders", logger);
-    orders = new OrderService({ db: database.db, repo: new OrderRepository(database.db), store, inventory, gate, events, logger, orderTtlSeconds: 600 });
+    orders = new OrderService({ db: database.db, repo: new OrderRepository(database.db), store: loading, gate, events, logger, orderTtlSeconds: 600 });
   });
 
   after(async () => {
