@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import { defineRoom, defineServer, LocalPresence, matchMaker, type Presence, type Server } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "./redis/redis-client.ts";
 import { createCommerce } from "./commerce.ts";
 import { createFeed } from "./feed/feed.ts";
 import { demoRoutes } from "./demo/demo-routes.ts";
@@ -34,7 +34,7 @@ import { AccessTokens } from "./identity/tokens.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { UnreachableServiceError } from "./unreachable-service.ts";
 import { RedisKeys } from "./redis/keys.ts";
-import { createRedisClient } from "./redis/redis-client.ts";
+import { clusterOptions, clusterSeeds, createRedisClient, describeRedisTarget } from "./redis/redis-client.ts";
 import { MessageBudgets } from "./rooms/message-budgets.ts";
 import { QuietRedisPresence } from "./redis/quiet-redis-presence.ts";
 import { createPingRoom } from "./rooms/ping-room.ts";
@@ -124,17 +124,21 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
 
     let redis: Redis | undefined;
     let presence: Presence;
-    if (config.redisUrl) {
-      redis = createRedisClient(config.redisUrl, logger, "main");
+    if (config.redis) {
+      const target = config.redis;
+      redis = createRedisClient(target, logger, "main");
       closers.push(() => void redis!.disconnect());
-      const url = config.redisUrl;
       let lastError: unknown;
       redis.on("error", (err) => (lastError = err));
       await redis.ping().catch((err) => {
         // ioredis reports "max retries per request"; the connection error says why.
-        throw new UnreachableServiceError("REDIS_URL", url, lastError ?? err);
+        const setting = target.kind === "cluster" ? "REDIS_CLUSTER_NODES" : "REDIS_URL";
+        throw new UnreachableServiceError(setting, describeRedisTarget(target), lastError ?? err);
       });
-      presence = new QuietRedisPresence(config.redisUrl);
+      presence =
+        target.kind === "cluster"
+          ? new QuietRedisPresence(clusterSeeds(target), clusterOptions(target, "presence"))
+          : new QuietRedisPresence(target.url);
     } else {
       presence = new LocalPresence();
     }

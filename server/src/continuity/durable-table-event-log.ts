@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../redis/redis-client.ts";
 import { ErrorCode } from "@holdfast/shared";
 import { AppError } from "../errors.ts";
 import type { RedisKeys } from "../redis/keys.ts";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../redis/redis-client.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../redis/redis-client.ts";
 import type { RedisKeys } from "../redis/keys.ts";
 import type { TableModel } from "../tables/table-model.ts";
 import { TABLE_KEY_TTL_MS } from "./durable-table-event-log.ts";

@@ -1,5 +1,5 @@
 import type { Presence } from "@colyseus/core";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../redis/redis-client.ts";
 import { OrderEventType, type OrderEvent, type TableKind } from "@holdfast/shared";
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../logger.ts";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../redis/redis-client.ts";
 
 const HOLD_LUA_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "lua");
 const LEASE_LUA_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "../redis/lua");

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../redis/redis-client.ts";
 import type { HoldStatus } from "@holdfast/shared";
 import { CommerceKeys } from "./commerce-keys.ts";
 import { defineHoldCommands, type HoldCommands } from "./hold-scripts.ts";
@@ -52,12 +52,13 @@ export class RedisHoldStore implements HoldStore {
    * flight (a command waited for the previous batch's replies before it was even sent)
    * and without its Pipeline objects, which outlived young-generation GCs and made
    * every scavenge slow (promoted garbage). Give the store a client without
-   * auto-pipelining.
+   * auto-pipelining. A Cluster client has one socket per node and no `stream`: its
+   * commands leave one by one.
    */
   private cmd(): Redis & HoldCommands {
     const redis = this.redis;
-    if (this.corked === undefined && redis.status === "ready" && redis.stream) {
-      const stream = redis.stream;
+    const stream = "stream" in redis ? redis.stream : undefined;
+    if (this.corked === undefined && redis.status === "ready" && stream) {
       stream.cork();
       this.corked = stream;
       setImmediate(this.uncork);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../redis/redis-client.ts";
 import type { HoldCommands } from "../holds/hold-scripts.ts";
 import type { Logger } from "../logger.ts";
 

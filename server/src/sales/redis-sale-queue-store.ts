@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PrequeueMode } from "@holdfast/shared";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../redis/redis-client.ts";
 import type { SaleKeys } from "./sale-keys.ts";
 import {
   QUEUE_STATES,
