@@ -44,19 +44,27 @@ export function primariesOf(client: RedisClient): Redis[] {
   return client instanceof Cluster ? client.nodes("master") : [client];
 }
 
-/** Deletes every key under `prefix` (SCAN is per node: every primary is scanned). */
-export async function deleteKeysUnder(client: RedisClient, prefix: string): Promise<number> {
-  if (client instanceof Cluster) await client.ping(); // the slot map, so nodes() lists the primaries
-  let deleted = 0;
+/** Every key under `prefix` (SCAN on every primary: KEYS and SCAN see one node's keys). */
+export async function keysUnder(client: RedisClient, prefix: string): Promise<string[]> {
+  if (client instanceof Cluster) await client.ping();
+  const found: string[] = [];
   for (const node of primariesOf(client)) {
     let cursor = "0";
     do {
       const [next, keys] = await node.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
       cursor = next;
-      // One DEL per key: keys of different slots cannot share a command on a cluster.
-      for (const key of keys) deleted += await node.del(key);
+      found.push(...keys);
     } while (cursor !== "0");
   }
+  return found;
+}
+
+/** Deletes every key under `prefix` (SCAN is per node: every primary is scanned). */
+export async function deleteKeysUnder(client: RedisClient, prefix: string): Promise<number> {
+  let deleted = 0;
+  // One DEL per key through the client: keys of different slots cannot share a command
+  // on a cluster, and the client sends each to its slot's primary.
+  for (const key of await keysUnder(client, prefix)) deleted += await client.del(key);
   return deleted;
 }
 
