@@ -34,7 +34,7 @@ import { AccessTokens } from "./identity/tokens.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { UnreachableServiceError } from "./unreachable-service.ts";
 import { RedisKeys } from "./redis/keys.ts";
-import { clusterOptions, clusterSeeds, createRedisClient, describeRedisTarget } from "./redis/redis-client.ts";
+import { connectPresence, createRedisClient, describeRedisTarget, redisCommandsSent } from "./redis/redis-client.ts";
 import { MessageBudgets } from "./rooms/message-budgets.ts";
 import { QuietRedisPresence } from "./redis/quiet-redis-presence.ts";
 import { createPingRoom } from "./rooms/ping-room.ts";
@@ -135,10 +135,7 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
         const setting = target.kind === "cluster" ? "REDIS_CLUSTER_NODES" : "REDIS_URL";
         throw new UnreachableServiceError(setting, describeRedisTarget(target), lastError ?? err);
       });
-      presence =
-        target.kind === "cluster"
-          ? new QuietRedisPresence(clusterSeeds(target), clusterOptions(target, "presence"))
-          : new QuietRedisPresence(target.url);
+      presence = new QuietRedisPresence(connectPresence(target));
     } else {
       presence = new LocalPresence();
     }
@@ -152,6 +149,7 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
     let drained: Promise<void> | undefined;
 
     const metrics = new Metrics();
+    if (redis) metrics.countRedisCommands(redisCommandsSent);
     const revocations = new SessionRevocations(presence, keys.revocationChannel, logger);
     const accessTokens = new AccessTokens(config.jwtSecret);
     const sessions = new SessionService({

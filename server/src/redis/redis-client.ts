@@ -54,9 +54,36 @@ export function clusterSeeds(target: Extract<RedisTarget, { kind: "cluster" }>):
   return target.nodes.map((n) => ({ host: n.host, port: n.port }));
 }
 
+let commandsSent = 0;
+
+/** Commands this process sent to Redis on the connections made here (a metric). */
+export function redisCommandsSent(): number {
+  return commandsSent;
+}
+
+/** Counts every command `client` sends (a Cluster counts once per command, not per hop). */
+function counted<C extends RedisClient>(client: C): C {
+  const send = client.sendCommand.bind(client) as (...args: unknown[]) => unknown;
+  (client as unknown as { sendCommand: (...args: unknown[]) => unknown }).sendCommand = (...args) => {
+    commandsSent++;
+    return send(...args);
+  };
+  return client;
+}
+
 /** A new connection to `target` (plain ioredis Redis or Cluster; no auto-pipelining). */
 export function connectRedis(target: RedisTarget, name: string): RedisClient {
-  return target.kind === "single" ? new Redis(target.url, connectionOptions(name)) : new Cluster(clusterSeeds(target), clusterOptions(target, name));
+  return counted(
+    target.kind === "single" ? new Redis(target.url, connectionOptions(name)) : new Cluster(clusterSeeds(target), clusterOptions(target, name)),
+  );
+}
+
+/**
+ * The publishing connection of Colyseus's presence (it duplicates it for subscribing).
+ * One server: ioredis defaults, as `new RedisPresence(url)` has them.
+ */
+export function connectPresence(target: RedisTarget): RedisClient {
+  return counted(target.kind === "single" ? new Redis(target.url) : new Cluster(clusterSeeds(target), clusterOptions(target, "presence")));
 }
 
 /**
@@ -65,12 +92,14 @@ export function connectRedis(target: RedisTarget, name: string): RedisClient {
  */
 export function duplicateClient(client: RedisClient, name: string, extra: { enableAutoPipelining?: boolean } = {}): RedisClient {
   if (client instanceof Cluster) {
-    return client.duplicate([], {
-      ...extra,
-      redisOptions: { ...client.options.redisOptions, connectionName: `holdfast:${name}` },
-    });
+    return counted(
+      client.duplicate([], {
+        ...extra,
+        redisOptions: { ...client.options.redisOptions, connectionName: `holdfast:${name}` },
+      }),
+    );
   }
-  return client.duplicate({ ...extra, connectionName: `holdfast:${name}` });
+  return counted(client.duplicate({ ...extra, connectionName: `holdfast:${name}` }));
 }
 
 /**
