@@ -374,7 +374,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
  * REDIS_URL (one server, or `redis+cluster://[user:pass@]host:port,host:port` for a
  * cluster) or REDIS_CLUSTER_NODES (`host:port,...`), never both.
  */
-function redisTargetOf(url: string | undefined, clusterNodes: string | undefined): RedisTarget | undefined {
+export function redisTargetOf(url: string | undefined, clusterNodes: string | undefined): RedisTarget | undefined {
   if (url && clusterNodes) throw new ConfigError("invalid configuration: REDIS_CLUSTER_NODES: set it or REDIS_URL, not both");
   if (clusterNodes) return { kind: "cluster", nodes: parseNodes(clusterNodes, "REDIS_CLUSTER_NODES") };
   if (!url) return undefined;
