@@ -34,7 +34,7 @@ import { AccessTokens } from "./identity/tokens.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { UnreachableServiceError } from "./unreachable-service.ts";
 import { RedisKeys } from "./redis/keys.ts";
-import { connectPresence, createRedisClient, describeRedisTarget, redisCommandsSent } from "./redis/redis-client.ts";
+import { connectPresence, createRedisClient, describeRedisTarget, redisCommandsSent, withTimeout } from "./redis/redis-client.ts";
 import { MessageBudgets } from "./rooms/message-budgets.ts";
 import { QuietRedisPresence } from "./redis/quiet-redis-presence.ts";
 import { createPingRoom } from "./rooms/ping-room.ts";
@@ -59,6 +59,9 @@ import { TableOperations } from "./operator/table-operations.ts";
 const NODE_HEARTBEAT_MS = 5000;
 /** How long the operator API waits for a table room on another node to answer. */
 const OPERATOR_ROOM_CALL_MS = 5000;
+
+/** How long the start waits for Redis to answer before it gives up, naming the setting. */
+const REDIS_START_TIMEOUT_MS = 10_000;
 
 /** A running Holdfast node: everything built from one Config, closed in one call. */
 export interface HoldfastApp {
@@ -130,7 +133,8 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
       closers.push(() => void redis!.disconnect());
       let lastError: unknown;
       redis.on("error", (err) => (lastError = err));
-      await redis.ping().catch((err) => {
+      // Bounded: a Cluster whose seeds are all away queues the PING and retries forever.
+      await withTimeout(redis.ping(), REDIS_START_TIMEOUT_MS, "redis ping").catch((err) => {
         // ioredis reports "max retries per request"; the connection error says why.
         const setting = target.kind === "cluster" ? "REDIS_CLUSTER_NODES" : "REDIS_URL";
         throw new UnreachableServiceError(setting, describeRedisTarget(target), lastError ?? err);

@@ -35,8 +35,8 @@ if (config.jwtSecretGenerated) {
 }
 if (config.redis && !config.publicAddress) {
   logger.warn(
-    `${config.redis.kind === "cluster" ? "REDIS_CLUSTER_NODES" : "REDIS_URL"} is set without PUBLIC_ADDRESS: other nodes cannot send clients to rooms on this node " +
-      "(their joins fail with 'seat reservation expired'); set PUBLIC_ADDRESS to this node's host:port as clients reach it`,
+    `${config.redis.kind === "cluster" ? "REDIS_CLUSTER_NODES" : "REDIS_URL"} is set without PUBLIC_ADDRESS: other nodes cannot send clients to rooms on this node ` +
+      "(their joins fail with 'seat reservation expired'); set PUBLIC_ADDRESS to this node's host:port as clients reach it",
   );
 }
 
