@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import { defineRoom, defineServer, LocalPresence, matchMaker, type Presence, type Server } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "./redis/redis-client.ts";
 import { createCommerce } from "./commerce.ts";
 import { createFeed } from "./feed/feed.ts";
 import { demoRoutes } from "./demo/demo-routes.ts";
@@ -33,7 +33,7 @@ import { AccessTokens } from "./identity/tokens.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { UnreachableServiceError } from "./unreachable-service.ts";
 import { RedisKeys } from "./redis/keys.ts";
-import { createRedisClient } from "./redis/redis-client.ts";
+import { connectPresence, createRedisClient, describeRedisTarget, redisCommandsSent, withTimeout } from "./redis/redis-client.ts";
 import { MessageBudgets } from "./rooms/message-budgets.ts";
 import { QuietRedisPresence } from "./redis/quiet-redis-presence.ts";
 import { createPingRoom } from "./rooms/ping-room.ts";
@@ -58,6 +58,9 @@ import { TableOperations } from "./operator/table-operations.ts";
 const NODE_HEARTBEAT_MS = 5000;
 /** How long the operator API waits for a table room on another node to answer. */
 const OPERATOR_ROOM_CALL_MS = 5000;
+
+/** How long the start waits for Redis to answer before it gives up, naming the setting. */
+const REDIS_START_TIMEOUT_MS = 10_000;
 
 /** A running Holdfast node: everything built from one Config, closed in one call. */
 export interface HoldfastApp {
@@ -123,17 +126,19 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
 
     let redis: Redis | undefined;
     let presence: Presence;
-    if (config.redisUrl) {
-      redis = createRedisClient(config.redisUrl, logger, "main");
+    if (config.redis) {
+      const target = config.redis;
+      redis = createRedisClient(target, logger, "main");
       closers.push(() => void redis!.disconnect());
-      const url = config.redisUrl;
       let lastError: unknown;
       redis.on("error", (err) => (lastError = err));
-      await redis.ping().catch((err) => {
+      // Bounded: a Cluster whose seeds are all away queues the PING and retries forever.
+      await withTimeout(redis.ping(), REDIS_START_TIMEOUT_MS, "redis ping").catch((err) => {
         // ioredis reports "max retries per request"; the connection error says why.
-        throw new UnreachableServiceError("REDIS_URL", url, lastError ?? err);
+        const setting = target.kind === "cluster" ? "REDIS_CLUSTER_NODES" : "REDIS_URL";
+        throw new UnreachableServiceError(setting, describeRedisTarget(target), lastError ?? err);
       });
-      presence = new QuietRedisPresence(config.redisUrl);
+      presence = new QuietRedisPresence(connectPresence(target));
     } else {
       presence = new LocalPresence();
     }
@@ -147,6 +152,7 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
     let drained: Promise<void> | undefined;
 
     const metrics = new Metrics();
+    if (redis) metrics.countRedisCommands(redisCommandsSent);
     const revocations = new SessionRevocations(presence, keys.revocationChannel, logger);
     const accessTokens = new AccessTokens(config.jwtSecret);
     const sessions = new SessionService({

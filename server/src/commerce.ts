@@ -1,6 +1,6 @@
 import type { Presence } from "@colyseus/core";
 import express, { Router, type Request } from "express";
-import type { Redis } from "ioredis";
+import { duplicateClient, type RedisClient as Redis } from "./redis/redis-client.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import type { RateLimits } from "./http/rate-limits.ts";
@@ -79,7 +79,7 @@ export function createCommerce(deps: CommerceDeps): Commerce {
   const keys = CommerceKeys.from(deps.keys);
   // A connection of our own. RedisHoldStore batches concurrent hold scripts into one
   // write per event-loop turn itself (cheaper than ioredis' auto-pipelining, see cmd()).
-  const redis = deps.redis?.duplicate({ enableAutoPipelining: false, connectionName: "holdfast:holds" });
+  const redis = deps.redis && duplicateClient(deps.redis, "holds", { enableAutoPipelining: false });
   const store: HoldStore = redis ? new RedisHoldStore(redis, keys) : new MemoryHoldStore();
   const inventoryRepo = new InventoryRepository(db.pool);
   const inventory = new InventoryService(inventoryRepo, store, logger);

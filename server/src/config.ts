@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { productionSecretProblem } from "./identity/secret-policy.ts";
+import type { RedisTarget } from "./redis/redis-client.ts";
 
 /**
  * Every environment variable Holdfast reads, in one place, validated once at start.
@@ -175,8 +176,10 @@ const EnvSchema = z.object({
   REDIS_URL: z
     .string()
     .trim()
-    .regex(/^rediss?:\/\//, "expected a redis:// or rediss:// URL")
+    .regex(/^(rediss?|redis\+cluster|rediss\+cluster):\/\//, "expected a redis://, rediss:// or redis+cluster:// URL")
     .optional(),
+  /** Seed nodes of a Redis Cluster (`host:port,host:port`); instead of REDIS_URL. */
+  REDIS_CLUSTER_NODES: z.string().trim().optional(),
   /** Optional prefix for every Redis key (tests and shared Redis servers). */
   REDIS_PREFIX: z.string().default("hf:"),
   DATABASE_URL: z
@@ -242,7 +245,10 @@ export interface Config {
   env: "development" | "production" | "test";
   port: number;
   publicAddress: string | undefined;
+  /** The single Redis server's URL (undefined with a cluster or without Redis). */
   redisUrl: string | undefined;
+  /** Where Redis is (one server or a cluster); undefined runs on memory (one node). */
+  redis: RedisTarget | undefined;
   redisPrefix: string;
   databaseUrl: string | undefined;
   dataDir: string;
@@ -311,6 +317,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration: ${issue.path.join(".")}: ${issue.message}`);
   }
   const e = parsed.data;
+  const redis = redisTargetOf(e.REDIS_URL, e.REDIS_CLUSTER_NODES);
   if (e.NODE_ENV === "production") {
     if (!e.JWT_SECRET) throw new ConfigError("invalid configuration: JWT_SECRET: required when NODE_ENV=production");
     if (e.DEMO_PAYMENTS)
@@ -322,7 +329,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env: e.NODE_ENV,
     port: e.PORT,
     publicAddress: e.PUBLIC_ADDRESS,
-    redisUrl: e.REDIS_URL,
+    redisUrl: redis?.kind === "single" ? redis.url : undefined,
+    redis,
     redisPrefix: e.REDIS_PREFIX,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
@@ -360,4 +368,43 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tableSnapshotSeconds: e.TABLE_SNAPSHOT_SECONDS,
     tableLeaseSeconds: e.TABLE_LEASE_SECONDS,
   };
+}
+
+/**
+ * REDIS_URL (one server, or `redis+cluster://[user:pass@]host:port,host:port` for a
+ * cluster) or REDIS_CLUSTER_NODES (`host:port,...`), never both.
+ */
+export function redisTargetOf(url: string | undefined, clusterNodes: string | undefined): RedisTarget | undefined {
+  if (url && clusterNodes) throw new ConfigError("invalid configuration: REDIS_CLUSTER_NODES: set it or REDIS_URL, not both");
+  if (clusterNodes) return { kind: "cluster", nodes: parseNodes(clusterNodes, "REDIS_CLUSTER_NODES") };
+  if (!url) return undefined;
+  const cluster = /^(rediss?)\+cluster:\/\/(?:([^@/]*)@)?([^/?#]+)\/?$/.exec(url);
+  if (!cluster) {
+    if (/^rediss?\+cluster:/.test(url)) throw new ConfigError("invalid configuration: REDIS_URL: expected redis+cluster://[user:password@]host:port,host:port");
+    return { kind: "single", url };
+  }
+  const [, scheme, auth, hosts] = cluster;
+  const [username, password] = auth ? splitAuth(decodeURIComponent(auth)) : [undefined, undefined];
+  return { kind: "cluster", nodes: parseNodes(hosts, "REDIS_URL"), username, password, tls: scheme === "rediss" };
+}
+
+function splitAuth(auth: string): [string | undefined, string | undefined] {
+  const colon = auth.indexOf(":");
+  if (colon < 0) return [undefined, auth];
+  return [auth.slice(0, colon) || undefined, auth.slice(colon + 1) || undefined];
+}
+
+function parseNodes(list: string, setting: string): { host: string; port: number }[] {
+  const nodes = list
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const m = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/.exec(entry);
+      const port = m ? Number(m[2]) : NaN;
+      if (!m || port < 1 || port > 65535) throw new ConfigError(`invalid configuration: ${setting}: expected host:port, got "${entry}"`);
+      return { host: m[1].replace(/^\[|\]$/g, ""), port };
+    });
+  if (nodes.length === 0) throw new ConfigError(`invalid configuration: ${setting}: expected at least one host:port`);
+  return nodes;
 }

@@ -91,7 +91,7 @@ const NETWORK_CODES = new Set([
  */
 const PG_UNAVAILABLE = /^(08...|57P0[1-5]|53300|3D000)$/;
 
-/** Messages of pg, ioredis and our own timeouts when a backend is away. */
+/** Messages of pg, ioredis (one server or a cluster) and our own timeouts when a backend is away. */
 const UNAVAILABLE_MESSAGES = [
   /^Connection terminated/i, // pg: server closed the connection
   /timeout exceeded when trying to connect/i, // pg pool
@@ -101,6 +101,12 @@ const UNAVAILABLE_MESSAGES = [
   /Stream isn't writeable/i, // ioredis without offline queue
   /Reached the max retries per request limit/i, // ioredis MaxRetriesPerRequestError
   /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN)\b/, // Redis replies of a server not ready
+  // ioredis Cluster giving up while a primary is down or its slots move (the reply it
+  // last got follows: CLUSTERDOWN, MOVED, a refused connection).
+  /^Too many Cluster redirections/i,
+  /^Failed to refresh slots cache/i,
+  /^None of startup nodes is available/i,
+  /^Cluster isn't ready and enableOfflineQueue options is false/i,
   /\btimed out after \d+ ms$/, // withTimeout around backend calls
 ];
 

@@ -33,9 +33,9 @@ const logger = createLogger(config.logLevel, {}, config.logFormat);
 if (config.jwtSecretGenerated) {
   logger.warn("JWT_SECRET is not set: using a random secret for this process (tokens die with it)");
 }
-if (config.redisUrl && !config.publicAddress) {
+if (config.redis && !config.publicAddress) {
   logger.warn(
-    "REDIS_URL is set without PUBLIC_ADDRESS: other nodes cannot send clients to rooms on this node " +
+    `${config.redis.kind === "cluster" ? "REDIS_CLUSTER_NODES" : "REDIS_URL"} is set without PUBLIC_ADDRESS: other nodes cannot send clients to rooms on this node ` +
       "(their joins fail with 'seat reservation expired'); set PUBLIC_ADDRESS to this node's host:port as clients reach it",
   );
 }

@@ -38,6 +38,19 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, prefix: "holdfast_" });
   }
 
+  /** `holdfast_redis_commands_total`, read from `sent` at each scrape (no cost per command here). */
+  countRedisCommands(sent: () => number): void {
+    new Counter({
+      name: "holdfast_redis_commands_total",
+      help: "Commands this node sent to Redis (all its connections; a cluster counts each command once)",
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(sent());
+      },
+    });
+  }
+
   /** Label-bound observers of httpDuration, by "method route status" (few, bounded by the routes). */
   private readonly httpSeries = new Map<string, (seconds: number) => void>();
 

@@ -5,11 +5,13 @@
  */
 export class UnreachableServiceError extends Error {
   constructor(
-    readonly variable: "REDIS_URL" | "DATABASE_URL",
+    readonly variable: "REDIS_URL" | "REDIS_CLUSTER_NODES" | "DATABASE_URL",
     readonly url: string,
     cause: unknown,
   ) {
-    super(`cannot reach ${variable === "REDIS_URL" ? "Redis" : "Postgres"} at ${variable}=${redact(url)}: ${describeCause(cause)}`, { cause });
+    // A cluster is named by its seed nodes (host:port list, no password in it).
+    const where = variable === "REDIS_CLUSTER_NODES" ? url : redact(url);
+    super(`cannot reach ${variable === "DATABASE_URL" ? "Postgres" : "Redis"} at ${variable}=${where}: ${describeCause(cause)}`, { cause });
   }
 }
 

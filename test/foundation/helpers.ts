@@ -5,13 +5,14 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Express } from "express";
-import { Redis } from "ioredis";
 import { openDatabase, type Database } from "../../server/src/db/database.ts";
 import { migrate } from "../../server/src/db/migrate.ts";
 import { SessionRepository } from "../../server/src/identity/session-repository.ts";
 import { SessionService, type SessionServiceOptions } from "../../server/src/identity/session-service.ts";
 import { AccessTokens } from "../../server/src/identity/tokens.ts";
 import { createLogger } from "../../server/src/logger.ts";
+import type { RedisClient } from "../../server/src/redis/redis-client.ts";
+import { backendConfigured, backendSetting, connectBackend, deleteKeysUnder, type RedisBackend } from "../support/redis-backends.ts";
 import { skipUnless } from "../support/services.ts";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -73,15 +74,8 @@ export async function runEntry(entry: string, args: string[], env: Record<string
 }
 
 /** Deletes every key under `prefix` (SCAN, never KEYS) and disconnects. */
-export async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
-  let deleted = 0;
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-    cursor = next;
-    if (keys.length > 0) deleted += await redis.del(...keys);
-  } while (cursor !== "0");
-  return deleted;
+export async function deleteKeys(redis: RedisClient, prefix: string): Promise<number> {
+  return deleteKeysUnder(redis, prefix);
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -121,20 +115,21 @@ export function sessionService(db: Database, options: Partial<SessionServiceOpti
 }
 
 /**
- * A Redis connection for the enclosing describe block: skips it (or fails under
- * REQUIRE_SERVICES=1) without REDIS_URL, and deletes every key under `prefix` after.
- * Read `.redis` inside hooks and tests (it is set by the `before` hook).
+ * A connection to `backend` (one Redis server or the test cluster) for the enclosing
+ * describe block: skips it (or fails under REQUIRE_SERVICES=1) when the backend is not
+ * configured, and deletes every key under `prefix` after. Read `.redis` inside hooks
+ * and tests (it is set by the `before` hook).
  */
-export function redisForSuite(prefix: string, what: string): { readonly redis: Redis } {
-  let redis: Redis | undefined;
+export function redisForSuite(prefix: string, what: string, backend: RedisBackend = "redis"): { readonly redis: RedisClient } {
+  let redis: RedisClient | undefined;
   before(async function () {
-    skipUnless(this, Boolean(process.env.REDIS_URL), `REDIS_URL (${what})`);
-    redis = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: 1, lazyConnect: true });
-    await redis.connect();
+    skipUnless(this, backendConfigured(backend), `${backendSetting(backend)} (${what})`);
+    redis = connectBackend(backend);
+    await redis.ping();
   });
   after(async function () {
     if (!redis) return;
-    await deleteKeys(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     redis.disconnect();
   });
   return {

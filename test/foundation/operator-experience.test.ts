@@ -46,6 +46,16 @@ describe("operator experience", function () {
     assert.doesNotMatch(out, /MaxRetriesPerRequest|\n\s+at /, "no ioredis error name, no stack");
   });
 
+  it("unreachable Redis Cluster: one line naming REDIS_CLUSTER_NODES and the cause, exit 1 (the start does not wait forever)", async () => {
+    const run = await runEntry("server/src/main.ts", [], { DATA_DIR: dataDir, JWT_SECRET: SECRET, PORT: "0", REDIS_CLUSTER_NODES: "127.0.0.1:1", PUBLIC_ADDRESS: "127.0.0.1:1" });
+    const out = run.stdout + run.stderr;
+    assert.equal(run.code, 1, out);
+    const lines = warnings(out);
+    assert.equal(lines.length, 1, out);
+    assert.match(lines[0].msg, /^holdfast: cannot reach Redis at REDIS_CLUSTER_NODES=127\.0\.0\.1:1: /);
+    assert.doesNotMatch(out, /\n\s+at /, "no stack");
+  });
+
   it("unreachable Postgres: one line naming DATABASE_URL (password hidden), exit 1", async () => {
     const run = await runEntry("server/src/main.ts", [], { JWT_SECRET: SECRET, PORT: "0", DATABASE_URL: "postgres://app:s3cret@127.0.0.1:1/holdfast" });
     const out = run.stdout + run.stderr;

@@ -53,6 +53,10 @@ describe("configuration", function () {
       ["LOG_LEVEL", "loud"],
       ["NODE_ENV", "staging"],
       ["MAX_BODY_BYTES", "0"],
+      ["REDIS_CLUSTER_NODES", "127.0.0.1"],
+      ["REDIS_CLUSTER_NODES", "127.0.0.1:7001,host:99999"],
+      ["REDIS_CLUSTER_NODES", ","],
+      ["REDIS_URL", "redis+cluster://"],
     ];
     for (const [name, value] of bad) {
       it(`rejects ${name}=${value} naming ${name}`, () => {
@@ -62,6 +66,34 @@ describe("configuration", function () {
         );
       });
     }
+
+    it("REDIS_CLUSTER_NODES or a redis+cluster:// REDIS_URL is a Redis Cluster; never both settings", () => {
+      assert.deepEqual(loadConfig({ REDIS_CLUSTER_NODES: "127.0.0.1:7001, 10.0.0.2:7002,[::1]:7003" }).redis, {
+        kind: "cluster",
+        nodes: [
+          { host: "127.0.0.1", port: 7001 },
+          { host: "10.0.0.2", port: 7002 },
+          { host: "::1", port: 7003 },
+        ],
+      });
+      const fromUrl = loadConfig({ REDIS_URL: "rediss+cluster://app:p%40ss@r1:7001,r2:7002" });
+      assert.deepEqual(fromUrl.redis, {
+        kind: "cluster",
+        nodes: [
+          { host: "r1", port: 7001 },
+          { host: "r2", port: 7002 },
+        ],
+        username: "app",
+        password: "p@ss",
+        tls: true,
+      });
+      assert.equal(fromUrl.redisUrl, undefined, "redisUrl is the single server's URL only");
+      assert.deepEqual(loadConfig({ REDIS_URL: "redis://h:6379/2" }).redis, { kind: "single", url: "redis://h:6379/2" });
+      assert.throws(
+        () => loadConfig({ REDIS_URL: "redis://h:6379", REDIS_CLUSTER_NODES: "h:7001" }),
+        (err: unknown) => err instanceof ConfigError && err.message.includes("REDIS_CLUSTER_NODES:"),
+      );
+    });
 
     it("applies the documented defaults when nothing is set", () => {
       const c = loadConfig({});

@@ -11,6 +11,7 @@ import { RateLimits } from "../../server/src/http/rate-limits.ts";
 import { RedisKeys } from "../../server/src/redis/keys.ts";
 import { http } from "../support/http.ts";
 import { uniquePrefix } from "../support/services.ts";
+import { keysUnder, REDIS_BACKENDS } from "../support/redis-backends.ts";
 import { listen, redisForSuite, silentLogger } from "./helpers.ts";
 
 type Rules = Record<RateLimitClass, RateLimitRule> | null;
@@ -86,9 +87,9 @@ describe("rate limits contract", function () {
     rateLimitContract(() => (rules) => new RateLimits(rules, { keys: new RedisKeys(uniquePrefix("rl")) }, silentLogger()));
   });
 
-  describe("redis", function () {
+  for (const backend of REDIS_BACKENDS) describe(backend, function () {
     const prefix = uniquePrefix("rate-limits");
-    const suite = redisForSuite(prefix, "Redis rate limiter");
+    const suite = redisForSuite(prefix, "Redis rate limiter", backend);
     let n = 0;
     // A fresh key prefix per limiter set, all under `prefix` for cleanup.
     const make: MakeLimits = (rules) =>
@@ -101,7 +102,7 @@ describe("rate limits contract", function () {
       const s = await appWith(new RateLimits(RULES, { redis: suite.redis, keys }, silentLogger()));
       try {
         assert.equal((await http(s.url, "POST", "/signin")).status, 201);
-        const found = await suite.redis.keys(`${prefix}keys:*`);
+        const found = await keysUnder(suite.redis, `${prefix}keys:`);
         assert.ok(found.some((k) => k.startsWith(keys.rateLimit("signin"))), `keys: ${found.join(", ")}`);
       } finally {
         await s.close();

@@ -10,6 +10,7 @@ import { RedisSessionCache } from "../../server/src/identity/redis-session-cache
 import type { CachedSession, SessionCache } from "../../server/src/identity/session-cache.ts";
 import { RedisKeys } from "../../server/src/redis/keys.ts";
 import { uniquePrefix } from "../support/services.ts";
+import { REDIS_BACKENDS } from "../support/redis-backends.ts";
 import { redisForSuite, sleep } from "./helpers.ts";
 
 interface CacheUnderTest {
@@ -101,9 +102,9 @@ describe("session cache contract", function () {
     });
   });
 
-  describe("redis", function () {
+  for (const backend of REDIS_BACKENDS) describe(backend, function () {
     const prefix = uniquePrefix("session-cache");
-    const suite = redisForSuite(prefix, "Redis session cache");
+    const suite = redisForSuite(prefix, "Redis session cache", backend);
 
     sessionCacheContract(() => ({
       cache: new RedisSessionCache(suite.redis, new RedisKeys(prefix)),

@@ -4,6 +4,7 @@
  * opens there, restored), marks the player away, and releases the seat at its deadline.
  * Before adoption, the table waited for a join: no room, no deadline, the seat held.
  * Everything is read over HTTP from the surviving node; no client is involved.
+ * On one Redis server and on a Redis Cluster.
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -11,6 +12,7 @@ import { HoldfastClient, MemoryStorage, type TableConnection, type TableEvent } 
 import { adminToken } from "../../tools/src/loadtest/common.ts";
 import { http, tableClients } from "../support/http.ts";
 import { freePort, spawnServer, type ServerProcess } from "../support/server-process.ts";
+import { REDIS_BACKENDS } from "../support/redis-backends.ts";
 import { sharedServices } from "../support/services.ts";
 import { eventually } from "../continuity/helpers.ts";
 
@@ -19,7 +21,7 @@ const JWT_SECRET = `adoption-${randomUUID()}`;
 const GRACE_SECONDS = 6;
 const LEASE_SECONDS = 2;
 
-describe("adoption: a dead node's tables run on without anyone joining", function () {
+for (const backend of REDIS_BACKENDS) describe(`adoption on ${backend}: a dead node's tables run on without anyone joining`, function () {
   this.timeout(240_000);
   let services: Awaited<ReturnType<typeof sharedServices>> | undefined;
   let nodeA: ServerProcess | undefined;
@@ -27,7 +29,7 @@ describe("adoption: a dead node's tables run on without anyone joining", functio
   let conn: TableConnection | undefined;
 
   before(async function () {
-    services = await sharedServices(this, "adoption", REDIS_DB);
+    services = await sharedServices(this, "adoption", REDIS_DB, backend);
     const env = {
       ...services.env,
       JWT_SECRET,

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { flashSale } from "../../tools/src/loadtest/flash-sale.ts";
-import { createTestDatabase, skipUnless, testRedisUrl } from "../support/services.ts";
+import { createTestDatabase, skipUnless, testClusterUrl, testRedisUrl } from "../support/services.ts";
 
 /**
  * Multi-node: the `flash-sale` load scenario as a test. Two real server processes share
  * Redis (DB 9) and a fresh Postgres database; every buyer is a real SDK client, spread
- * over both nodes; rooms of the one sale live on both.
+ * over both nodes; rooms of the one sale live on both. The first case runs on a Redis
+ * Cluster too (REDIS_CLUSTER_TEST_NODES).
  */
 describe("flash sale over two nodes (load scenario)", function () {
   this.timeout(300_000);
@@ -34,6 +35,21 @@ describe("flash sale over two nodes (load scenario)", function () {
     assert.equal(r.saleStatus, "sold_out");
     assert.ok(r.rooms >= 2, `the matchmaker spread the buyers over ${r.rooms} room(s)`);
     assert.equal(r.soldOutNotice.waitingBuyersTold, 1000 - r.admitted, "every buyer never admitted was told sold out");
+    assert.equal(ok, true);
+  });
+
+  it("on a Redis Cluster: 500 buyers, 50 units, fifo: exactly 50 sold, 0 oversold, admission in join order", async function () {
+    skipUnless(this, Boolean(process.env.REDIS_CLUSTER_TEST_NODES), "REDIS_CLUSTER_TEST_NODES");
+    const redisUrl = (await testClusterUrl())!;
+    const { report, ok } = await flashSale.run(
+      ["--buyers", "500", "--stock", "50", "--nodes", "2", "--prequeue", "fifo", "--start-in", "8"].concat(["--redis", redisUrl, "--database", db!.url]),
+    );
+    const r = report as any;
+    assert.equal(r.sold.held, 50);
+    assert.equal(r.sold.ordered, 50);
+    assert.equal(r.oversold, 0);
+    assert.deepEqual(r.fairness, { serverOutOfOrder: 0, clientOvertaken: 0, positionIncreases: 0 });
+    assert.equal(r.saleStatus, "sold_out");
     assert.equal(ok, true);
   });
 

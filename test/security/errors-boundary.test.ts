@@ -69,6 +69,10 @@ describe("security: the error boundary", function () {
       new Error("timeout exceeded when trying to connect"),
       Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }),
       new Error("redis ping timed out after 1000 ms"),
+      // ioredis Cluster while a primary restarts (seen in cluster-primary-restart.test.ts).
+      new Error("Too many Cluster redirections. Last error: ReplyError: CLUSTERDOWN The cluster is down"),
+      new Error("Too many Cluster redirections. Last error: ReplyError: MOVED 8390 127.0.0.1:7002"),
+      new Error("Failed to refresh slots cache."),
     ]) {
       assert.equal(classify(err).code, ErrorCode.UNAVAILABLE, err.message);
     }

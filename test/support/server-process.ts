@@ -21,7 +21,7 @@ export interface ServerProcess {
 }
 
 export interface SpawnOptions {
-  /** Extra environment; REDIS_URL / DATABASE_URL are NOT inherited unless given here. */
+  /** Extra environment; REDIS_URL, REDIS_CLUSTER_NODES, DATABASE_URL are NOT inherited unless given here. */
   env?: Record<string, string | undefined>;
   /** Data dir for embedded mode; a fresh temp dir (removed on stop) when omitted. */
   dataDir?: string;
@@ -41,7 +41,7 @@ export async function spawnServer(options: SpawnOptions = {}): Promise<ServerPro
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "holdfast-test-"));
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !["REDIS_URL", "DATABASE_URL", "PORT", "DATA_DIR", "REQUIRE_SERVICES"].includes(k)) env[k] = v;
+    if (v !== undefined && !["REDIS_URL", "REDIS_CLUSTER_NODES", "DATABASE_URL", "PORT", "DATA_DIR", "REQUIRE_SERVICES"].includes(k)) env[k] = v;
   }
   Object.assign(env, { PORT: String(options.port ?? 0), DATA_DIR: dataDir, LOG_LEVEL: "info", NODE_ENV: "test", RATE_LIMITS: "off" });
   for (const [k, v] of Object.entries(options.env ?? {})) {

@@ -1,5 +1,6 @@
 import { flushRedis, scenarioRedisUrl, scratchDatabase } from "../../tools/src/loadtest/common.ts";
 import { randomBytes } from "node:crypto";
+import { backendSetting, clusterTestNodes, flushCluster, type RedisBackend } from "./redis-backends.ts";
 
 /**
  * Real services for the tests that are about them. Without REDIS_URL / DATABASE_URL a
@@ -41,8 +42,9 @@ export async function createTestDatabase(name: string): Promise<{ url: string; d
 }
 
 /**
- * What a suite of several server processes shares: a Redis DB of its own (flushed) and
- * a fresh Postgres database, both required (skipUnless). `env` has REDIS_URL,
+ * What a suite of several server processes shares: Redis (a DB of its own on REDIS_URL,
+ * or the whole test cluster of REDIS_CLUSTER_TEST_NODES, flushed) and a fresh Postgres
+ * database, both required (skipUnless). `env` has REDIS_URL or REDIS_CLUSTER_NODES,
  * DATABASE_URL and a REDIS_PREFIX of its own (pub/sub ignores the DB number: the prefix
  * keeps this suite's channels apart). `cleanup()` drops and flushes them.
  */
@@ -50,16 +52,36 @@ export async function sharedServices(
   ctx: Mocha.Context,
   name: string,
   redisDb: number,
+  backend: RedisBackend = "redis",
 ): Promise<{ env: Record<string, string>; cleanup(): Promise<void> }> {
-  skipUnless(ctx, Boolean(process.env.REDIS_URL), "REDIS_URL (nodes share Redis)");
+  skipUnless(ctx, Boolean(process.env[backendSetting(backend)]), `${backendSetting(backend)} (nodes share Redis)`);
   skipUnless(ctx, Boolean(process.env.DATABASE_URL), "DATABASE_URL (nodes share Postgres)");
-  const redisUrl = (await testRedisUrl(redisDb))!;
+  const redis = backend === "redis" ? await singleRedis(redisDb) : await clusterRedis();
   const database = (await createTestDatabase(name))!;
   return {
-    env: { REDIS_URL: redisUrl, DATABASE_URL: database.url, REDIS_PREFIX: uniquePrefix(name) },
+    env: { ...redis.env, DATABASE_URL: database.url, REDIS_PREFIX: uniquePrefix(name) },
     async cleanup() {
       await database.drop();
-      await flushRedisDb(redisUrl);
+      await redis.flush();
     },
   };
+}
+
+async function singleRedis(db: number): Promise<{ env: Record<string, string>; flush(): Promise<void> }> {
+  const url = (await testRedisUrl(db))!;
+  return { env: { REDIS_URL: url }, flush: () => flushRedisDb(url) };
+}
+
+/** The test cluster, flushed (Colyseus's listings are global keys; a cluster has DB 0 only). */
+async function clusterRedis(): Promise<{ env: Record<string, string>; flush(): Promise<void> }> {
+  await flushCluster();
+  return { env: { REDIS_CLUSTER_NODES: clusterTestNodes()! }, flush: () => flushCluster() };
+}
+
+/** The test cluster as a `redis+cluster://` URL (what the load scenarios' --redis takes), flushed. */
+export async function testClusterUrl(): Promise<string | undefined> {
+  const nodes = clusterTestNodes();
+  if (!nodes) return undefined;
+  await flushCluster(nodes);
+  return `redis+cluster://${nodes}`;
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { Redis } from "ioredis";
+import type { RedisClient } from "../../server/src/redis/redis-client.ts";
+import { backendConfigured, backendSetting, connectBackend, deleteKeysUnder, REDIS_BACKENDS, type RedisBackend } from "./redis-backends.ts";
 import { skipUnless, uniquePrefix } from "./services.ts";
 
 /** Fails unless `p` rejects with an error whose `code` is `code`. */
@@ -11,23 +12,24 @@ export async function rejectsWith(p: Promise<unknown>, code: string): Promise<vo
 }
 
 /**
- * One contract, two stores: declares `${title}: memory` and `${title}: redis` and runs
- * `suite` in each. Every test gets a fresh store from `current()` (call it in a
- * beforeEach or a test). The Redis store lives on REDIS_URL under a unique key prefix,
- * deleted after each test; without REDIS_URL the Redis half skips (REQUIRE_SERVICES=1
- * turns the skip into a failure).
+ * One contract, three stores: declares `${title}: memory`, `${title}: redis` and
+ * `${title}: redis-cluster` and runs `suite` in each. Every test gets a fresh store
+ * from `current()` (call it in a beforeEach or a test). The Redis stores live on
+ * REDIS_URL and on the cluster of REDIS_CLUSTER_TEST_NODES under a unique key prefix,
+ * deleted after each test; an unconfigured backend skips (REQUIRE_SERVICES=1 turns the
+ * skip into a failure).
  */
 export function storeContract<S>(
   title: string,
-  make: { memory: () => S; redis: (redis: Redis, prefix: string) => S },
-  suite: (name: "memory" | "redis", current: () => S) => void,
+  make: { memory: () => S; redis: (redis: RedisClient, prefix: string) => S },
+  suite: (name: "memory" | RedisBackend, current: () => S) => void,
   timeoutMs?: number,
 ): void {
-  for (const name of ["memory", "redis"] as const) {
+  for (const name of ["memory", ...REDIS_BACKENDS] as const) {
     describe(`${title}: ${name}`, function () {
       if (timeoutMs !== undefined) this.timeout(timeoutMs);
       before(function () {
-        if (name === "redis") skipUnless(this, Boolean(process.env.REDIS_URL), "REDIS_URL");
+        if (name !== "memory") skipUnless(this, backendConfigured(name), backendSetting(name));
       });
       let store: S | undefined;
       let cleanup = async (): Promise<void> => undefined;
@@ -36,12 +38,11 @@ export function storeContract<S>(
           store = make.memory();
           return;
         }
-        const redis = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: 1 });
+        const redis = connectBackend(name);
         const prefix = uniquePrefix(title.replace(/\W+/g, "-"));
         store = make.redis(redis, prefix);
         cleanup = async () => {
-          const keys = await redis.keys(`${prefix}*`);
-          if (keys.length) await redis.del(...keys);
+          await deleteKeysUnder(redis, prefix);
           redis.disconnect();
         };
       });

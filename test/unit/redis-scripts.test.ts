@@ -51,21 +51,28 @@ describe("Redis script layer", () => {
     });
   });
 
-  describe("every script's keys share one Cluster slot", () => {
-    const keys = new RedisKeys("hf:");
-    const sample: Record<keyof typeof ALL_SCRIPTS, (script: string) => string[]> = {
-      holds: () => CommerceKeys.from(keys).sku("sku-1"),
-      queue: () => SaleKeys.from(keys).queue("sale-1"),
-      table: (name) => (name === "logAppend" ? [keys.tableLog("t1"), keys.tableLease("t1")] : name === "snapshotSave" ? [keys.tableSnapshot("t1")] : [keys.tableLease("t1")]),
-      seat: () => [keys.seatBinding("t1", 0)],
-      lease: () => [keys.eventRetentionLease],
+  describe("every script's keys share one Cluster slot, whatever the prefix and id", () => {
+    // Prefixes a deployment may set (REDIS_PREFIX), one with a tag of its own; ids that
+    // stress the hash tags (braces, colons, unicode).
+    const PREFIXES = ["hf:", "", "tenant-7:", "{shard}:"];
+    const IDS = ["1", "sku-42", "a:b:c", "x}y", "{z", "ünï"];
+    const sample: Record<keyof typeof ALL_SCRIPTS, (keys: RedisKeys, script: string, id: string) => string[]> = {
+      holds: (keys, _name, id) => CommerceKeys.from(keys).sku(id),
+      queue: (keys, _name, id) => SaleKeys.from(keys).queue(id),
+      table: (keys, name, id) => (name === "logAppend" ? [keys.tableLog(id), keys.tableLease(id)] : name === "snapshotSave" ? [keys.tableSnapshot(id)] : [keys.tableLease(id)]),
+      seat: (keys, _name, id) => [keys.seatBinding(id, 0)],
+      lease: (keys) => [keys.eventRetentionLease],
     };
     for (const [family, scripts] of Object.entries(ALL_SCRIPTS) as [keyof typeof ALL_SCRIPTS, (typeof ALL_SCRIPTS)["holds"]][]) {
       for (const [name, script] of Object.entries(scripts)) {
         it(`${family}.${name} (${script.keyNames.join(", ")})`, () => {
-          const ks = sample[family](name);
-          assert.equal(ks.length, script.numberOfKeys, "the key builder gives as many keys as the header declares");
-          assert.equal(new Set(ks.map(keySlot)).size, 1, ks.join(" "));
+          for (const prefix of PREFIXES) {
+            for (const id of IDS) {
+              const ks = sample[family](new RedisKeys(prefix), name, id);
+              assert.equal(ks.length, script.numberOfKeys, "the key builder gives as many keys as the header declares");
+              assert.equal(new Set(ks.map(keySlot)).size, 1, ks.join(" "));
+            }
+          }
         });
       }
     }

@@ -1,5 +1,5 @@
 import { matchMaker, type MatchMakerDriver } from "@colyseus/core";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../redis/redis-client.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
@@ -63,8 +63,8 @@ export function createContinuity(o: { config: Config; db: Database; redis: Redis
   }).job(redis ? new RedisLease(redis, keys.eventRetentionLease, retentionMs * 2) : new MemoryLease(), logger);
   const startRetention = () => config.eventRetentionDays !== null && retention.start();
 
-  if (redis && config.redisUrl) {
-    const driver = new HoldfastRedisDriver(driverClient(config.redisUrl), liveness, logger);
+  if (redis && config.redis) {
+    const driver = new HoldfastRedisDriver(driverClient(config.redis), liveness, logger);
     const sweeper = new DeadProcessSweeper(driver, liveness, logger);
     const hosted = new RedisHostedTables(redis, keys);
     let adopter: TableAdopter | undefined;

@@ -1,6 +1,7 @@
 import { LocalDriver, matchMaker, type IRoomCache, type SortOptions } from "@colyseus/core";
 import { RedisDriver } from "@colyseus/redis-driver";
-import { Redis } from "ioredis";
+import { subscriberCount } from "../redis/cluster-pubsub.ts";
+import { connectRedis, type RedisClient, type RedisTarget } from "../redis/redis-client.ts";
 import type { Logger } from "../logger.ts";
 
 /**
@@ -21,7 +22,7 @@ export class ProcessLiveness {
   private readonly cache = new Map<string, { alive: boolean; until: number }>();
 
   constructor(
-    private readonly redis: Redis | undefined,
+    private readonly redis: RedisClient | undefined,
     private readonly logger: Logger,
   ) {}
 
@@ -30,8 +31,7 @@ export class ProcessLiveness {
     const cached = this.cache.get(processId);
     if (cached && cached.until > Date.now()) return cached.alive;
     try {
-      const reply = (await this.redis.pubsub("NUMSUB", `p:${processId}`)) as [string, number | string];
-      const alive = Number(reply[1]) > 0;
+      const alive = (await subscriberCount(this.redis, `p:${processId}`)) > 0;
       // A live answer is re-checked soon (a process killed now must not look alive for
       // long: a join would wait out an IPC timeout); a dead process stays dead.
       this.cache.set(processId, { alive, until: Date.now() + (alive ? 100 : 60_000) });
@@ -88,7 +88,7 @@ export class HoldfastRedisDriver extends RedisDriver implements RedirectingDrive
   private readonly redirects = new Redirects();
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisClient,
     private readonly liveness: ProcessLiveness,
     private readonly logger: Logger,
   ) {
@@ -187,7 +187,7 @@ export class DeadProcessSweeper {
 }
 
 /** A dedicated ioredis client for the matchmaking driver (the driver quits it at shutdown). */
-export function driverClient(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: 2, connectTimeout: 2000 });
+export function driverClient(target: RedisTarget): RedisClient {
+  return connectRedis(target, "matchmaking");
 }
 

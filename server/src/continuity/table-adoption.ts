@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../redis/redis-client.ts";
 import type { TableDto } from "@holdfast/shared";
 import type { Logger } from "../logger.ts";
 import type { RedisKeys } from "../redis/keys.ts";

@@ -1,5 +1,5 @@
 import type { Presence } from "@colyseus/core";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../redis/redis-client.ts";
 import { OrderEventType, type OrderEvent, type TableKind } from "@holdfast/shared";
 import type { OrderEvents } from "../orders/order-events.ts";
 import type { Database } from "../db/database.ts";

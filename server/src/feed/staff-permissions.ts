@@ -1,5 +1,5 @@
 import type { Presence } from "@colyseus/core";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../redis/redis-client.ts";
 import type { Logger } from "../logger.ts";
 import { PresenceChannel } from "../redis/presence-channel.ts";
 import type { StaffRepository } from "./staff-repository.ts";

@@ -3,7 +3,7 @@ import { Router } from "express";
 import { ErrorCode } from "@holdfast/shared";
 import { AppError } from "../errors.ts";
 import type { Database } from "../db/database.ts";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../redis/redis-client.ts";
 import { withTimeout } from "../redis/redis-client.ts";
 import type { Metrics } from "../metrics.ts";
 

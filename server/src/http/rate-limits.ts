@@ -1,5 +1,5 @@
 import type { RequestHandler } from "express";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../redis/redis-client.ts";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { ErrorCode } from "@holdfast/shared";
 import type { RateLimitClass, RateLimitRule } from "../config.ts";

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../redis/redis-client.ts";
 import type { RedisKeys } from "../redis/keys.ts";
 import type { CachedSession, SessionCache } from "./session-cache.ts";
 

@@ -1,4 +1,5 @@
 import { RedisPresence } from "@colyseus/redis-presence";
+import { activeChannels } from "./cluster-pubsub.ts";
 
 type Callback = Parameters<RedisPresence["unsubscribe"]>[1];
 
@@ -9,6 +10,9 @@ type Callback = Parameters<RedisPresence["unsubscribe"]>[1];
  * listening, and each printed an unhandled-rejection stack on every clean stop. After
  * `shutdown()` a failed unsubscribe is simply done (the connection, and with it every
  * subscription, is gone); the subscriber is closed at once instead of sent QUIT.
+ *
+ * On a Redis Cluster, `channels()` (the matchmaker asks it which processes are alive)
+ * asks every node: PUBSUB CHANNELS only sees the subscribers of the node it runs on.
  */
 export class QuietRedisPresence extends RedisPresence {
   private closed = false;
@@ -20,6 +24,10 @@ export class QuietRedisPresence extends RedisPresence {
       if (this.closed) return this;
       throw err;
     }
+  }
+
+  override channels(pattern = "*"): Promise<string[]> {
+    return activeChannels(this.pub, pattern);
   }
 
   override shutdown(): void {

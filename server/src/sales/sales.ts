@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Presence } from "@colyseus/core";
 import type { Router } from "express";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../redis/redis-client.ts";
 import { OrderEventType, type OrderEvent } from "@holdfast/shared";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";

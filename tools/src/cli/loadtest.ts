@@ -15,6 +15,7 @@ const SCENARIOS: Record<string, () => Promise<LoadScenario>> = {
   "node-kill": async () => (await import("../loadtest/node-kill.ts")).nodeKill,
   abuse: async () => (await import("../loadtest/abuse.ts")).abuse,
   faults: async () => (await import("../loadtest/faults.ts")).faults,
+  cluster: async () => (await import("../loadtest/cluster.ts")).cluster,
 };
 
 function usage(): string {

@@ -149,7 +149,7 @@ export interface NodeProcess extends ServerChild {
 export async function startNode(name: string, port: number, env: Record<string, string>, publicAddress = false): Promise<NodeProcess> {
   const dataDir = env.DATABASE_URL ? undefined : mkdtempSync(path.join(os.tmpdir(), "holdfast-loadtest-"));
   const childEnv: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !["REDIS_URL", "DATABASE_URL"].includes(k)) childEnv[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !["REDIS_URL", "REDIS_CLUSTER_NODES", "DATABASE_URL"].includes(k)) childEnv[k] = v;
   Object.assign(childEnv, { PORT: String(port), RATE_LIMITS: "off", LOG_LEVEL: "warn", NODE_ENV: "test" });
   if (publicAddress) childEnv.PUBLIC_ADDRESS = `127.0.0.1:${port}`;
   else delete childEnv.PUBLIC_ADDRESS;
