@@ -1,5 +1,3 @@
-import type { TableEvent } from "./tables.ts";
-
 /**
  * The compact form of a run of consecutive table events, as a resync reply carries it
  * (docs/continuity.md, "Resync"). A run of missed events repeats the same few event types,
@@ -20,6 +18,14 @@ export interface PackedEvents {
   strings: string[];
   shapes: [type: string, keys: string[], kinds: string][];
   rows: unknown[][];
+}
+
+/** A table event (`TableEvent` in tables.ts, which imports this file: spelled out here). */
+interface TableEvent {
+  seq: number;
+  type: string;
+  at: number;
+  data: Record<string, unknown>;
 }
 
 /** The packed format this version writes and reads. */
