@@ -14,6 +14,8 @@ import {
   type TableCommandType,
   type TableEvent,
   type TableReplies,
+  PACKED_EVENTS_VERSION,
+  unpackEvents,
 } from "@holdfast/shared";
 import { HoldfastError } from "./errors.ts";
 import { ReconnectingConnection, type Listener } from "./reconnecting-connection.ts";
@@ -262,7 +264,7 @@ export class TableConnection<E extends TableEvent = KnownTableEvent> extends Rec
 
   /** Asks the server for the events after `lastSeq` and delivers them. */
   async resync(): Promise<void> {
-    const reply = (await this.room.request("resync", { lastSeq: this.lastSeq })) as ResyncReply;
+    const reply = (await this.room.request("resync", { lastSeq: this.lastSeq, packed: PACKED_EVENTS_VERSION })) as ResyncReply;
     this.applyResync(reply);
   }
 
@@ -341,6 +343,7 @@ export class TableConnection<E extends TableEvent = KnownTableEvent> extends Rec
     if (seatToken) options.seatToken = seatToken;
     if (this.options.spectate) options.spectate = true;
     if (this.lastSeq > 0) options.lastSeq = this.lastSeq;
+    options.packed = PACKED_EVENTS_VERSION;
     return this.colyseus.joinOrCreate("table", options);
   }
 
@@ -453,7 +456,16 @@ export class TableConnection<E extends TableEvent = KnownTableEvent> extends Rec
       this.lastSeq = snapshot.seq;
       for (const l of this.snapshotListeners) l(snapshot);
     }
-    for (const event of reply.events) {
+    let events = reply.events ?? [];
+    if (reply.packed) {
+      try {
+        events = unpackEvents(reply.packed);
+      } catch (err) {
+        this.emitError(new HoldfastError(ErrorCode.INTERNAL, `resync: ${(err as Error).message}`));
+        return;
+      }
+    }
+    for (const event of events) {
       if (event.seq <= this.lastSeq) continue;
       if (event.seq !== this.lastSeq + 1) {
         this.emitError(new HoldfastError(ErrorCode.INTERNAL, `event gap: expected ${this.lastSeq + 1}, got ${event.seq}`));

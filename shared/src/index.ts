@@ -4,3 +4,4 @@ export * from "./identity.ts";
 export * from "./tables.ts";
 export * from "./commerce.ts";
 export * from "./sales.ts";
+export * from "./packed-events.ts";

@@ -3,6 +3,7 @@
  * replies and events (typed per game). No dependencies: the zod schemas that validate
  * the commands are in `@holdfast/shared/schemas`.
  */
+import type { PackedEvents } from "./packed-events.ts";
 
 /** Table kinds: No-Limit Hold'em and a restaurant table with a shared cart. */
 export const TableKind = { HOLDEM: "holdem", DINING: "dining" } as const;
@@ -60,6 +61,11 @@ export interface TableJoinOptions {
   seatToken?: string;
   lastSeq?: number;
   spectate?: boolean;
+  /**
+   * The packed events format (`PackedEvents.v`) the client reads: resync replies to it
+   * carry `packed` instead of `events`. Absent: plain events.
+   */
+  packed?: number;
 }
 
 /** Hold'em player actions. */
@@ -73,7 +79,8 @@ export interface TableCommands {
   sit: { seat?: number; buyIn?: number; cid?: string };
   stand: { cid?: string };
   hb: { cid?: string };
-  resync: { lastSeq: number; cid?: string };
+  /** `packed`: as in the join options. */
+  resync: { lastSeq: number; packed?: number; cid?: string };
   /** Hold'em. `amount` is the "to" amount of `bet` and `raise`. */
   act: { action: HoldemAction; amount?: number; cid?: string };
   /** Dining: set one cart line's quantity (0 removes it). Options and note are part of the line's identity. */
@@ -246,10 +253,19 @@ export type DiningTableEvent = SeatEvent | DiningEvent;
 export type KnownTableEvent = SeatEvent | HoldemEvent | DiningEvent;
 
 export interface ResyncReply {
+  /** Plain events; empty when `packed` or `snapshot` is present. */
   events: TableEvent[];
   fromSeq: number;
   toSeq: number;
-  /** Present when the missed events are no longer kept: the public table state now. */
+  /**
+   * The missed events in compact form, to a client that asked for that format
+   * (`unpackEvents` reads it).
+   */
+  packed?: PackedEvents;
+  /**
+   * Present when the missed events are no longer kept, or (to a client that reads packed
+   * events) when the table now weighs less than them: the public table state now.
+   */
   snapshot?: unknown;
 }
 

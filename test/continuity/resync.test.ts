@@ -11,6 +11,7 @@ import jwt from "jsonwebtoken";
 import { pack } from "msgpackr";
 import { Encoder } from "@colyseus/schema";
 import { HoldfastClient, HoldfastError, MemoryStorage, type TableConnection, type TableEvent, type TableSnapshot } from "@holdfast/client-sdk";
+import { packEvents } from "@holdfast/shared";
 import { TableState, projectTable } from "../../server/src/tables/table-schema.ts";
 import type { TableModel } from "../../server/src/tables/table-model.ts";
 import { http } from "../support/http.ts";
@@ -111,7 +112,12 @@ describe("continuity: resync (missed events, then a trimmed hot log)", function 
     const logged = await http(server.url, "GET", `/api/tables/${tableId}/events?after=${before20}&limit=20`, { token: admin });
     assert.deepEqual(missed.map((e) => e.type), logged.body.events.map((e: TableEvent) => e.type));
     assert.equal(snapshots.length, 0, "no snapshot while the events are kept");
-    const eventsBytes = pack({ events: missed, fromSeq: before20 + 1, toSeq: before20 + 20 }).length;
+    const plainBytes = pack({ events: missed, fromSeq: before20 + 1, toSeq: before20 + 20 }).length;
+    // What the SDK asked for and got: the 20 events packed.
+    const packed = packEvents(missed);
+    assert.ok(packed, "consecutive events pack");
+    const eventsBytes = pack({ events: [], fromSeq: before20 + 1, toSeq: before20 + 20, packed }).length;
+    assert.ok(eventsBytes * 3 < plainBytes, `packed ${eventsBytes} B vs plain ${plainBytes} B`);
 
     // 2. Miss more than the hot log keeps (RETENTION): a snapshot, then the tail after it.
     const beforeTrim = watcher.lastSeq;
@@ -140,7 +146,7 @@ describe("continuity: resync (missed events, then a trimmed hot log)", function 
     projectTable(model, state);
     const fullStateBytes = new Encoder(state).encodeAll().length;
     console.log(
-      `      resync bytes: 20 events ${eventsBytes} B; snapshot reply ${snapshotBytes} B (ratio ${(eventsBytes / snapshotBytes).toFixed(2)}); ` +
+      `      resync bytes: 20 events ${eventsBytes} B packed (${plainBytes} B plain); snapshot reply ${snapshotBytes} B (ratio ${(eventsBytes / snapshotBytes).toFixed(2)}); ` +
         `Colyseus full state ${fullStateBytes} B (ratio ${(eventsBytes / fullStateBytes).toFixed(2)})`,
     );
   });

@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { HoldfastClient, MemoryStorage, type TableConnection, type TableEvent } from "@holdfast/client-sdk";
+import { unpackEvents, type PackedEvents } from "@holdfast/shared";
 import { seededRng, type Rng } from "../../server/src/tables/games/holdem/index.ts";
 import { spawnServer, type ServerProcess } from "../support/server-process.ts";
 import { http } from "../support/http.ts";
@@ -74,8 +75,9 @@ describe("security property through the real room (smaller run)", function () {
   }
 
   function record(userId: string, reply: unknown, out: Received[]): void {
-    const r = reply as { events?: TableEvent[]; snapshot?: unknown; toSeq: number };
-    for (const event of r.events ?? []) out.push({ kind: "event", userId, event });
+    const r = reply as { events?: TableEvent[]; packed?: PackedEvents; snapshot?: unknown; toSeq: number };
+    // Packed events (the SDK's own resyncs ask for them) are checked as the events they carry.
+    for (const event of r.packed ? unpackEvents(r.packed) : (r.events ?? [])) out.push({ kind: "event", userId, event });
     if (r.snapshot) out.push({ kind: "snapshot", userId, seq: r.toSeq, value: r.snapshot });
   }
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ErrorCode, SeatStatus, type TableDto, type TableEvent } from "@holdfast/shared";
+import { ErrorCode, PACKED_EVENTS_VERSION, SeatStatus, unpackEvents, type TableDto, type TableEvent } from "@holdfast/shared";
+import { pack } from "msgpackr";
 import { AppError } from "../../server/src/errors.ts";
 import { createLogger } from "../../server/src/logger.ts";
 import { CommandQueue } from "../../server/src/tables/command-queue.ts";
@@ -266,6 +267,38 @@ describe("TableMaster (no Colyseus, a manual clock)", () => {
     const trimmed = await master.resync(0, PUBLIC_VIEWER, 0);
     assert.equal(trimmed.fromSeq, 3);
     assert.ok(trimmed.snapshot);
+  });
+
+  it("resync to a client that reads packed events: the same events, packed, or the snapshot when that is fewer bytes", async () => {
+    const { master, clock } = setUp();
+    await master.sit({ userId: "ann", name: "Ann", buyIn: 500, tokenId: "a" });
+    /** `n` events: Ann drops and comes back, in turn (one player: no hand starts). */
+    async function awayAndBack(n: number): Promise<void> {
+      for (let k = 0; k < n; k++) {
+        clock.advance(250);
+        if (k % 2 === 0) await master.seat({ type: "drop", userId: "ann", awayUntil: clock.now() + 30_000 });
+        else await master.seat({ type: "return", userId: "ann" });
+      }
+    }
+    await awayAndBack(20);
+    const plain = await master.resync(1, PUBLIC_VIEWER, 0);
+    const packed = await master.resync(1, PUBLIC_VIEWER, 0, PACKED_EVENTS_VERSION);
+    assert.equal(plain.events.length, 20);
+    assert.deepEqual(packed.events, []);
+    assert.ok(packed.packed, "packed events");
+    assert.deepEqual(unpackEvents(packed.packed), plain.events);
+    assert.deepEqual([packed.fromSeq, packed.toSeq], [plain.fromSeq, plain.toSeq]);
+    const newer = await master.resync(1, PUBLIC_VIEWER, 0, PACKED_EVENTS_VERSION + 1); // a newer client gets the version this server writes
+    assert.equal(newer.packed?.v, PACKED_EVENTS_VERSION);
+    assert.ok(pack(packed).length * 3 < pack(plain).length, `packed ${pack(packed).length} B vs plain ${pack(plain).length} B`);
+
+    // Many more missed events than seats: the table now is the smaller answer.
+    await awayAndBack(300);
+    const large = await master.resync(1, PUBLIC_VIEWER, 0, PACKED_EVENTS_VERSION);
+    assert.ok(large.snapshot, "a snapshot");
+    assert.equal(large.packed, undefined);
+    assert.equal(large.fromSeq, master.model.seq + 1);
+    assert.equal((await master.resync(1, PUBLIC_VIEWER, 0)).events.length, 320, "a plain client still gets the kept events");
   });
 
   it("a restored table turns the seats that were active `away` when it starts", async () => {

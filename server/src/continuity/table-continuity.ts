@@ -88,6 +88,7 @@ export class TableContinuity implements TableHost {
         .then(() => matchMaker.driver.findOne({ roomId: held.roomId }))
         .catch(() => undefined);
       if (listed || Date.now() > waitUntil) {
+        this.deps.logger.debug({ tableId, roomId, hostRoomId: held.roomId }, "a second room for a hosted table: its clients go to the host");
         this.deps.driver.expectDuplicate(held.roomId);
         return { redirectTo: held.roomId };
       }
@@ -97,6 +98,7 @@ export class TableContinuity implements TableHost {
     this.deps.log.hot.fence(tableId, owner);
     try {
       const restored = await this.restore(table);
+      this.deps.logger.debug({ tableId, roomId, restored: restored !== null }, "hosting a table");
       return new TableHosting(this, tableId, owner, restored);
     } catch (err) {
       await leases.release(tableId, owner).catch(() => undefined);

@@ -4,6 +4,7 @@ import { ErrorCode, isErrorCode } from "@holdfast/shared";
 import { AppError } from "../errors.ts";
 import type { ErrorBoundary } from "../error-boundary.ts";
 import { wrapRequestListeners, type FrontDoorOptions } from "../http/front-door.ts";
+import { JoinSingleFlight } from "./join-single-flight.ts";
 import { JoinError } from "./room-errors.ts";
 
 /**
@@ -40,6 +41,8 @@ export function matchmakeRoute(o: {
   transport?: { protocol?: string; fingerprint?: unknown };
 }): (req: IncomingMessage, res: ServerResponse) => boolean {
   const prefix = `/${matchMaker.controller.matchmakeRoute}/`;
+  const creations = new JoinSingleFlight();
+  const watchedRoomTypes = new Set<string>();
   return (req, res) => {
     if (req.method !== "POST") return false;
     const path = (req.url ?? "").split("?")[0];
@@ -78,7 +81,8 @@ export function matchmakeRoute(o: {
         if (live) return refuse(res, new AppError(ErrorCode.CONFLICT, `a live ${roomName} room exists for ${live}; join it instead`));
       }
       const call = matchMaker[method as "joinOrCreate"] as unknown as (room: string, options: unknown, auth: unknown) => Promise<Record<string, unknown>>;
-      reservation = { ...(await call(roomName, body, auth)) };
+      const join = () => call(roomName, body, auth);
+      reservation = { ...(await (method === "joinOrCreate" ? creations.run(creationKey(roomName, body as Record<string, unknown>), join) : join())) };
     } catch (err) {
       return refuse(res, toMatchmakeAnswer(err, o.errors, { method, roomName }));
     }
@@ -92,6 +96,24 @@ export function matchmakeRoute(o: {
   function refuse(res: ServerResponse, error: AppError): void {
     sendMatchmakeError(res, error);
   }
+
+  /** The room a joinOrCreate is for (its type and filterBy options), as JoinSingleFlight's key. */
+  function creationKey(roomName: string, options: Record<string, unknown>): string {
+    const handler = matchMaker.getHandler(roomName);
+    if (!watchedRoomTypes.has(roomName)) {
+      watchedRoomTypes.add(roomName);
+      // A room that closes here is no longer known: the next joins of its key are led again.
+      // Its filterBy options are in its listing's metadata (the table room keeps tableId there).
+      handler.on("dispose", (room: { roomName: string; metadata?: Record<string, unknown> }) => {
+        creations.forget(keyOf(room.roomName, handler.getFilterOptions(room.metadata ?? {})));
+      });
+    }
+    return keyOf(roomName, handler.getFilterOptions(options));
+  }
+}
+
+function keyOf(roomName: string, filterOptions: Record<string, unknown>): string {
+  return `${roomName}\u0000${JSON.stringify(filterOptions)}`;
 }
 
 /**

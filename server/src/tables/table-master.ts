@@ -1,4 +1,5 @@
-import { ErrorCode, SeatStatus, TableEventType, type ResyncReply, type TableDto, type TableEvent, type TableKind } from "@holdfast/shared";
+import { ErrorCode, PACKED_EVENTS_VERSION, packEvents, SeatStatus, TableEventType, type ResyncReply, type TableDto, type TableEvent, type TableKind } from "@holdfast/shared";
+import { pack } from "msgpackr";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { CommandQueue, type CommandQueueLimits } from "./command-queue.ts";
@@ -67,6 +68,11 @@ export interface TableMasterDeps {
   rng?: (maxExclusive: number) => number;
   /** Bounds on players' waiting commands (ROOM_LIMITS commandQueue, commandWaitMs); none: unbounded. */
   queueLimits?: CommandQueueLimits | null;
+}
+
+/** Bytes of a message as Colyseus sends it (msgpack), to send the smaller of two answers. */
+function wireBytes(message: unknown): number {
+  return pack(message).length;
 }
 
 /** Events per resync reply before the table answers with a snapshot instead. */
@@ -209,18 +215,25 @@ export class TableMaster {
    * (trimmed, lost with a restart) or there are more than RESYNC_LIMIT, a snapshot of
    * the table now (`fromSeq` = its seq + 1; later events arrive as `ev`). Every
    * (re)joined client gets Colyseus's full state anyway: the resync is for the app's
-   * event feed, so events win whenever they are kept (see docs/continuity.md).
+   * event feed. A client that reads packed events (`packed` >= 1) gets them packed, or
+   * the snapshot when that is fewer bytes on the wire (see docs/continuity.md); a plain
+   * client gets the events whenever they are kept.
    */
-  async resync(lastSeq: number, viewer: TableViewer, spectators: number): Promise<ResyncReply> {
+  async resync(lastSeq: number, viewer: TableViewer, spectators: number, packed = 0): Promise<ResyncReply> {
     const toSeq = this.current.seq;
     if (lastSeq >= toSeq) return { events: [], fromSeq: lastSeq + 1, toSeq };
     const { events, complete } = await this.deps.eventLog.readAfter(this.table.tableId, lastSeq, RESYNC_LIMIT, { hotOnly: true });
     const last = events[events.length - 1];
-    if (complete && events[0]?.seq === lastSeq + 1 && last.seq >= toSeq) {
-      return { events: events.map((e) => eventView(this.table.kind, e, viewer)), fromSeq: lastSeq + 1, toSeq: last.seq };
-    }
     const model = this.current;
-    return { events: [], fromSeq: model.seq + 1, toSeq: model.seq, snapshot: publicSnapshot(model, spectators, viewer) };
+    const snapshotReply = (): ResyncReply => ({ events: [], fromSeq: model.seq + 1, toSeq: model.seq, snapshot: publicSnapshot(model, spectators, viewer) });
+    if (!complete || events[0]?.seq !== lastSeq + 1 || last.seq < toSeq) return snapshotReply();
+    const views = events.map((e) => eventView(this.table.kind, e, viewer));
+    if (packed < PACKED_EVENTS_VERSION) return { events: views, fromSeq: lastSeq + 1, toSeq: last.seq };
+    const packedEvents = packEvents(views);
+    if (!packedEvents) return { events: views, fromSeq: lastSeq + 1, toSeq: last.seq };
+    const packedReply: ResyncReply = { events: [], fromSeq: lastSeq + 1, toSeq: last.seq, packed: packedEvents };
+    const snapshot = snapshotReply();
+    return wireBytes(packedReply) <= wireBytes(snapshot) ? packedReply : snapshot;
   }
 
   // --- time -----------------------------------------------------------------------

@@ -132,7 +132,7 @@ export function createTableRoom(deps: TableRoomDeps) {
       this.command("sit", SitCommand, (client, msg) => this.once(client, msg.cid, () => this.sit(client, msg)));
       this.command("stand", StandCommand, (client, msg) => this.once(client, msg.cid, () => this.stand(client)));
       this.command("hb", HeartbeatCommand, (client) => this.heartbeat(client));
-      this.command("resync", ResyncCommand, (client, msg) => this.resync(msg.lastSeq, client.sessionId));
+      this.command("resync", ResyncCommand, (client, msg) => this.resync(msg.lastSeq, client.sessionId, msg.packed));
       for (const [type, schema] of Object.entries(this.game.commands)) {
         this.command(type, schema, (client, msg) =>
           this.once(client, (msg as { cid?: string }).cid, async () => {
@@ -193,7 +193,7 @@ export function createTableRoom(deps: TableRoomDeps) {
         this.countJoined();
         this.refreshCounts();
         if (opts.lastSeq !== undefined && opts.lastSeq < this.model.seq) {
-          client.send(TableMessage.RESYNC, await this.resync(opts.lastSeq, client.sessionId));
+          client.send(TableMessage.RESYNC, await this.resync(opts.lastSeq, client.sessionId, opts.packed));
         }
       } catch (err) {
         this.untrackSession(client);
@@ -346,8 +346,8 @@ export function createTableRoom(deps: TableRoomDeps) {
       return { serverTime: Date.now(), seq: this.model.seq, graceSeconds: deps.config.seatGraceSeconds };
     }
 
-    private resync(lastSeq: number, sessionId: string): Promise<ResyncReply> {
-      return this.master.resync(lastSeq, this.viewerOf(sessionId), this.state.spectators);
+    private resync(lastSeq: number, sessionId: string, packed?: number): Promise<ResyncReply> {
+      return this.master.resync(lastSeq, this.viewerOf(sessionId), this.state.spectators, packed);
     }
 
     // --- what the master tells the room (TableAudience) --------------------------------

@@ -49,6 +49,7 @@ export const TableJoinOptions = z
     seatToken: z.string().min(1).max(2048).optional(),
     lastSeq: z.number().int().min(0).optional(),
     spectate: z.boolean().optional(),
+    packed: z.number().int().min(0).max(1000).optional(),
   })
   .strip();
 export type TableJoinOptions = z.infer<typeof TableJoinOptions>;
@@ -66,7 +67,8 @@ export const SitCommand = z
   .strict();
 export const StandCommand = z.object({ cid }).strict();
 export const HeartbeatCommand = z.object({}).strip();
-export const ResyncCommand = z.object({ lastSeq: z.number().int().min(0), cid }).strict();
+/** `packed`: any version is accepted (a newer client's), the server answers in one it writes. */
+export const ResyncCommand = z.object({ lastSeq: z.number().int().min(0), packed: z.number().int().min(0).max(1000).optional(), cid }).strict();
 export const ActCommand = z
   .object({
     action: z.enum(["fold", "check", "call", "bet", "raise", "all_in"]),

@@ -234,7 +234,8 @@ async function handle(req: GenRequest): Promise<GenResult> {
       const c = clients[0];
       const fromSeq = Math.max(0, c.conn!.lastSeq - req.missed);
       const b0 = received.bytes;
-      await c.conn!.command("resync", { lastSeq: fromSeq });
+      // packed: 1, the events format the SDK reads (PACKED_EVENTS_VERSION), as its own resyncs ask.
+      await c.conn!.command("resync", { lastSeq: fromSeq, packed: 1 });
       const resyncBytes = received.bytes - b0;
       const extra = new Holdfast({ url: proxy!.url, storage: new MemoryStorage() });
       await extra.auth.guest("resync-probe");
