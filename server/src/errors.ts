@@ -50,3 +50,14 @@ export function validationError(issues: { path: PropertyKey[]; message: string }
 }
 
 export { ErrorCode };
+
+/**
+ * A command turned away by a full or slow queue. It was not applied, so a repeat with the
+ * same `cid` must run again (CommandReplies does not keep it), and `retryAfterMs` says
+ * when the queue is likely to have room.
+ */
+export class CommandRefused extends AppError {
+  constructor(code: typeof ErrorCode.RATE_LIMITED | typeof ErrorCode.UNAVAILABLE, message: string, retryAfterMs: number) {
+    super(code, message, { retryAfterMs });
+  }
+}

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { DEFAULT_ROOM_LIMITS, loadConfig } from "../../server/src/config.ts";
 import { AppError, ErrorCode } from "../../server/src/errors.ts";
 import { MessageBudgets, messageClassOf } from "../../server/src/rooms/message-budgets.ts";
-import { CommandReplies } from "../../server/src/tables/command-replies.ts";
+import { CommandReplies } from "../../server/src/rooms/command-replies.ts";
 
 describe("security: bounded per-client state", () => {
   describe("command reply cache", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ErrorCode } from "@holdfast/shared";
 import { CommandQueue, CommandRefused, SLICE_MS } from "../../server/src/tables/command-queue.ts";
-import { CommandReplies } from "../../server/src/tables/command-replies.ts";
+import { CommandReplies } from "../../server/src/rooms/command-replies.ts";
 import { AppError } from "../../server/src/errors.ts";
 
 type Outcome = { ok: true; value: number } | { ok: false; code: string; retryAfterMs?: number };

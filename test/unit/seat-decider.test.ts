@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { AppError, ErrorCode } from "../../server/src/errors.ts";
-import { CommandReplies } from "../../server/src/tables/command-replies.ts";
+import { CommandReplies } from "../../server/src/rooms/command-replies.ts";
 import { decideSeat, evolveSeat, publicSeatEventData, type SeatCommand } from "../../server/src/tables/seat-decider.ts";
 import { initialTable, type TableModel } from "../../server/src/tables/table-model.ts";
 

@@ -3,7 +3,7 @@ import type { RedisClient as Redis } from "../redis/redis-client.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import type { RedisKeys } from "../redis/keys.ts";
-import { ABANDONED_AFTER_MS } from "../http/idempotency.ts";
+import { ABANDONED_AFTER_MS } from "./idempotency-window.ts";
 import { MemoryLease, RedisLease } from "../jobs/leases.ts";
 import { LeasedJob } from "../jobs/repeater.ts";
 

@@ -6,6 +6,9 @@ import type pg from "pg";
 import { stringify as canonicalJson } from "safe-stable-stringify";
 import { AppError, isAppError } from "../errors.ts";
 import { parseOrThrow } from "./validate.ts";
+import { ABANDONED_AFTER_MS } from "../db/idempotency-window.ts";
+
+export { ABANDONED_AFTER_MS };
 
 /**
  * The fingerprint a key's first request is remembered by: SHA-256 of the body as
@@ -19,9 +22,6 @@ export function requestFingerprint(body: unknown): string {
 /** The replay lookup, `$1` user, `$2` scope, `$3` key (exported for the index-plan test). */
 export const IDEMPOTENCY_LOOKUP_SQL =
   "SELECT request_hash, status_code, response_body, created_at FROM idempotency_keys WHERE user_id = $1 AND scope = $2 AND key = $3";
-
-/** A claim on (user, scope, key) left unfinished this long (a crashed node) may be retaken. */
-export const ABANDONED_AFTER_MS = 30_000;
 
 /**
  * `Idempotency-Key` in Postgres: the first response to (user, scope, key) is stored and

@@ -13,7 +13,7 @@ import type { HoldService } from "../holds/hold-service.ts";
 import { HoldfastRoom, joinAuth, type AuthedClient } from "../rooms/holdfast-room.ts";
 import type { RoomDeps } from "../rooms/room-deps.ts";
 import { toJoinError } from "../rooms/room-errors.ts";
-import { CommandReplies } from "../tables/command-replies.ts";
+import { CommandReplies } from "../rooms/command-replies.ts";
 import type { Sale } from "./sale-repository.ts";
 import type { SaleQueueStore } from "./sale-queue-store.ts";
 import { SaleState } from "./sale-schema.ts";

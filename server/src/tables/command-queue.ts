@@ -1,7 +1,9 @@
 import { performance } from "node:perf_hooks";
 import { ErrorCode } from "@holdfast/shared";
 import type { RoomLimits } from "../config.ts";
-import { AppError } from "../errors.ts";
+import { AppError, CommandRefused } from "../errors.ts";
+
+export { CommandRefused };
 
 /** How much one table's command queue may hold and how long a command may wait in it. */
 export interface CommandQueueLimits {
@@ -14,17 +16,6 @@ export interface CommandQueueLimits {
 /** The queue limits of ROOM_LIMITS (none when ROOM_LIMITS=off). */
 export function commandQueueLimits(limits: RoomLimits | null | undefined): CommandQueueLimits | null {
   return limits ? { maxQueued: limits.commandQueue, maxWaitMs: limits.commandWaitMs } : null;
-}
-
-/**
- * A command turned away by a full or slow queue. It was not applied, so a repeat with the
- * same `cid` must run again (CommandReplies does not keep it), and `retryAfterMs` says
- * when the queue is likely to have room.
- */
-export class CommandRefused extends AppError {
-  constructor(code: typeof ErrorCode.RATE_LIMITED | typeof ErrorCode.UNAVAILABLE, message: string, retryAfterMs: number) {
-    super(code, message, { retryAfterMs });
-  }
 }
 
 /** Work one queue does in a row before it lets the event loop turn. */

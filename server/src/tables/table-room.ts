@@ -5,7 +5,7 @@ import { DEFAULT_ROOM_LIMITS } from "../config.ts";
 import { AppError } from "../errors.ts";
 import { HoldfastRoom, joinAuth, type AuthedClient } from "../rooms/holdfast-room.ts";
 import { toJoinError } from "../rooms/room-errors.ts";
-import { CommandReplies } from "./command-replies.ts";
+import { CommandReplies } from "../rooms/command-replies.ts";
 import { DiningDetailViews } from "./dining-detail-views.ts";
 import { eventView } from "./event-views.ts";
 import type { TableGame } from "./games/table-game.ts";

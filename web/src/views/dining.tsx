@@ -8,7 +8,7 @@ import { fetchOrder, OrderBox, type OrderLike } from "../order-box.tsx";
 import { useNow } from "../store.ts";
 import type { TableSession } from "../use-table.ts";
 import { History } from "./holdem.tsx";
-import { SeatControls } from "./table.tsx";
+import { SeatControls } from "./seat-controls.tsx";
 
 /** How often the menu's stock is read again while the table is open. */
 const MENU_POLL_MS = 5000;

@@ -7,7 +7,7 @@ import { secondsLeft } from "../format.ts";
 import { legalActions, type LegalActions } from "../legal-actions.ts";
 import { useNow } from "../store.ts";
 import type { HistoryLine, TableSession } from "../use-table.ts";
-import { SeatControls } from "./table.tsx";
+import { SeatControls } from "./seat-controls.tsx";
 
 const BETTING_STREETS = new Set(["preflop", "flop", "turn", "river"]);
 /** Positions round the oval (CSS classes pos-0..pos-9, 0 at the bottom centre). */

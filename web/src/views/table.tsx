@@ -1,10 +1,9 @@
-import type { TableConnection, TableStateView } from "@holdfast/client-sdk";
-import { guard } from "../errors.ts";
 import { href } from "../router.ts";
 import { signedInAs } from "../session.ts";
 import { useStore } from "../store.ts";
 import { useTable, type TableSession } from "../use-table.ts";
 import { DiningTable } from "./dining.tsx";
+import { firstFreeSeat, SeatControls } from "./seat-controls.tsx";
 import { HoldemTable } from "./holdem.tsx";
 
 const SIT_ON_ARRIVAL = "holdfast:sit-on-arrival";
@@ -18,10 +17,6 @@ function takeSeatRequest(tableId: string): boolean {
   const wanted = sessionStorage.getItem(SIT_ON_ARRIVAL) === tableId;
   if (wanted) sessionStorage.removeItem(SIT_ON_ARRIVAL);
   return wanted;
-}
-
-function firstFreeSeat(state: TableStateView): number | null {
-  return (state.seats ?? []).find((s) => s.status === "empty")?.index ?? null;
 }
 
 /** What the connection's status means for the player, when it needs saying. */
@@ -58,35 +53,6 @@ function ConnectionNotice({ session }: { session: TableSession }) {
     );
   }
   return null;
-}
-
-/** Sit, stand, back to the lobby: the same at every kind of table. */
-export function SeatControls({ conn, state, session }: { conn: TableConnection; state: TableStateView; session: TableSession }) {
-  const seated = conn.seat !== null;
-  const free = firstFreeSeat(state);
-  return (
-    <div class="row seat-controls">
-      {seated ? (
-        <button type="button" data-testid="stand" onClick={guard(async () => {
-            await conn.stand();
-            session.refresh();
-          })}>
-          Stand up
-        </button>
-      ) : (
-        <button type="button" class="primary" data-testid="sit-any" disabled={free === null} onClick={guard(async () => {
-            // No seat named: the table picks a free one (two people joining at once never race for the same seat).
-            await conn.sit();
-            session.refresh();
-          })}>
-          {free === null ? "Table full" : "Take a seat"}
-        </button>
-      )}
-      <a class="button-link" href={href({ name: "lobby" })}>
-        Back to the lobby
-      </a>
-    </div>
-  );
 }
 
 export function TableView({ tableId }: { tableId: string }) {

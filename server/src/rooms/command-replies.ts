@@ -1,7 +1,6 @@
 import { ErrorCode, type ErrorBody } from "@holdfast/shared";
-import { AppError } from "../errors.ts";
-import { toReplyError } from "../rooms/room-errors.ts";
-import { CommandRefused } from "./command-queue.ts";
+import { AppError, CommandRefused } from "../errors.ts";
+import { toReplyError } from "./room-errors.ts";
 
 export interface CommandRepliesOptions {
   /** How long an answer is kept (a repeat later than this runs the command again). */
