@@ -26,6 +26,20 @@ async function actor(...pages: Page[]): Promise<Page> {
   return found!;
 }
 
+/**
+ * The page whose action bar offers `selector`. Right after an action, the acting page
+ * can still show its bar until the state patch arrives: waiting for the wanted button
+ * (not any bar) picks the player whose turn it really is.
+ */
+async function actorOffering(selector: string, ...pages: Page[]): Promise<Page> {
+  let found: Page | undefined;
+  await until(`someone offered ${selector}`, async () => {
+    for (const p of pages) if (await p.locator(selector).isVisible()) found = p;
+    return found !== undefined;
+  });
+  return found!;
+}
+
 const holeCards = (page: Page) => page.getByTestId("my-cards").locator("[data-card]").evaluateAll((els) => els.map((e) => e.getAttribute("data-card")!));
 const boardCards = (page: Page) => page.getByTestId("board").locator("[data-card]").count();
 const history = (page: Page) => page.getByTestId("events").innerText();
@@ -94,7 +108,7 @@ describe("web app: Hold'em table (Chromium)", function () {
     await first.keyboard.press("Enter");
     await second.getByTestId("events").filter({ hasText: /(Ada|Bob) calls 5/ }).waitFor();
     // The big blind checks: the flop comes for everyone, the spectator included.
-    await (await actor(ada.page, bob.page)).locator('[data-act="check"]').click();
+    await (await actorOffering('[data-act="check"]', ada.page, bob.page)).locator('[data-act="check"]').click();
     await until("the flop on every page", async () => (await boardCards(ada.page)) === 3 && (await boardCards(bob.page)) === 3 && (await boardCards(sam.page)) === 3);
 
     // The spectator: no action bar, no cards of its own, no hole card in the page or on the wire.
@@ -129,7 +143,7 @@ describe("web app: Hold'em table (Chromium)", function () {
     await ada.page.getByTestId("status").filter({ hasText: "connected" }).waitFor();
 
     // Flop: a bet of 40 (the amount typed), then a fold; the pot goes to the bettor.
-    const bettor = await actor(ada.page, bob.page);
+    const bettor = await actorOffering('[data-act="bet"]', ada.page, bob.page);
     const folder = bettor === ada.page ? bob.page : ada.page;
     const bettorName = bettor === ada.page ? "Ada" : "Bob";
     await bettor.getByTestId("raise-to").fill("40");
