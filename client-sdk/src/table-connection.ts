@@ -344,6 +344,7 @@ export class TableConnection<E extends TableEvent = KnownTableEvent> extends Rec
     if (this.options.spectate) options.spectate = true;
     if (this.lastSeq > 0) options.lastSeq = this.lastSeq;
     options.packed = PACKED_EVENTS_VERSION;
+    options.batchedEvents = true;
     return this.colyseus.joinOrCreate("table", options);
   }
 
@@ -354,6 +355,10 @@ export class TableConnection<E extends TableEvent = KnownTableEvent> extends Rec
     room.reconnection.enabled = false;
     // Handlers first (messages can arrive before the first state), then wait for state.
     room.onMessage(TableMessage.EVENT, (event: TableEvent) => this.receive(event));
+    // Several events in one message (we join with `batchedEvents`), in seq order.
+    room.onMessage(TableMessage.EVENTS, (events: TableEvent[]) => {
+      for (const event of events) this.receive(event);
+    });
     room.onMessage(TableMessage.RESYNC, (reply: ResyncReply) => this.applyResync(reply));
     room.onMessage(TableMessage.SEAT_TOKEN, (msg: { token: string; expiresAt: string }) => {
       if (this.seat !== null) void this.storeSeat({ token: msg.token, seat: this.seat, expiresAt: msg.expiresAt });

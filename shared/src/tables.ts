@@ -66,6 +66,11 @@ export interface TableJoinOptions {
    * carry `packed` instead of `events`. Absent: plain events.
    */
   packed?: number;
+  /**
+   * The client reads `evs` messages (several events in one message, in seq order).
+   * Absent: every event comes as its own `ev` message.
+   */
+  batchedEvents?: boolean;
 }
 
 /** Hold'em player actions. */
@@ -269,5 +274,8 @@ export interface ResyncReply {
   snapshot?: unknown;
 }
 
-/** Server → client messages of the table room. */
-export const TableMessage = { EVENT: "ev", RESYNC: "resync", SEAT_TOKEN: "seatToken", ERROR: "error" } as const;
+/**
+ * Server → client messages of the table room. `ev` carries one `TableEvent`; `evs` an
+ * array of them in seq order (only to clients that joined with `batchedEvents`).
+ */
+export const TableMessage = { EVENT: "ev", EVENTS: "evs", RESYNC: "resync", SEAT_TOKEN: "seatToken", ERROR: "error" } as const;

@@ -4,6 +4,7 @@ import { HoldfastClient, HoldfastError, MemoryStorage, type TableConnection, typ
 import { spawnServer, type ServerProcess } from "../support/server-process.ts";
 import { http, signInGuest } from "../support/http.ts";
 import { adminToken, eventually } from "../support/e2e.ts";
+import { recordMessages } from "../security/viewer-records.ts";
 
 const JWT_SECRET = "e2e-holdem-secret-0123456789abcdef";
 
@@ -104,14 +105,9 @@ describe("holdem tables (e2e through the SDK)", function () {
     const tableId = await table();
     const spec = await connect("watcher", tableId, { spectate: true });
     // Every message the spectator's socket delivers, as decoded off the wire, before any
-    // SDK handler sees it (the SDK's own "*" handler only gets unhandled types).
-    const raw: { type: string | number; payload: unknown }[] = [];
-    const room = spec.room as unknown as { dispatchMessage(type: string | number, message: unknown): void };
-    const dispatch = room.dispatchMessage.bind(room);
-    room.dispatchMessage = (type, message) => {
-      raw.push({ type, payload: structuredClone(message) });
-      dispatch(type, message);
-    };
+    // SDK handler sees it (the SDK's own "*" handler only gets unhandled types); batched
+    // `evs` messages are recorded event by event.
+    const raw = recordMessages(spec);
     const players = [await connect("p0", tableId), await connect("p1", tableId), await connect("p2", tableId)];
     for (const [i, p] of players.entries()) await p.sit({ seat: i * 2, buyIn: 400 });
     await eventually(() => players.every((p) => holdem(p).seats[p.seat!]?.holeCards.length === 2), 8000, "three players dealt");

@@ -30,13 +30,16 @@ export function holdemOf(c: TableConnection): HoldemView {
 /**
  * Every message the connection's socket delivers, decoded, before any SDK handler sees
  * it (`ev`, `resync`, replies...), so a test can search everything a viewer received.
+ * An `evs` message (several events in one) is recorded as one `ev` per event it
+ * carries, in order, so every event is searched whichever way it travelled.
  */
 export function recordMessages(c: TableConnection): { type: string | number; payload: unknown }[] {
   const raw: { type: string | number; payload: unknown }[] = [];
   const room = c.room as unknown as { dispatchMessage(type: string | number, message: unknown): void };
   const dispatch = room.dispatchMessage.bind(room);
   room.dispatchMessage = (type, message) => {
-    raw.push({ type, payload: structuredClone(message) });
+    if (type === "evs") raw.push(...(message as unknown[]).map((event) => ({ type: "ev", payload: structuredClone(event) })));
+    else raw.push({ type, payload: structuredClone(message) });
     dispatch(type, message);
   };
   return raw;

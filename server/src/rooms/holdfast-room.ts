@@ -58,14 +58,23 @@ export abstract class HoldfastRoom<T extends RoomOptions = RoomOptions> extends 
       try {
         rejectIfSessionExpired(client);
         if (!parsed.success) throw validationError(parsed.error.issues, `${type} message`);
-        return await handler(client, parsed.data);
+        const result = await handler(client, parsed.data);
+        this.beforeReply();
+        return result;
       } catch (err) {
+        this.beforeReply();
         const answer = this.deps.errors.handle(err, { room: this.roomName, roomId: this.roomId, type });
         this.deps.metrics.roomErrors.inc({ room: this.roomName, code: answer.code });
         return ctx.reject(answer.toBody());
       }
     });
   }
+
+  /**
+   * Called just before a command's reply is sent: a room that holds messages back
+   * (events batched per patch tick) sends them now, so a reply never overtakes them.
+   */
+  protected beforeReply(): void {}
 
   /**
    * A room that cannot take a `type` message now (a full command queue) says so here,

@@ -15,9 +15,25 @@ import { diningInsiderAt, type TableViewer } from "./table-viewer.ts";
  * and so do diners for events from before they sat down (an earlier party's).
  */
 export function eventView(kind: TableKind, event: LoggedEvent, viewer: TableViewer): TableEvent {
-  const mine = ownsPrivate(event.visibility, viewer.userId);
-  let data = mine ? event.data : (publicData(kind, event) ?? {});
-  if (kind === "dining" && !diningInsiderAt(viewer, event.seq)) data = diningOutsiderData(event.type, data);
+  return viewOfShape(kind, event, eventViewShape(kind, event, viewer));
+}
+
+/**
+ * Everything about `viewer` that `eventView` depends on, as one small number: viewers
+ * with equal shapes of an event get equal views of it, so a view (and its encoding) can
+ * be shared among them. Bit 1: the event's private data is the viewer's; bit 2: the
+ * viewer may see its dining details. Kept beside `eventView` so the two cannot drift.
+ */
+export function eventViewShape(kind: TableKind, event: LoggedEvent, viewer: TableViewer): number {
+  const mine = ownsPrivate(event.visibility, viewer.userId) ? 1 : 0;
+  const insider = kind === "dining" && diningInsiderAt(viewer, event.seq) ? 2 : 0;
+  return mine | insider;
+}
+
+/** The view of `event` for viewers of the given shape (see `eventViewShape`). */
+export function viewOfShape(kind: TableKind, event: LoggedEvent, shape: number): TableEvent {
+  let data = shape & 1 ? event.data : (publicData(kind, event) ?? {});
+  if (kind === "dining" && !(shape & 2)) data = diningOutsiderData(event.type, data);
   return { seq: event.seq, type: event.type, at: event.at, data };
 }
 

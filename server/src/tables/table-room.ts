@@ -7,7 +7,7 @@ import { HoldfastRoom, joinAuth, type AuthedClient } from "../rooms/holdfast-roo
 import { toJoinError } from "../rooms/room-errors.ts";
 import { CommandReplies } from "../rooms/command-replies.ts";
 import { DiningDetailViews } from "./dining-detail-views.ts";
-import { eventView } from "./event-views.ts";
+import { EventFrames, type FrameReader } from "./event-frames.ts";
 import type { TableGame } from "./games/table-game.ts";
 import type { SeatCommand } from "./seat-decider.ts";
 import { SeatViews } from "./seat-views.ts";
@@ -29,6 +29,8 @@ interface Connection {
   tokenExpiresAt: number;
   /** Staff of the table's branch (or an admin): sees a dining table's order ids, buyers and notes. */
   staff: boolean;
+  /** Joined with `batchedEvents`: reads `evs` messages. */
+  batchedEvents: boolean;
 }
 
 const DEFAULT_MAX_SPECTATORS = 100;
@@ -69,6 +71,8 @@ export function createTableRoom(deps: TableRoomDeps) {
     private readonly seatViews = new SeatViews();
     /** Dining: which clients' views hold the cart's details (diners and branch staff). */
     private readonly diningViews = new DiningDetailViews();
+    /** Published events waiting for the next patch tick (or command reply). */
+    private eventFrames!: EventFrames;
 
     /** A player's command (sit, stand, a game command) is refused before it is parsed while the table's queue is full. */
     protected override refuseEarly(type: string) {
@@ -97,6 +101,7 @@ export function createTableRoom(deps: TableRoomDeps) {
       }
       this.table = table;
       this.game = deps.games[table.kind];
+      this.eventFrames = new EventFrames(table.kind);
       this.master = new TableMaster(
         {
           table,
@@ -182,7 +187,14 @@ export function createTableRoom(deps: TableRoomDeps) {
             deps.logger.warn({ err, tableId: this.table.tableId }, "could not read staff grants; joining without dining details");
             return false;
           }));
-        const conn: Connection = { userId: identity.userId, name: identity.name, seat: null, tokenExpiresAt: 0, staff };
+        const conn: Connection = {
+          userId: identity.userId,
+          name: identity.name,
+          seat: null,
+          tokenExpiresAt: 0,
+          staff,
+          batchedEvents: opts.batchedEvents === true,
+        };
         if (opts.seatToken && !opts.spectate) {
           await this.master.serially((apply) => this.reclaimSeat(client, conn, opts.seatToken!, apply));
         } else if (this.spectatorCount() >= this.maxSpectators) {
@@ -377,6 +389,7 @@ export function createTableRoom(deps: TableRoomDeps) {
         },
         hostingLost: () => {
           // Another room holds the table now: send the clients through the matchmaker.
+          this.flushEvents();
           this.clock.clear();
           this.lock().catch(() => undefined);
           void this.disconnect(CloseCode.NODE_DRAINING).catch(() => undefined);
@@ -385,17 +398,35 @@ export function createTableRoom(deps: TableRoomDeps) {
     }
 
     /**
-     * The one place events reach clients. Every client gets every seq (the feed has no
-     * gaps); hidden data is redacted per viewer. Views are synced first, so a released
-     * seat's player has lost its private fields before the events go out.
+     * The one place events reach clients. Every client connected now gets every seq (the
+     * feed has no gaps); hidden data is redacted per viewer when the frames are built.
+     * Views are synced first, so a released seat's player has lost its private fields
+     * before the events (and the next patch) go out. The events wait for the next patch
+     * tick or command reply (`flushEvents`): one frame per client carries them all.
      */
     private deliverEvents(events: readonly LoggedEvent[]): void {
       this.syncViews();
-      for (const event of events) {
-        for (const client of this.clients) {
-          client.send(TableMessage.EVENT, eventView(this.table.kind, event, this.viewerOf(client.sessionId)));
-        }
-      }
+      this.eventFrames.add(events, this.clients);
+    }
+
+    /** Sends the queued events, each client its view, before the state patch that follows them. */
+    private flushEvents(): void {
+      if (!this.eventFrames || this.eventFrames.empty) return;
+      this.eventFrames.flush(this.clients, (sessionId) => this.readerOf(sessionId));
+    }
+
+    private readerOf(sessionId: string): FrameReader {
+      return { viewer: this.viewerOf(sessionId), batched: this.connections.get(sessionId)?.batchedEvents ?? false };
+    }
+
+    /** Events go out once per patch tick, just before the patch (as they did before batching). */
+    override onBeforePatch(): void {
+      this.flushEvents();
+    }
+
+    /** A command's reply must not overtake the events it produced. */
+    protected override beforeReply(): void {
+      this.flushEvents();
     }
 
     /**
@@ -440,6 +471,7 @@ export function createTableRoom(deps: TableRoomDeps) {
       this.clock.clear();
       await this.lock().catch(() => undefined);
       await drained;
+      this.flushEvents();
       deps.continuity.unregister(this);
       await this.disconnect(CloseCode.NODE_DRAINING).catch(() => undefined);
     }

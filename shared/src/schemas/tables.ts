@@ -50,6 +50,7 @@ export const TableJoinOptions = z
     lastSeq: z.number().int().min(0).optional(),
     spectate: z.boolean().optional(),
     packed: z.number().int().min(0).max(1000).optional(),
+    batchedEvents: z.boolean().optional(),
   })
   .strip();
 export type TableJoinOptions = z.infer<typeof TableJoinOptions>;
