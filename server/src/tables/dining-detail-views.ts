@@ -5,7 +5,7 @@ import type { ViewClient } from "./seat-views.ts";
 /**
  * Which clients' StateViews hold a dining cart's details (`@view()` fields: notes, who
  * added a line, the last order id): the table's diners and its branch staff. Lines are
- * rebuilt when the cart changes, so each sync adds the new ones to insiders' views.
+ * appended as the cart grows, so each sync adds the new ones to insiders' views.
  * Everyone else sees the dishes and quantities only.
  */
 export class DiningDetailViews {

@@ -28,7 +28,9 @@ export class DiningCartState extends Schema {
 }
 
 /**
- * Rebuilds the lines only when they changed (carts are small; patches stay small).
+ * Brings the projection up to the cart in place: each line's fields are set only where
+ * they differ, lines are appended or dropped at the end, and nothing is rebuilt, so an
+ * event that changes one quantity costs one field in the patch (and no allocation).
  * `lastOrderId` is one field for every insider's view, so it stays only while someone
  * of the party that ordered (seated by the order's seq) is still at the table.
  */
@@ -39,23 +41,34 @@ export function projectDining(cart: DiningState, target: DiningCartState, seats:
   const partyStillHere = seats.some((s) => s.userId !== null && s.sinceSeq !== undefined && s.sinceSeq <= orderedBy);
   const lastOrderId = partyStillHere ? (cart.lastOrderId ?? "") : "";
   if (target.lastOrderId !== lastOrderId) target.lastOrderId = lastOrderId;
-  const same =
-    target.lines.length === cart.lines.length &&
-    cart.lines.every((l, i) => {
-      const t = target.lines[i];
-      return t.lineKey === l.lineKey && t.quantity === l.quantity && t.expiresAt === l.expiresAt && t.addedBy.length === l.addedBy.length;
-    });
-  if (same) return;
-  target.lines.clear();
-  for (const line of cart.lines) {
-    const s = new CartLineState();
-    s.lineKey = line.lineKey;
-    s.sku = line.sku;
-    s.quantity = line.quantity;
-    s.options = JSON.stringify(line.options);
-    s.note = line.note;
-    s.addedBy.push(...line.addedBy);
-    s.expiresAt = line.expiresAt;
-    target.lines.push(s);
+  const lines = target.lines;
+  for (let i = 0; i < cart.lines.length; i++) {
+    let projected = lines[i];
+    if (!projected) {
+      projected = new CartLineState();
+      lines.push(projected);
+    }
+    projectLine(cart.lines[i], projected);
+  }
+  while (lines.length > cart.lines.length) lines.pop();
+}
+
+/**
+ * One line, field by field. A line object may carry another line key than it did
+ * (a line before it left): every field is set from the cart, so nothing of the
+ * previous line stays. Its `@view()` fields reach the same insiders either way.
+ */
+function projectLine(line: DiningState["lines"][number], target: CartLineState): void {
+  if (target.lineKey !== line.lineKey) target.lineKey = line.lineKey;
+  if (target.sku !== line.sku) target.sku = line.sku;
+  if (target.quantity !== line.quantity) target.quantity = line.quantity;
+  const options = JSON.stringify(line.options);
+  if (target.options !== options) target.options = options;
+  if (target.note !== line.note) target.note = line.note;
+  if (target.expiresAt !== line.expiresAt) target.expiresAt = line.expiresAt;
+  const addedBy = target.addedBy;
+  if (addedBy.length !== line.addedBy.length || line.addedBy.some((userId, i) => addedBy[i] !== userId)) {
+    addedBy.clear();
+    addedBy.push(...line.addedBy);
   }
 }
