@@ -4,6 +4,10 @@
  * else may know them only once a showdown shows them. Folded (mucked) hands stay secret
  * for ever, and a player's cards are never the business of whoever sits in the seat
  * later. Board cards are public, so they are never secrets.
+ *
+ * It answers only about seqs it has observed: a seq past the end of its log could belong
+ * to a hand it never saw (who sits where may have changed), so asking about one throws
+ * rather than answering from the last hand it knows.
  */
 import type { TableEvent } from "@holdfast/shared";
 
@@ -21,6 +25,7 @@ export class CardOracle {
   /** seq -> the hand that was on (or last played) when the event was logged; 0 before any. */
   private readonly handAtSeq: number[] = [0];
   private current = 0;
+  private lastSeq = 0;
 
   /** Feed every logged event, with its full data, in seq order. */
   observe(event: TableEvent): void {
@@ -35,15 +40,19 @@ export class CardOracle {
     }
     const hand = this.hands.get(this.current);
     if (hand && event.type === "holdem.hole_cards_dealt") {
+      if (!Array.isArray(d.cards)) throw new Error(`the deal at seq ${event.seq} has no cards in the log: its owner's view of the log is missing`);
       hand.holes.set(hand.players.get(d.seat)!, d.cards.slice());
     }
     if (hand && event.type === "holdem.showdown") {
       for (const r of d.reveals as { seat: number }[]) hand.shownAt.set(hand.players.get(r.seat)!, event.seq);
     }
     this.handAtSeq[event.seq] = this.current;
+    this.lastSeq = Math.max(this.lastSeq, event.seq);
   }
 
+  /** The hand on (or last played) at `seq`, which must be in the observed log. */
   handAt(seq: number): number {
+    if (seq > this.lastSeq) throw new Error(`the log ends at seq ${this.lastSeq}: it cannot tell which hand seq ${seq} belongs to`);
     return this.handAtSeq[seq] ?? this.current;
   }
 
@@ -65,6 +74,25 @@ export class CardOracle {
     }
     return out;
   }
+}
+
+/**
+ * One log from several users' views of the events API (each sees only their own deals'
+ * cards): seqs 1..`upTo`, each seq from a view that shows its cards if any does. Every
+ * view must hold all of 1..`upTo`: views read while the table plays on end at different
+ * seqs, and a view cut before a deal would lose that deal's cards (its owner's view) or
+ * the hand it belongs to.
+ */
+export function mergeViews(views: readonly (readonly TableEvent[])[], upTo: number): TableEvent[] {
+  const merged: TableEvent[] = [];
+  for (const [i, view] of views.entries()) {
+    for (let seq = 1; seq <= upTo; seq++) {
+      const e = view[seq - 1];
+      if (e?.seq !== seq) throw new Error(`view ${i} of the log does not hold seq ${seq} (it must hold 1..${upTo})`);
+      if (!merged[seq - 1] || e.data.cards) merged[seq - 1] = e;
+    }
+  }
+  return merged;
 }
 
 /** Every string anywhere inside `value` (keys excluded). */

@@ -7,8 +7,9 @@
  * and also searched byte for byte. Entitlement comes from `CardOracle` (the rules), not
  * from the views under test.
  *
- * The table is driven by `TableSim` with the room's own functions (decide, evolve,
- * projection, SeatViews, event and snapshot views) and the real Colyseus serializer.
+ * The table is driven by `TableSim`: the real authority (`TableMaster`, on a clock the
+ * test moves), what the room does with what it is told (projection, SeatViews, event
+ * views) and the real Colyseus serializer.
  * fast-check makes the games: each game is a list of choices (every random decision of
  * the game, the deck shuffles included, reads the next one; 0 once they run out), so a
  * failing game shrinks to a short list that still fails. Each run tries new games;
@@ -95,7 +96,7 @@ function checker(oracle: CardOracle, sim: () => TableSim, tally: Tally): Receive
 }
 
 /** One game made of `choices`; returns nothing, fails on the first violation. */
-function playGame(choices: readonly number[], tally: Tally): void {
+async function playGame(choices: readonly number[], tally: Tally): Promise<void> {
   const rng = choiceRng(choices);
   const oracle = new CardOracle();
   const seats = 2 + rng(5);
@@ -112,7 +113,7 @@ function playGame(choices: readonly number[], tally: Tally): void {
   /** Seats vacated mid-hand, for a newcomer to take while the old hand is on. */
   const vacated: number[] = [];
 
-  for (const u of users.slice(0, 3)) sim.join(u, false);
+  for (const u of users.slice(0, 3)) await sim.join(u, false);
   const steps = 120 + rng(180);
   for (let step = 0; step < steps; step++) {
     const conns = [...sim.conns.values()].filter((c) => c.joined);
@@ -122,14 +123,14 @@ function playGame(choices: readonly number[], tally: Tally): void {
     const live = hand.street !== "idle";
     const roll = rng(100);
     if (roll < 22) {
-      sim.tick(rng(6) === 0 ? 25_000 : 50 + rng(4000));
+      await sim.tick(rng(6) === 0 ? 25_000 : 50 + rng(4000));
     } else if (roll < 45) {
-      sim.actRandomly();
+      await sim.actRandomly();
     } else if (roll < 55) {
       const conn = pick(watching.filter((c) => !sim.model.seats.some((s) => s.userId === c.userId)));
       const empty = sim.model.seats.filter((s) => s.userId === null).map((s) => s.index);
       const seat = vacated.find((s) => empty.includes(s)) ?? pick(empty);
-      if (conn && seat !== undefined && sim.sit(conn, seat, 100 + rng(900))) {
+      if (conn && seat !== undefined && (await sim.sit(conn, seat, 100 + rng(900)))) {
         if (vacated.includes(seat) && live) tally.newcomersInOldSeat++;
         vacated.splice(0, vacated.length);
       }
@@ -138,7 +139,7 @@ function playGame(choices: readonly number[], tally: Tally): void {
       if (conn) {
         const seat = conn.seat!;
         const inHand = live && hand.players.some((p) => p.seat === seat && p.userId === conn.userId && !p.folded);
-        sim.stand(conn);
+        await sim.stand(conn);
         if (inHand) {
           tally.midHandLeaves++;
           vacated.push(seat);
@@ -150,28 +151,28 @@ function playGame(choices: readonly number[], tally: Tally): void {
       }
     } else if (roll < 65) {
       const conn = pick(conns);
-      if (conn) sim.leave(conn);
+      if (conn) await sim.leave(conn);
     } else if (roll < 71) {
       const conn = pick(conns);
       if (conn) {
-        sim.leave(conn); // a page reload: the tab goes, a new one joins with the stored seat and its last seq
-        sim.join(conn.userId, false, rng(sim.model.seq + 1));
+        await sim.leave(conn); // a page reload: the tab goes, a new one joins with the stored seat and its last seq
+        await sim.join(conn.userId, false, rng(sim.model.seq + 1));
       }
     } else if (roll < 75) {
       const conn = pick(conns);
       if (conn) {
-        sim.drop(conn);
+        await sim.drop(conn);
         dropped.push(conn);
       }
     } else if (roll < 79) {
       const conn = dropped.splice(rng(Math.max(1, dropped.length)), 1)[0];
-      if (conn && sim.conns.has(conn.sessionId)) sim.reconnect(conn);
+      if (conn && sim.conns.has(conn.sessionId)) await sim.reconnect(conn);
     } else if (roll < 85) {
       const user = pick(users)!;
-      sim.join(user, rng(2) === 0, rng(3) === 0 ? rng(sim.model.seq + 1) : undefined);
+      await sim.join(user, rng(2) === 0, rng(3) === 0 ? rng(sim.model.seq + 1) : undefined);
     } else if (roll < 93) {
       const conn = pick(conns);
-      if (conn) sim.resync(conn, rng(sim.model.seq + 1));
+      if (conn) await sim.resync(conn, rng(sim.model.seq + 1));
     }
     if (rng(100) < 45) sim.patch();
   }
@@ -182,12 +183,12 @@ function playGame(choices: readonly number[], tally: Tally): void {
 describe("security property: no viewer ever receives a card it is not entitled to", function () {
   this.timeout(600_000);
 
-  it(`${GAMES} random games (fast-check, shrinking): every event, resync and state patch each viewer receives`, () => {
+  it(`${GAMES} random games (fast-check, shrinking): every event, resync and state patch each viewer receives`, async () => {
     const tally: Tally = { games: 0, hands: 0, events: 0, resyncs: 0, snapshots: 0, states: 0, midHandLeaves: 0, newcomersInOldSeat: 0 };
     const started = Date.now();
     // A game reads about 1,000-3,000 choices (a shuffle alone takes 51).
-    fc.assert(
-      fc.property(gameChoices(1000, 4000), (choices) => playGame(choices, tally)),
+    await fc.assert(
+      fc.asyncProperty(gameChoices(1000, 4000), (choices) => playGame(choices, tally)),
       { numRuns: GAMES, ...replayFromEnv("PRIVACY") },
     );
     const messages = tally.events + tally.resyncs + tally.states;

@@ -1,26 +1,28 @@
 /**
- * A holdem table driven the way the table room drives it, without sockets: the same
- * decide/evolve functions, the same projection into the Colyseus schema, the same
- * per-client StateViews (`SeatViews`), the same event and snapshot views, and the real
+ * A holdem table driven the way the table room drives it, without sockets: the real
+ * authority (`TableMaster`: decide, append, evolve, seat bindings, resync from its log,
+ * ticks on a clock the test moves), this class as its `TableAudience` doing what the
+ * room does with what it is told (the projection into the Colyseus schema, the
+ * per-client StateViews of `SeatViews`, events through the event views), and the real
  * Colyseus `SchemaSerializer` encoding full states and patches per client, which each
  * simulated client decodes into its own copy of the state. What every viewer receives
  * goes to a `Receiver`, which the privacy property test checks against an oracle.
  */
 import { ClientState, SchemaSerializer, type Client } from "@colyseus/core";
 import { Decoder } from "@colyseus/schema";
-import { SeatStatus, TableEventType, type TableDto, type TableEvent } from "@holdfast/shared";
+import { SeatStatus, type ResyncReply, type TableDto, type TableEvent } from "@holdfast/shared";
 import { AppError } from "../../server/src/errors.ts";
+import { createLogger } from "../../server/src/logger.ts";
 import { holdemGame, holdemGameState } from "../../server/src/tables/games/holdem-game.ts";
 import { legalActions, type Rng } from "../../server/src/tables/games/holdem/index.ts";
-import type { GameCommand, GameContext, GameEvent } from "../../server/src/tables/games/table-game.ts";
 import { eventView } from "../../server/src/tables/event-views.ts";
-import { decideSeatWithGame } from "../../server/src/tables/seat-and-game.ts";
+import { MemorySeatBindingStore } from "../../server/src/tables/seat-binding-store.ts";
 import type { SeatCommand } from "../../server/src/tables/seat-decider.ts";
 import { SeatViews } from "../../server/src/tables/seat-views.ts";
-import type { LoggedEvent } from "../../server/src/tables/table-event-log.ts";
-import { evolveTable } from "../../server/src/tables/table-evolve.ts";
-import { initialTable, type TableModel } from "../../server/src/tables/table-model.ts";
-import { projectTable, publicSnapshot, TableState } from "../../server/src/tables/table-schema.ts";
+import { MemoryTableEventLog, type LoggedEvent } from "../../server/src/tables/table-event-log.ts";
+import { TableMaster, type TableAudience } from "../../server/src/tables/table-master.ts";
+import type { TableModel } from "../../server/src/tables/table-model.ts";
+import { projectTable, TableState } from "../../server/src/tables/table-schema.ts";
 import { diningSinceOf, type TableViewer } from "../../server/src/tables/table-viewer.ts";
 
 /** One simulated connection: a user's tab, seated or watching. */
@@ -40,47 +42,80 @@ export interface SimConn {
 /** Everything a viewer is sent, by kind, as the property test checks it. */
 export interface Receiver {
   event(conn: SimConn, event: TableEvent): void;
-  resync(conn: SimConn, reply: { events: TableEvent[]; snapshot?: unknown; toSeq: number }): void;
+  resync(conn: SimConn, reply: ResyncReply): void;
   /** A full state or a patch was decoded into `conn.decoded` (`bytes` as sent). */
   state(conn: SimConn, bytes: Uint8Array): void;
 }
 
-const GRACE_MS = 20_000;
+const GRACE_SECONDS = 20;
 
 export class TableSim {
-  model: TableModel;
-  readonly log: LoggedEvent[] = [];
   readonly state = new TableState();
   readonly conns = new Map<string, SimConn>();
   now = 1_800_000_000_000;
   private readonly serializer = new SchemaSerializer<TableState>();
   private readonly seatViews = new SeatViews();
-  private readonly table: TableDto;
+  private readonly master: TableMaster;
   private nextSession = 0;
-  /** Observed after every commit (the oracle reads the full log from here). */
-  onCommit: (logged: LoggedEvent[]) => void = () => undefined;
+  /** Observed after every commit, before anyone is told (the oracle reads the full log from here). */
+  onCommit: (logged: readonly LoggedEvent[]) => void = () => undefined;
 
   constructor(
     readonly rng: Rng,
     seats: number,
     /** Events the hot log keeps: older ones need a snapshot on resync. */
-    private readonly retention: number,
+    retention: number,
     private readonly receiver: Receiver,
   ) {
-    this.table = {
+    const table: TableDto = {
       tableId: "sim",
       kind: "holdem",
       seats,
       options: { smallBlind: 5, bigBlind: 10, minBuyIn: 100, maxBuyIn: 1000, turnSeconds: 30, awayActSeconds: 5 },
       createdAt: new Date(0).toISOString(),
     };
-    this.model = initialTable("sim", "holdem", seats);
+    this.master = new TableMaster(
+      {
+        table,
+        game: holdemGame,
+        eventLog: new MemoryTableEventLog(retention),
+        bindings: new MemorySeatBindingStore(() => this.now),
+        logger: createLogger("silent"),
+        settings: { seatGraceSeconds: GRACE_SECONDS, seatTokenTtlSeconds: 3600, turnSeconds: 30 },
+        // The test moves time and calls `tick` itself: the master's own timer never fires.
+        clock: { now: () => this.now, every: () => () => undefined },
+        rng,
+      },
+      this.audience(),
+    );
     projectTable(this.model, this.state);
     this.serializer.reset(this.state);
   }
 
-  ctx(): GameContext {
-    return { now: this.now, table: this.table, defaults: { turnSeconds: 30 }, rng: this.rng };
+  /** The table now, as the master has it. */
+  get model(): TableModel {
+    return this.master.model;
+  }
+
+  /** What the room does with what the master tells it (table-room.ts). */
+  private audience(): TableAudience {
+    return {
+      changed: (model) => projectTable(model, this.state),
+      seatReleased: (seat) => {
+        for (const conn of this.conns.values()) if (conn.seat === seat) conn.seat = null;
+      },
+      publish: (events) => {
+        this.onCommit(events);
+        this.syncViews();
+        for (const event of events) {
+          for (const conn of this.conns.values()) {
+            if (conn.joined) this.receiver.event(conn, eventView("holdem", event, this.viewerOf(conn)));
+          }
+        }
+      },
+      ticked: () => undefined,
+      hostingLost: () => undefined,
+    };
   }
 
   // --- what the room does ------------------------------------------------------------
@@ -108,57 +143,15 @@ export class TableSim {
     );
   }
 
-  private commit(decided: GameEvent[]): LoggedEvent[] {
-    if (decided.length === 0) return [];
-    let model = this.model;
-    const logged: LoggedEvent[] = [];
-    for (const event of decided) {
-      const entry: LoggedEvent = { seq: model.seq + 1, type: event.type, at: this.now, data: event.data };
-      if (event.visibility && event.visibility !== "public") entry.visibility = event.visibility;
-      model = evolveTable(model, entry);
-      logged.push(entry);
-    }
-    this.log.push(...structuredClone(logged));
-    this.model = model;
-    this.onCommit(logged);
-    projectTable(this.model, this.state);
-    for (const event of logged) {
-      if (event.type === TableEventType.SEAT_RELEASED) {
-        const seat = (event.data as { seat: number }).seat;
-        for (const conn of this.conns.values()) if (conn.seat === seat) conn.seat = null;
-      }
-    }
-    this.syncViews();
-    for (const event of logged) {
-      for (const conn of this.conns.values()) {
-        if (conn.joined) this.receiver.event(conn, eventView("holdem", event, this.viewerOf(conn)));
-      }
-    }
-    return logged;
+  /** A seat command through the master; a refusal comes back as the error. */
+  applySeat(command: SeatCommand): Promise<LoggedEvent[] | AppError> {
+    return this.master.seat(command).catch(refusal);
   }
 
-  applySeat(command: SeatCommand): LoggedEvent[] | AppError {
-    const decided = decideSeatWithGame(this.model, command, holdemGame, this.ctx());
-    if (decided instanceof AppError) return decided;
-    return this.commit(decided);
-  }
-
-  applyGame(command: GameCommand): LoggedEvent[] | AppError {
-    const decided = holdemGame.decide(this.model, command, this.ctx()) as GameEvent[] | AppError;
-    if (decided instanceof AppError) return decided;
-    return this.commit(decided);
-  }
-
-  /** The clock tick: release expired away seats, then the game's due steps. */
-  tick(ms: number): void {
+  /** The clock tick: the master releases expired away seats and runs the game's due steps. */
+  async tick(ms: number): Promise<void> {
     this.now += ms;
-    if (this.model.seats.some((s) => s.status === SeatStatus.AWAY && s.awayUntil <= this.now)) {
-      this.applySeat({ type: "expire_away", now: this.now });
-    }
-    for (const step of holdemGame.due(this.model, this.ctx())) {
-      if (step.type === "stand" && step.userId) this.applySeat({ type: "stand", userId: step.userId });
-      else this.applyGame(step);
-    }
+    await this.master.tick();
     this.syncViews();
   }
 
@@ -168,24 +161,15 @@ export class TableSim {
     this.serializer.applyPatches(clients);
   }
 
-  /** The resync reply, as the room builds it (hot log events, or a snapshot). */
-  resync(conn: SimConn, lastSeq: number): void {
-    const toSeq = this.model.seq;
-    const viewer = this.viewerOf(conn);
-    if (lastSeq >= toSeq) return this.receiver.resync(conn, { events: [], toSeq });
-    const kept = this.log.slice(-this.retention);
-    const after = kept.filter((e) => e.seq > lastSeq).slice(0, 500);
-    if (kept[0] && kept[0].seq <= lastSeq + 1 && after[after.length - 1]?.seq >= toSeq) {
-      this.receiver.resync(conn, { events: after.map((e) => eventView("holdem", e, viewer)), toSeq });
-    } else {
-      this.receiver.resync(conn, { events: [], toSeq, snapshot: publicSnapshot(this.model, 0, viewer) });
-    }
+  /** The resync reply, as the room asks the master for it (hot log events, or a snapshot). */
+  async resync(conn: SimConn, lastSeq: number): Promise<void> {
+    this.receiver.resync(conn, await this.master.resync(lastSeq, this.viewerOf(conn), 0));
   }
 
   // --- what clients do ---------------------------------------------------------------
 
   /** A tab joins: it reclaims the user's seat unless it only watches; then gets the full state. */
-  join(userId: string, spectate: boolean, lastSeq?: number): SimConn {
+  async join(userId: string, spectate: boolean, lastSeq?: number): Promise<SimConn> {
     const sessionId = `s${this.nextSession++}`;
     const conn = this.newConn(sessionId, userId);
     const seat = this.model.seats.find((s) => s.userId === userId);
@@ -193,16 +177,16 @@ export class TableSim {
       for (const other of this.conns.values()) {
         if (other.seat === seat.index) {
           other.seat = null; // takeover: the older tab is closed
-          this.leave(other);
+          await this.leave(other);
         }
       }
       conn.seat = seat.index;
-      if (seat.status === SeatStatus.AWAY) this.applySeat({ type: "return", userId });
+      if (seat.status === SeatStatus.AWAY) await this.applySeat({ type: "return", userId });
     }
     this.conns.set(sessionId, conn);
     this.syncViews();
     this.sendFullState(conn);
-    if (lastSeq !== undefined && lastSeq < this.model.seq) this.resync(conn, lastSeq);
+    if (lastSeq !== undefined && lastSeq < this.model.seq) await this.resync(conn, lastSeq);
     return conn;
   }
 
@@ -229,53 +213,53 @@ export class TableSim {
   }
 
   /** The tab goes away for good (closed, reloaded): a played seat turns away, the view is freed. */
-  leave(conn: SimConn): void {
+  async leave(conn: SimConn): Promise<void> {
     this.seatViews.forget(conn.sessionId);
     conn.client.view?.dispose();
     this.conns.delete(conn.sessionId);
     conn.joined = false;
     if (this.ownsSeat(conn) && this.model.seats[conn.seat!].status === SeatStatus.ACTIVE) {
-      this.applySeat({ type: "drop", userId: conn.userId, awayUntil: this.now + GRACE_MS });
+      await this.master.drop(conn.userId);
     }
     this.syncViews();
   }
 
   /** A network blip: the seat turns away and the client gets nothing until it reconnects. */
-  drop(conn: SimConn): void {
+  async drop(conn: SimConn): Promise<void> {
     conn.joined = false;
     (conn.client as { state: ClientState }).state = ClientState.RECONNECTING;
-    if (this.ownsSeat(conn)) this.applySeat({ type: "drop", userId: conn.userId, awayUntil: this.now + GRACE_MS });
+    if (this.ownsSeat(conn)) await this.master.drop(conn.userId);
   }
 
   /** Back on the same session: a new client object with the old one's view (as Colyseus does). */
-  reconnect(conn: SimConn): void {
+  async reconnect(conn: SimConn): Promise<void> {
     const previous = conn.client;
     const fresh = this.newConn(conn.sessionId, conn.userId);
     conn.client = fresh.client;
     conn.client.view = previous.view;
     this.seatViews.forget(conn.sessionId);
     if (conn.seat !== null && !this.ownsSeat(conn)) conn.seat = null;
-    else if (conn.seat !== null) this.applySeat({ type: "return", userId: conn.userId });
+    else if (conn.seat !== null) await this.applySeat({ type: "return", userId: conn.userId });
     this.syncViews();
     this.sendFullState(conn);
   }
 
-  sit(conn: SimConn, seat: number, buyIn: number): boolean {
-    const result = this.applySeat({ type: "sit", userId: conn.userId, name: conn.userId, seat, stack: buyIn, tokenId: `t${this.now}` });
+  async sit(conn: SimConn, seat: number, buyIn: number): Promise<boolean> {
+    const result = await this.master.sit({ userId: conn.userId, name: conn.userId, seat, buyIn, tokenId: `t${this.now}` }).catch(refusal);
     if (result instanceof AppError) return false;
     conn.seat = seat;
     this.syncViews();
     return true;
   }
 
-  stand(conn: SimConn): boolean {
+  async stand(conn: SimConn): Promise<boolean> {
     if (!this.ownsSeat(conn)) return false;
-    const result = this.applySeat({ type: "stand", userId: conn.userId });
+    const result = await this.applySeat({ type: "stand", userId: conn.userId });
     return !(result instanceof AppError);
   }
 
   /** The connection playing the seat to act makes a random legal move. */
-  actRandomly(): boolean {
+  async actRandomly(): Promise<boolean> {
     const h = holdemGameState(this.model).holdem;
     if (h.toAct === null || h.street === "idle") return false;
     const conn = [...this.conns.values()].find((c) => c.joined && this.seatOfSession(c.sessionId) === h.toAct);
@@ -289,7 +273,13 @@ export class TableSim {
       const max = legal.maxRaiseTo!;
       amount = min + this.rng(Math.max(1, max - min + 1));
     }
-    const result = this.applyGame({ type: "act", seat: h.toAct, userId: conn.userId, payload: { action, amount } });
+    const result = await this.master.play({ type: "act", seat: h.toAct, userId: conn.userId, roles: [], payload: { action, amount } }).catch(refusal);
     return !(result instanceof AppError);
   }
+}
+
+/** A command's refusal as a value (the sim's callers try things and go on); anything else is a bug. */
+function refusal(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  throw err;
 }
