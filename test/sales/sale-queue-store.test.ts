@@ -35,7 +35,7 @@ storeContract<SaleQueueStore>(
         ["waiting", 3, true],
       ]);
       const again = await store.join(sale, "a");
-      assert.deepEqual(again, { state: "waiting", position: 1, admittedUntil: 0, created: false });
+      assert.deepEqual(again, { state: "waiting", position: 1, admittedUntil: 0, order: 1, created: false });
       assert.equal(await store.length(sale), 3);
     });
 
@@ -119,7 +119,31 @@ storeContract<SaleQueueStore>(
       assert.equal((await store.join(sale, "a")).state, "lapsed");
       assert.deepEqual((await store.admit(sale, 1, 60_000)).userIds, ["c"]);
       await store.leave(sale, "a");
-      assert.deepEqual(await store.join(sale, "a"), { state: "waiting", position: 1, admittedUntil: 0, created: true });
+      const rejoined = await store.join(sale, "a");
+      assert.deepEqual({ ...rejoined, order: 0 }, { state: "waiting", position: 1, admittedUntil: 0, order: 0, created: true });
+      assert.equal(rejoined.order, 4, "a new order, after every one handed out");
+    });
+
+    it("orders: unique, sorted like the places, kept by the others when someone leaves; the head's order in the stats", async () => {
+      for (const u of ["a", "b", "c", "d"]) await store.join(sale, u);
+      assert.equal((await store.lookup(sale, [])).stats.headOrder, 1);
+      await store.leave(sale, "b");
+      const { entries, stats } = await store.lookup(sale, ["a", "b", "c", "d"]);
+      assert.deepEqual(entries.map((e) => [e.state, e.position, e.order]), [
+        ["waiting", 1, 1],
+        ["none", 0, 0],
+        ["waiting", 2, 3],
+        ["waiting", 3, 4],
+      ]);
+      assert.equal(stats.headOrder, 1);
+      await store.leave(sale, "a");
+      assert.equal((await store.lookup(sale, [])).stats.headOrder, 3, "a leaver at the head moves the head");
+      await store.start(sale, "fifo");
+      await store.admit(sale, 1, 60_000);
+      const after = await store.lookup(sale, ["c", "d"]);
+      assert.deepEqual([after.stats.headOrder, after.entries[0].state, after.entries[1].order], [4, "admitted", 4]);
+      await store.admit(sale, 1, 60_000);
+      assert.equal((await store.lookup(sale, [])).stats.headOrder, 0, "nobody waits");
     });
 
     it("claims only for admitted users, within the per-sale limit; confirm makes them holding; unclaim undoes", async () => {
@@ -178,7 +202,12 @@ storeContract<SaleQueueStore>(
       assert.deepEqual([...after].sort((x, y) => x - y), users.map((_, i) => i + 1), "a permutation of 1..N");
       assert.notDeepEqual(after, users.map((_, i) => i + 1), "not the join order");
       assert.equal(await store.start(sale, "random"), false);
-      assert.deepEqual((await store.lookup(sale, users)).entries.map((e) => e.position), after, "stable after start");
+      const { entries: shuffled, stats } = await store.lookup(sale, users);
+      assert.deepEqual(shuffled.map((e) => e.position), after, "stable after start");
+      // The orders were permuted with the members: sorted by order is sorted by place.
+      const byOrder = [...shuffled].sort((x, y) => x.order - y.order).map((e) => e.position);
+      assert.deepEqual(byOrder, users.map((_, i) => i + 1));
+      assert.equal(stats.headOrder, shuffled[after.indexOf(1)].order);
       assert.equal((await store.join(sale, "late")).position, 201);
       // Admission follows the shuffled order.
       const head = users[after.indexOf(1)];

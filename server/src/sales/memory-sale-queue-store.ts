@@ -65,12 +65,12 @@ export class MemorySaleQueueStore implements SaleQueueStore {
 
   private entry(line: Line, userId: string): QueueEntry {
     const i = this.indexOf(line, userId);
-    if (i >= 0) return { state: "waiting", position: i + 1, admittedUntil: 0 };
+    if (i >= 0) return { state: "waiting", position: i + 1, admittedUntil: 0, order: line.waiting[i].score };
     const deadline = line.admitted.get(userId);
-    if (deadline !== undefined) return { state: "admitted", position: 0, admittedUntil: deadline };
+    if (deadline !== undefined) return { state: "admitted", position: 0, admittedUntil: deadline, order: 0 };
     const finished = line.finished.get(userId);
-    if (finished) return { state: finished, position: 0, admittedUntil: 0 };
-    return { state: "none", position: 0, admittedUntil: 0 };
+    if (finished) return { state: finished, position: 0, admittedUntil: 0, order: 0 };
+    return { state: "none", position: 0, admittedUntil: 0, order: 0 };
   }
 
   async join(saleId: string, userId: string): Promise<QueueEntry & { created: boolean }> {
@@ -82,7 +82,7 @@ export class MemorySaleQueueStore implements SaleQueueStore {
     line.waiting.push({ userId, score: seq });
     line.scores.set(userId, seq);
     line.joinSeq.set(userId, seq);
-    return { state: "waiting", position: line.waiting.length, admittedUntil: 0, created: true };
+    return { state: "waiting", position: line.waiting.length, admittedUntil: 0, order: seq, created: true };
   }
 
   async leave(saleId: string, userId: string): Promise<boolean> {
@@ -108,6 +108,7 @@ export class MemorySaleQueueStore implements SaleQueueStore {
         outstanding: line.admitted.size,
         started: line.started,
         now: this.now(),
+        headOrder: line.waiting[0]?.score ?? 0,
       },
       entries: userIds.map((u) => this.entry(line, u)),
     };

@@ -40,8 +40,8 @@ export class RedisSaleQueueStore implements SaleQueueStore {
   }
 
   async join(saleId: string, userId: string): Promise<QueueEntry & { created: boolean }> {
-    const [state, position, admittedUntil, created] = await this.run.join(this.keys.queue(saleId), userId);
-    return { state: QUEUE_STATES[state], position, admittedUntil, created: created === 1 };
+    const [state, position, admittedUntil, created, order] = await this.run.join(this.keys.queue(saleId), userId);
+    return { state: QUEUE_STATES[state], position, admittedUntil, order, created: created === 1 };
   }
 
   async leave(saleId: string, userId: string): Promise<boolean> {
@@ -50,9 +50,11 @@ export class RedisSaleQueueStore implements SaleQueueStore {
 
   async lookup(saleId: string, userIds: readonly string[]): Promise<{ stats: QueueStats; entries: QueueEntry[] }> {
     const r = await this.run.lookup(this.keys.queue(saleId), ...userIds);
-    const stats: QueueStats = { length: r[0], admittedTotal: r[1], outstanding: r[2], started: r[3] === 1, now: r[4] };
+    const stats: QueueStats = { length: r[0], admittedTotal: r[1], outstanding: r[2], started: r[3] === 1, now: r[4], headOrder: r[5] };
     const entries: QueueEntry[] = [];
-    for (let i = 5; i < r.length; i += 3) entries.push({ state: QUEUE_STATES[r[i]], position: r[i + 1], admittedUntil: r[i + 2] });
+    for (let i = 6; i < r.length; i += 4) {
+      entries.push({ state: QUEUE_STATES[r[i]], position: r[i + 1], admittedUntil: r[i + 2], order: r[i + 3] });
+    }
     return { stats, entries };
   }
 

@@ -14,6 +14,13 @@ export interface QueueEntry {
   position: number;
   /** Epoch ms deadline while admitted; 0 otherwise. */
   admittedUntil: number;
+  /**
+   * While waiting: the user's order in line (its join number, or the number it drew when
+   * a random pre-queue was shuffled at the start; fixed from then on); 0 otherwise. Orders
+   * are unique and the line is sorted by them, so a room that knows a client's order and
+   * the head's (QueueStats.headOrder) knows its place without asking per client.
+   */
+  order: number;
 }
 
 export interface QueueStats {
@@ -27,6 +34,8 @@ export interface QueueStats {
   started: boolean;
   /** The store's clock (epoch ms) when it answered. */
   now: number;
+  /** The order of the user at the head of the line; 0 when nobody waits. */
+  headOrder: number;
 }
 
 export interface Admission {

@@ -15,7 +15,7 @@ import type { RoomDeps } from "../rooms/room-deps.ts";
 import { toJoinError } from "../rooms/room-errors.ts";
 import { CommandReplies } from "../rooms/command-replies.ts";
 import type { Sale } from "./sale-repository.ts";
-import type { SaleQueueStore } from "./sale-queue-store.ts";
+import type { QueueEntry, SaleQueueStore } from "./sale-queue-store.ts";
 import { SaleState } from "./sale-schema.ts";
 import type { SaleService, SaleSnapshot } from "./sale-service.ts";
 
@@ -33,6 +33,14 @@ interface Viewer {
   lastSentAt: number;
 }
 
+/** What the room last read of one user's entry in line. */
+interface Known {
+  entry: QueueEntry;
+  readAt: number;
+  /** Read after the line had started: a waiting order can no longer be reshuffled. */
+  final: boolean;
+}
+
 /** How often a room reads the line (one batched lookup for all its clients). */
 const TICK_MS = 500;
 /** Every client gets its ticket at least this often (fresh ETA), changed or not. */
@@ -44,9 +52,11 @@ const RECONNECT_SECONDS = 20;
  * The `sale` room: many instances per sale, on every node (filterBy saleId, capped
  * clients), each a view on the one shared line in the queue store. Joining enters the
  * line idempotently, so a refresh, a reconnect, a second tab or another instance all
- * find the same place. Every TICK_MS the room reads the entries of all its users in one
- * call and sends each client its `ticket` when the position or status changed (and at
- * least every TICKET_REFRESH_MS). `hold` goes through the hold gate like
+ * find the same place. Every TICK_MS the room sends each client its `ticket` when the
+ * position or status changed (and at least every TICKET_REFRESH_MS). Positions cost no
+ * Redis call per client: the room keeps each waiting user's order (from the join) and
+ * reads only the line-wide numbers (the node's shared snapshot: head order, length), see
+ * `positionOf`. Users the line no longer holds as waiting are read exactly (entries). `hold` goes through the hold gate like
  * `POST /api/holds` (holds/hold-gate.ts); the line's record is the admission.
  */
 export function createSaleRoom(deps: SaleRoomDeps) {
@@ -63,6 +73,10 @@ export function createSaleRoom(deps: SaleRoomDeps) {
     override maxClients = deps.maxClientsPerRoom ?? 500;
     private sale!: Sale;
     private readonly viewers = new Map<string, Viewer>();
+    /** Per user in the room: the last entry read from the line. */
+    private readonly known = new Map<string, Known>();
+    /** Whether a snapshot has shown the line started (orders read before may be reshuffled). */
+    private startedSeen = false;
     private readonly replies = new CommandReplies({
       keepMs: 5 * 60_000,
       perOwner: deps.config.roomLimits?.repliesPerUser ?? DEFAULT_ROOM_LIMITS.repliesPerUser,
@@ -99,7 +113,9 @@ export function createSaleRoom(deps: SaleRoomDeps) {
     override async onJoin(client: AuthedClient): Promise<void> {
       try {
         this.admitSocket(client);
-        await deps.sales.join(this.sale.saleId, client.auth.userId);
+        const final = this.startedSeen;
+        const entry = await deps.sales.join(this.sale.saleId, client.auth.userId);
+        this.known.set(client.auth.userId, { entry, readAt: Date.now(), final });
       } catch (err) {
         this.untrackSession(client);
         throw toJoinError(err);
@@ -107,7 +123,7 @@ export function createSaleRoom(deps: SaleRoomDeps) {
       this.viewers.set(client.sessionId, { userId: client.auth.userId, last: undefined, lastSentAt: 0 });
       this.trackSession(client);
       this.countJoined();
-      await this.sendTickets([client.auth.userId]).catch((err) => deps.logger.warn({ err }, "first ticket not sent"));
+      await this.sendTickets([client.auth.userId], true).catch((err) => deps.logger.warn({ err }, "first ticket not sent"));
     }
 
     override async onDrop(client: AuthedClient): Promise<void> {
@@ -123,13 +139,15 @@ export function createSaleRoom(deps: SaleRoomDeps) {
       const viewer = this.viewers.get(client.sessionId);
       if (viewer) {
         viewer.last = undefined;
-        await this.sendTickets([viewer.userId]).catch(() => undefined);
+        await this.sendTickets([viewer.userId], true).catch(() => undefined);
       }
     }
 
     override onLeave(client: AuthedClient): void {
       // Leaving the room is not leaving the line (only the `leave` command is).
+      const viewer = this.viewers.get(client.sessionId);
       this.viewers.delete(client.sessionId);
+      if (viewer && ![...this.viewers.values()].some((v) => v.userId === viewer.userId)) this.known.delete(viewer.userId);
       this.untrackSession(client);
       this.countLeft();
     }
@@ -183,24 +201,73 @@ export function createSaleRoom(deps: SaleRoomDeps) {
       }
     }
 
-    private async sendTickets(userIds: string[], force = false): Promise<void> {
-      const snap = await deps.sales.snapshot(this.sale.saleId);
+    /**
+     * Sends the tickets of `userIds`. Waiting users' positions are worked out from their
+     * order and the snapshot; an entry is read from the line only when the room cannot
+     * know it (see `needsRead`), or for every user given when `exact` (after the user's
+     * own command, a join or a reconnect), then against a fresh snapshot: a snapshot
+     * older than the entry could put it past the line's end.
+     */
+    private async sendTickets(userIds: string[], exact = false): Promise<void> {
+      const snap = await deps.sales.snapshot(this.sale.saleId, exact);
       this.project(snap);
+      if (snap.stats.started) this.startedSeen = true;
       if (userIds.length === 0) return;
-      const { entries } = await deps.queue.lookup(this.sale.saleId, userIds);
       const now = Date.now();
+      const toRead = exact ? userIds : userIds.filter((u) => this.needsRead(this.known.get(u), snap, now));
+      if (toRead.length > 0) {
+        const final = this.startedSeen;
+        const { entries } = await deps.queue.lookup(this.sale.saleId, toRead);
+        toRead.forEach((userId, i) => this.known.set(userId, { entry: entries[i], readAt: now, final }));
+      }
       const tickets = new Map<string, Ticket>();
-      userIds.forEach((userId, i) => tickets.set(userId, deps.sales.ticketFor(userId, entries[i], snap, now)));
+      for (const userId of userIds) {
+        const known = this.known.get(userId);
+        if (!known) continue;
+        let entry = known.entry;
+        if (entry.state === "waiting") {
+          const position = positionOf(entry.order, snap.stats);
+          // 0: the snapshot and the entry disagree (one is older); the next tick reads again.
+          if (position === 0) continue;
+          entry = { ...entry, position };
+        }
+        tickets.set(userId, deps.sales.ticketFor(userId, entry, snap, now));
+      }
       for (const client of this.clients) {
         const viewer = this.viewers.get(client.sessionId);
         const ticket = viewer && tickets.get(viewer.userId);
         if (!viewer || !ticket) continue;
         const last = viewer.last;
         const changed = !last || last.status !== ticket.status || last.position !== ticket.position || last.admittedUntil !== ticket.admittedUntil;
-        if (!force && !changed && now - viewer.lastSentAt < TICKET_REFRESH_MS) continue;
+        if (!exact && !changed && now - viewer.lastSentAt < TICKET_REFRESH_MS) continue;
         viewer.last = ticket;
         viewer.lastSentAt = now;
         client.send(SaleMessage.TICKET, ticket);
+      }
+    }
+
+    /**
+     * Whether a user's entry must be read from the line at this tick. A waiting user whose
+     * order is still in line (at or behind the head) is not: admissions take the head, and
+     * its place follows from the head's order. Read: an order from before the start (a
+     * random pre-queue reshuffles it), a user the head has passed (admitted, or it left),
+     * an admitted user (it may hold, lapse or leave anywhere), and every TICKET_REFRESH_MS
+     * a holding or absent user (an order or a join made elsewhere). Done and lapsed
+     * entries change only by the user's own commands, which read exactly.
+     */
+    private needsRead(known: Known | undefined, snap: SaleSnapshot, now: number): boolean {
+      if (!known) return true;
+      switch (known.entry.state) {
+        case "waiting":
+          if (!known.final && this.startedSeen) return true;
+          return snap.stats.headOrder === 0 || known.entry.order < snap.stats.headOrder;
+        case "admitted":
+          return true;
+        case "holding":
+        case "none":
+          return now - known.readAt >= TICKET_REFRESH_MS;
+        default:
+          return false;
       }
     }
 
@@ -218,6 +285,18 @@ export function createSaleRoom(deps: SaleRoomDeps) {
       return this.replies.once(client.auth.userId, cid, fn);
     }
   };
+}
+
+/**
+ * The place in line of a waiting user of order `order`: one more than the orders between
+ * the head's and its own. Exact at the head (1) and for everyone when nobody ahead has
+ * left; an upper bound otherwise (a leaver's order still counts until the head passes
+ * it), never more than the line's length. It grows with the order, so a buyer is never
+ * shown behind someone placed after them.
+ */
+export function positionOf(order: number, stats: { headOrder: number; length: number }): number {
+  if (stats.headOrder === 0 || order < stats.headOrder) return 0;
+  return Math.max(1, Math.min(order - stats.headOrder + 1, stats.length));
 }
 
 /** A hold id stable for (sale, user, cid): the same command on another instance finds the same hold. */

@@ -26,13 +26,21 @@ end
 
 local STATE_OF = { holding = 3, done = 4, lapsed = 5 }
 
--- {state, position, admittedUntil} of one user.
+-- {state, position, admittedUntil, order} of one user; order is the user's score in
+-- KEYS[1] while waiting (0 otherwise), from which rooms work positions out themselves.
 local function entry(user)
   local rank = redis.call('ZRANK', KEYS[1], user)
-  if rank then return 1, rank + 1, 0 end
+  if rank then return 1, rank + 1, 0, tonumber(redis.call('ZSCORE', KEYS[1], user)) end
   local deadline = redis.call('ZSCORE', KEYS[2], user)
-  if deadline then return 2, 0, tonumber(deadline) end
+  if deadline then return 2, 0, tonumber(deadline), 0 end
   local s = redis.call('HGET', KEYS[3], user)
-  if s then return STATE_OF[s] or 0, 0, 0 end
-  return 0, 0, 0
+  if s then return STATE_OF[s] or 0, 0, 0, 0 end
+  return 0, 0, 0, 0
+end
+
+-- The score of the head of the line (0 when nobody waits).
+local function head_order()
+  local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  if head[2] then return tonumber(head[2]) end
+  return 0
 end
