@@ -7,7 +7,7 @@
  * restarts one of them.
  */
 import assert from "node:assert/strict";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -22,6 +22,7 @@ import { RedisKeys } from "../../server/src/redis/keys.ts";
 import { eventually } from "../continuity/helpers.ts";
 import { freePort, spawnServer, type ServerProcess } from "../support/server-process.ts";
 import { createTestDatabase, skipUnless } from "../support/services.ts";
+import { clusterOk, redisAnswers, startRedisNode } from "../support/redis-cluster-nodes.ts";
 
 const JWT_SECRET = `cluster-restart-${randomUUID()}`;
 const PREFIX = "hf-crr:";
@@ -29,40 +30,6 @@ const PREFIX = "hf-crr:";
 interface ClusterNode {
   port: number;
   proc: ChildProcess;
-}
-
-function startRedisNode(port: number, dir: string): ChildProcess {
-  return spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", `nodes-${port}.conf`, "--cluster-node-timeout", "2000", "--save", "", "--appendonly", "no", "--dir", dir],
-    { stdio: "ignore" },
-  );
-}
-
-async function clusterOk(port: number): Promise<boolean> {
-  const r = new Redis(port, "127.0.0.1", { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
-  r.on("error", () => undefined);
-  try {
-    await r.connect();
-    return /cluster_state:ok/.test(await r.cluster("INFO"));
-  } catch {
-    return false;
-  } finally {
-    r.disconnect();
-  }
-}
-
-async function redisAnswers(port: number): Promise<boolean> {
-  const r = new Redis(port, "127.0.0.1", { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
-  r.on("error", () => undefined);
-  try {
-    await r.connect();
-    return (await r.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    r.disconnect();
-  }
 }
 
 /** The primary serving `slot`, from CLUSTER SLOTS. */

@@ -50,6 +50,20 @@ export function clusterOptions(target: Extract<RedisTarget, { kind: "cluster" }>
   };
 }
 
+/**
+ * Once a Cluster client is ready, commands fail at once while the cluster is away
+ * instead of waiting in the offline queue: with every node unreachable a queued command
+ * waits until the cluster is back, so requests would hang rather than get 503
+ * UNAVAILABLE (as on one Redis server, whose client gives up after two retries).
+ * Before the first `ready` the queue stays on, so start-up commands wait for the
+ * connection (bounded by the start-up timeout). While one primary is away its slots
+ * fail the same way; other slots carry on.
+ */
+export function failFastWhenAway(client: RedisClient): RedisClient {
+  if (client instanceof Cluster) client.once("ready", () => (client.options.enableOfflineQueue = false));
+  return client;
+}
+
 export function clusterSeeds(target: Extract<RedisTarget, { kind: "cluster" }>): ClusterNode[] {
   return target.nodes.map((n) => ({ host: n.host, port: n.port }));
 }
@@ -92,11 +106,16 @@ export function connectPresence(target: RedisTarget): RedisClient {
  */
 export function duplicateClient(client: RedisClient, name: string, extra: { enableAutoPipelining?: boolean } = {}): RedisClient {
   if (client instanceof Cluster) {
+    // The offline queue on until this connection is ready, then off like the source's
+    // (see failFastWhenAway).
     return counted(
-      client.duplicate([], {
-        ...extra,
-        redisOptions: { ...client.options.redisOptions, connectionName: `holdfast:${name}` },
-      }),
+      failFastWhenAway(
+        client.duplicate([], {
+          ...extra,
+          enableOfflineQueue: true,
+          redisOptions: { ...client.options.redisOptions, connectionName: `holdfast:${name}` },
+        }),
+      ),
     );
   }
   return counted(client.duplicate({ ...extra, connectionName: `holdfast:${name}` }));
@@ -108,7 +127,7 @@ export function duplicateClient(client: RedisClient, name: string, extra: { enab
  * once per distinct message.
  */
 export function createRedisClient(target: RedisTarget | string, logger: Logger, name = "main"): RedisClient {
-  const client = connectRedis(typeof target === "string" ? { kind: "single", url: target } : target, name);
+  const client = failFastWhenAway(connectRedis(typeof target === "string" ? { kind: "single", url: target } : target, name));
   let lastError = "";
   let everReady = false;
   client.on("error", (err: Error) => {
