@@ -251,9 +251,10 @@ export function createSaleRoom(deps: SaleRoomDeps) {
      * order is still in line (at or behind the head) is not: admissions take the head, and
      * its place follows from the head's order. Read: an order from before the start (a
      * random pre-queue reshuffles it), a user the head has passed (admitted, or it left),
-     * an admitted user (it may hold, lapse or leave anywhere), and every TICKET_REFRESH_MS
-     * a holding or absent user (an order or a join made elsewhere). Done and lapsed
-     * entries change only by the user's own commands, which read exactly.
+     * and every TICKET_REFRESH_MS an admitted, holding or absent user (a hold, an order,
+     * a leave or a join made elsewhere; an admission's lapse needs no read, its deadline
+     * is known). Done and lapsed entries change only by the user's own commands, which
+     * read exactly.
      */
     private needsRead(known: Known | undefined, snap: SaleSnapshot, now: number): boolean {
       if (!known) return true;
@@ -262,7 +263,6 @@ export function createSaleRoom(deps: SaleRoomDeps) {
           if (!known.final && this.startedSeen) return true;
           return snap.stats.headOrder === 0 || known.entry.order < snap.stats.headOrder;
         case "admitted":
-          return true;
         case "holding":
         case "none":
           return now - known.readAt >= TICKET_REFRESH_MS;
