@@ -41,8 +41,10 @@ interface Known {
   final: boolean;
 }
 
-/** How often a room reads the line (one batched lookup for all its clients). */
+/** How often a room updates its tickets (from the node's shared snapshot of the line). */
 const TICK_MS = 500;
+/** How often an admitted user's entry is read (a hold placed over HTTP shows within it). */
+const ADMITTED_REFRESH_MS = 1000;
 /** Every client gets its ticket at least this often (fresh ETA), changed or not. */
 const TICKET_REFRESH_MS = 3000;
 /** How long a dropped client may come back to the same instance (its place is kept anyway). */
@@ -251,9 +253,9 @@ export function createSaleRoom(deps: SaleRoomDeps) {
      * order is still in line (at or behind the head) is not: admissions take the head, and
      * its place follows from the head's order. Read: an order from before the start (a
      * random pre-queue reshuffles it), a user the head has passed (admitted, or it left),
-     * and every TICKET_REFRESH_MS an admitted, holding or absent user (a hold, an order,
-     * a leave or a join made elsewhere; an admission's lapse needs no read, its deadline
-     * is known). Done and lapsed entries change only by the user's own commands, which
+     * an admitted user every ADMITTED_REFRESH_MS (it may hold over HTTP; its lapse needs
+     * no read, the deadline is known), and every TICKET_REFRESH_MS a holding or absent
+     * user (an order, a leave or a join made elsewhere). Done and lapsed entries change only by the user's own commands, which
      * read exactly.
      */
     private needsRead(known: Known | undefined, snap: SaleSnapshot, now: number): boolean {
@@ -263,6 +265,7 @@ export function createSaleRoom(deps: SaleRoomDeps) {
           if (!known.final && this.startedSeen) return true;
           return snap.stats.headOrder === 0 || known.entry.order < snap.stats.headOrder;
         case "admitted":
+          return now - known.readAt >= ADMITTED_REFRESH_MS;
         case "holding":
         case "none":
           return now - known.readAt >= TICKET_REFRESH_MS;
