@@ -1,15 +1,12 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { randomUUID } from "node:crypto";
-import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import { type Browser, type BrowserContext } from "playwright-core";
 import { HoldfastClient, MemoryStorage, type TableConnection } from "@holdfast/client-sdk";
-import { spawnServer, type ServerProcess } from "../support/server-process.ts";
+import type { ServerProcess } from "../support/server-process.ts";
+import { startServerAndChromium } from "./web-browser.ts";
 import { http } from "../support/http.ts";
-import { skipUnless } from "../support/services.ts";
 import { adminToken, eventually } from "../support/e2e.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const JWT_SECRET = `ops-xss-${randomUUID()}`;
 const EVIL_NAME = "<img src=x onerror=window.pwn=1>";
 
@@ -26,13 +23,7 @@ describe("browser: the operator console renders user text as text (Chromium)", f
   const open: TableConnection[] = [];
 
   before(async function () {
-    skipUnless(this, existsSync(CHROMIUM), `Chromium at ${CHROMIUM}`);
-    execFileSync(process.execPath, ["scripts/build-web.mjs"], { stdio: "ignore" });
-    server = await spawnServer({ timeoutMs: 120_000, env: { JWT_SECRET } });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-    });
+    ({ server, browser } = await startServerAndChromium(this, { JWT_SECRET }));
   });
 
   after(async () => {

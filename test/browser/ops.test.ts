@@ -1,16 +1,14 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { HoldfastClient, MemoryStorage, type TableConnection, type TableEvent } from "@holdfast/client-sdk";
-import { spawnServer, type ServerProcess } from "../support/server-process.ts";
+import type { ServerProcess } from "../support/server-process.ts";
+import { startServerAndChromium } from "./web-browser.ts";
 import { http, signInGuest } from "../support/http.ts";
-import { skipUnless } from "../support/services.ts";
 import { adminToken, eventually } from "../support/e2e.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const JWT_SECRET = `browser-ops-${randomUUID()}`;
 const SHOTS = path.resolve("test-results/screenshots");
 
@@ -30,14 +28,8 @@ describe("browser: operator console (Chromium)", function () {
 
   before(async function () {
     this.timeout(300_000);
-    skipUnless(this, existsSync(CHROMIUM), `Chromium at ${CHROMIUM}`);
-    execFileSync(process.execPath, ["scripts/build-web.mjs"], { stdio: "ignore" });
     // A long grace: the away seat waits for the operator, not for its deadline.
-    server = await spawnServer({ env: { JWT_SECRET, SEAT_GRACE_SECONDS: "600" } });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-    });
+    ({ server, browser } = await startServerAndChromium(this, { JWT_SECRET, SEAT_GRACE_SECONDS: "600" }));
   });
 
   afterEach(async function () {

@@ -14,6 +14,22 @@ export const WIDTHS = [1280, 390] as const;
 /** Generous: a page on a loaded 2-core machine may take seconds to answer. */
 export const UI_TIMEOUT_MS = 30_000;
 
+/**
+ * What every browser suite starts with: skips (with the reason) when there is no
+ * Chromium, bundles the web app as `npm run build` would, then starts one server
+ * (embedded mode, `env` on top) and one headless Chromium.
+ */
+export async function startServerAndChromium(ctx: Mocha.Context, env: Record<string, string>): Promise<{ server: ServerProcess; browser: Browser }> {
+  skipUnless(ctx, existsSync(CHROMIUM), `Chromium at ${CHROMIUM}`);
+  execFileSync(process.execPath, ["scripts/build-web.mjs"], { stdio: "ignore" });
+  const server = await spawnServer({ timeoutMs: 120_000, env });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+  return { server, browser };
+}
+
 /** A page of the web app in its own browser context (own storage: another person), with its console watched. */
 export interface AppPage {
   /** Who this is (in error messages). */
@@ -34,13 +50,7 @@ export class BrowserRig {
   private readonly pages: AppPage[] = [];
 
   async start(ctx: Mocha.Context, env: Record<string, string>): Promise<void> {
-    skipUnless(ctx, existsSync(CHROMIUM), `Chromium at ${CHROMIUM}`);
-    execFileSync(process.execPath, ["scripts/build-web.mjs"], { stdio: "ignore" });
-    this.server = await spawnServer({ timeoutMs: 120_000, env });
-    this.browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-    });
+    ({ server: this.server, browser: this.browser } = await startServerAndChromium(ctx, env));
   }
 
   async stop(): Promise<void> {

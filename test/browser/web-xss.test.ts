@@ -1,15 +1,12 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { randomUUID } from "node:crypto";
-import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import { type Browser, type BrowserContext } from "playwright-core";
 import { HoldfastClient, MemoryStorage, type TableConnection } from "@holdfast/client-sdk";
-import { spawnServer, type ServerProcess } from "../support/server-process.ts";
+import type { ServerProcess } from "../support/server-process.ts";
+import { startServerAndChromium } from "./web-browser.ts";
 import { http } from "../support/http.ts";
-import { skipUnless } from "../support/services.ts";
 import { adminToken } from "../support/e2e.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const JWT_SECRET = `web-xss-${randomUUID()}`;
 const EVIL_NAME = "<img src=x onerror=window.pwn=1>";
 const EVIL_NOTE = "<img src=x onerror=window.pwn=2><script>window.pwn=3</script>";
@@ -29,13 +26,7 @@ describe("browser: user text is rendered as text (Chromium)", function () {
   const open: TableConnection[] = [];
 
   before(async function () {
-    skipUnless(this, existsSync(CHROMIUM), `Chromium at ${CHROMIUM}`);
-    execFileSync(process.execPath, ["scripts/build-web.mjs"], { stdio: "ignore" });
-    server = await spawnServer({ timeoutMs: 120_000, env: { JWT_SECRET } });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-    });
+    ({ server, browser } = await startServerAndChromium(this, { JWT_SECRET }));
   });
 
   after(async () => {
