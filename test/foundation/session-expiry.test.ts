@@ -48,7 +48,11 @@ describe("session expiry closes tracked sockets", () => {
     const untrack = revocations.track("s2", gone, Date.now() + 100);
     untrack();
     assert.equal(revocations.expiryTimerCount, 0, "the last socket's timer goes with it");
-    await new Promise((r) => setTimeout(r, 250));
+    // Barrier: a later-expiring session's socket closes; timers run in deadline order, so
+    // the untracked socket's timer (had it survived) would have fired first.
+    const probe = socket();
+    revocations.track("s3", probe, Date.now() + 150);
+    await eventually(() => probe.closed.length === 1, 3000, "the later session closed");
     assert.equal(gone.closed.length, 0);
   });
 
