@@ -61,6 +61,13 @@ describe("feed across two nodes (Redis + Postgres)", function () {
     await assert.rejects(staff.feed.subscribe(["branch:B1"]), (err) => code(err) === "FORBIDDEN", "no grant yet");
     const grant = await http(nodeA.url, "PUT", `/api/branches/B1/staff/${staff.auth.session!.userId}`, { token: admin });
     assert.equal(grant.status, 200, JSON.stringify(grant.body));
+    // A second member of staff keeps the grant: their feed is the witness that later events were relayed.
+    const witness = await user(nodeB, "witness");
+    assert.equal((await http(nodeA.url, "PUT", `/api/branches/B1/staff/${witness.auth.session!.userId}`, { token: admin })).status, 200);
+    const witnessFeed: FeedConnection = await witness.feed.subscribe(["branch:B1"]);
+    closers.push(() => witnessFeed.leave());
+    const witnessSaw: FeedEvent[] = [];
+    witnessFeed.onEvent((e) => witnessSaw.push(e));
     const staffFeed: FeedConnection = await staff.feed.subscribe(["branch:B1"]);
     closers.push(() => staffFeed.leave());
     const seen: FeedEvent[] = [];
@@ -109,8 +116,12 @@ describe("feed across two nodes (Redis + Postgres)", function () {
     await eventually(() => dropped.includes("branch:B1"), 1000, "unsubscribed within a second");
     const latency = Date.now() - revokedAt;
     const before = seen.length;
+    const witnessBefore = witnessSaw.length;
     await table.command("cart.set", { sku, quantity: 1 });
-    await new Promise((r) => setTimeout(r, 500));
+    // Barrier: node B relayed the event (the witness has it), then a round trip on the
+    // withdrawn staff's own socket (messages are ordered) flushes anything sent to it before.
+    await eventually(() => witnessSaw.slice(witnessBefore).some((e) => e.type === "cart.updated"), 3000, "cart.updated to the witness");
+    await staffFeed.unsubscribe(["branch:B1"]);
     assert.equal(seen.length, before, "no events after the grant was withdrawn");
     console.log(`      grant withdrawn -> subscription dropped in ${latency} ms`);
   });
