@@ -79,8 +79,17 @@ describe("browser: user text is rendered as text (Chromium)", function () {
     // ...never as elements...
     const injected = await page.evaluate(() => document.querySelectorAll('main img, main script, [data-testid="error"] img').length);
     assert.equal(injected, 0, "markup from user text became elements");
-    // ...and nothing ran (give an image error handler time to fire).
-    await page.waitForTimeout(500);
+    // ...and nothing ran. Barrier: an image of the same broken src, loaded now, fails; an
+    // injected one (requested earlier) would have failed, and run its handler, by then.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const probe = new Image();
+          probe.addEventListener("error", () => resolve());
+          probe.addEventListener("load", () => resolve());
+          probe.src = "x";
+        }),
+    );
     assert.equal(await page.evaluate(() => (window as unknown as { pwn?: number }).pwn), undefined, "user text ran script");
     assert.deepEqual(pageErrors, [], "the page works under its CSP");
   });
