@@ -20,7 +20,6 @@ import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
 const JWT_SECRET = `errors-unavailable-${randomUUID()}`;
 /** Session lookups are cached this long (memory cache, verified tokens): then they need Postgres. */
 const SESSION_CACHE_TTL_SECONDS = 1;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("security: Postgres away during joins -> UNAVAILABLE, and the SDK rides it out", function () {
   this.timeout(180_000);
@@ -29,8 +28,20 @@ describe("security: Postgres away during joins -> UNAVAILABLE, and the SDK rides
   let clientProxy: TcpProxy;
   let server: ServerProcess;
   const open: TableConnection[] = [];
+  // The SDK's matchmaker calls, counted (Colyseus's client uses the global fetch): the
+  // test's barriers that the SDK had its tries, and was answered, during the outage.
+  const matchmake = { tried: 0, unavailable: 0 };
+  const realFetch = globalThis.fetch;
 
   before(async function () {
+    globalThis.fetch = async (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (!url.includes("/matchmake/")) return realFetch(input, init);
+      matchmake.tried++;
+      const res = await realFetch(input, init);
+      if (res.status === 503) matchmake.unavailable++;
+      return res;
+    };
     skipUnless(this, Boolean(process.env.DATABASE_URL), "DATABASE_URL (Postgres behind a proxy the test cuts)");
     database = await createTestDatabase("errors_unavailable");
     const target = new URL(database!.url);
@@ -46,6 +57,7 @@ describe("security: Postgres away during joins -> UNAVAILABLE, and the SDK rides
   });
 
   after(async () => {
+    globalThis.fetch = realFetch;
     pgProxy?.setPaused(false);
     await Promise.all(open.map((c) => c.leave().catch(() => undefined)));
     await server?.stop();
@@ -57,6 +69,16 @@ describe("security: Postgres away during joins -> UNAVAILABLE, and the SDK rides
   function cutPostgres(): void {
     pgProxy.setPaused(true);
     pgProxy.dropAll();
+  }
+
+  /** Cuts Postgres, then waits until the session's cached lookup is over and it needs Postgres again. */
+  async function cutPostgresOnceSessionNeedsIt(token: string): Promise<void> {
+    cutPostgres();
+    await eventually(
+      async () => (await http(server.url, "GET", "/api/auth/session", { token })).status === 503,
+      SESSION_CACHE_TTL_SECONDS * 1000,
+      "the cached session to lapse",
+    );
   }
 
   const client = (storage = new MemoryStorage()) =>
@@ -77,8 +99,7 @@ describe("security: Postgres away during joins -> UNAVAILABLE, and the SDK rides
     const statuses: string[] = [];
     conn.onStatus((s) => statuses.push(s));
 
-    await sleep(SESSION_CACHE_TTL_SECONDS * 1000 + 300); // the session must be looked up again
-    cutPostgres();
+    await cutPostgresOnceSessionNeedsIt(player.auth.token!);
 
     // The join itself, as the matchmaker answers it.
     const direct = await http(server.url, "POST", "/matchmake/joinOrCreate/table", { token: player.auth.token, body: { tableId, spectate: true } });
@@ -95,9 +116,12 @@ describe("security: Postgres away during joins -> UNAVAILABLE, and the SDK rides
     clientProxy.setPaused(true);
     clientProxy.dropAll();
     await eventually(() => conn.status === "reconnecting", 10_000, "reconnecting");
-    await sleep(1000);
+    const before = matchmake.tried;
+    await eventually(() => matchmake.tried > before, 10_000, "the reconnection token tried, the matchmaker next");
     clientProxy.setPaused(false);
-    await sleep(3000);
+    // Barrier: several matchmaker answers (UNAVAILABLE) reached the SDK; a final one would have stopped it.
+    const answered = matchmake.unavailable;
+    await eventually(() => matchmake.unavailable >= answered + 3, 30_000, "the SDK answered UNAVAILABLE three times");
     assert.equal(conn.status, "reconnecting", `gave up during the outage: ${statuses.join(" -> ")}`);
 
     pgProxy.setPaused(false);
@@ -127,13 +151,14 @@ describe("security: Postgres away during joins -> UNAVAILABLE, and the SDK rides
     const { seat } = await first.sit();
     await first.leave(); // the tab closes; the seat is kept for its grace
 
-    await sleep(SESSION_CACHE_TTL_SECONDS * 1000 + 300);
-    cutPostgres();
+    await cutPostgresOnceSessionNeedsIt(tab.auth.token!);
     const reopened = client(storage);
     assert.ok(await reopened.auth.restore());
     let settled = false;
+    const answered = matchmake.unavailable;
     const joining = reopened.tables.join(tableId).finally(() => (settled = true));
-    await sleep(5000);
+    // Barrier: the join was answered UNAVAILABLE several times and is still waiting.
+    await eventually(() => matchmake.unavailable >= answered + 3, 30_000, "the join answered UNAVAILABLE three times");
     assert.equal(settled, false, "the join gave up during the outage");
 
     pgProxy.setPaused(false);
