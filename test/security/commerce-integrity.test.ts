@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { Client as ColyseusClient } from "@colyseus/sdk";
 import { HoldfastClient, HoldfastError, MemoryStorage, type TableConnection } from "@holdfast/client-sdk";
 import { signPayload } from "../../server/src/orders/payment-signature.ts";
-import { adminToken } from "../support/e2e.ts";
+import { adminToken, eventually } from "../support/e2e.ts";
 import { http, signInGuest } from "../support/http.ts";
 import { testRedisUrl } from "../support/services.ts";
 import { spawnServer, type ServerProcess } from "../support/server-process.ts";
@@ -175,7 +175,14 @@ describe("security: commerce integrity", function () {
     assert.equal((await inventory(sku)).available, 4, "5 in stock, 1 sold; the 2 units are back");
     // Redelivered, and after the sweeper's next runs: still refused, no second return.
     assert.equal((await webhook({ orderId: order.orderId, outcome: "succeeded", reference: "late", amount: 3000, currency: "EUR" })).status, 410);
-    await new Promise((r) => setTimeout(r, 2500));
+    // Barrier: an order placed now is expired by the sweeper (reading an order never expires
+    // it), so the sweeper has run since, with this order already expired.
+    const probe = await pendingOrder(1);
+    await eventually(
+      async () => (await http(server.url, "GET", `/api/orders/${probe.order.orderId}`, { token: probe.buyer.token })).body.status === "expired",
+      (ORDER_TTL + 5) * 1000,
+      "the sweeper to expire a later order",
+    );
     assert.deepEqual(await inventory(sku).then((i) => [i.sold, i.available]), [1, 4]);
   });
 
