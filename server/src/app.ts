@@ -153,6 +153,7 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
 
     const metrics = new Metrics();
     if (redis) metrics.countRedisCommands(redisCommandsSent);
+    metrics.countArchivePending(continuityParts.archivePending);
     const revocations = new SessionRevocations(presence, keys.revocationChannel, logger);
     const accessTokens = new AccessTokens(config.jwtSecret);
     const sessions = new SessionService({

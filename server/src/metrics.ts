@@ -51,6 +51,22 @@ export class Metrics {
     });
   }
 
+  /**
+   * `holdfast_table_archive_pending_events`, read from `pending` at each scrape: table
+   * events the hot log accepted and Postgres has not stored yet, the events a crash
+   * would lose (see docs/continuity.md).
+   */
+  countArchivePending(pending: () => number): void {
+    new Gauge({
+      name: "holdfast_table_archive_pending_events",
+      help: "Table events accepted and not yet written to Postgres (lost if the process crashes now)",
+      registers: [this.registry],
+      collect() {
+        this.set(pending());
+      },
+    });
+  }
+
   /** Label-bound observers of httpDuration, by "method route status" (few, bounded by the routes). */
   private readonly httpSeries = new Map<string, (seconds: number) => void>();
 

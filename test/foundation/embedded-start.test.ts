@@ -99,6 +99,7 @@ describe("embedded start (no REDIS_URL, no DATABASE_URL)", function () {
     assert.equal(res.status, 200);
     assert.match(res.headers.get("content-type") ?? "", /^text\/plain/);
     assert.match(res.body, /# TYPE holdfast_http_request_duration_seconds histogram/);
+    assert.match(res.body, /^holdfast_table_archive_pending_events \d+$/m, "the archive queue's length");
     assert.match(res.body, /holdfast_http_request_duration_seconds_count\{[^}]*route="\/api\/auth\/session"[^}]*\} \d+/);
     assert.match(res.body, /holdfast_process_cpu_seconds_total/);
   });

@@ -38,6 +38,8 @@ export interface ContinuityParts {
   start(hooks: AdoptionHooks): void;
   /** Flushes queued events and stops timers (before the database closes). */
   close(): Promise<void>;
+  /** Events accepted by the hot log and not yet written to Postgres (a crash loses these). */
+  archivePending(): number;
 }
 
 /**
@@ -87,6 +89,7 @@ export function createContinuity(o: { config: Config; db: Database; redis: Redis
     return {
       continuity,
       driver,
+      archivePending: () => archive.pending,
       selectProcess: processSelector({ liveness, isDraining }),
       start: (hooks) => {
         sweeper.start();
@@ -126,6 +129,7 @@ export function createContinuity(o: { config: Config; db: Database; redis: Redis
   return {
     continuity,
     driver,
+    archivePending: () => archive.pending,
     selectProcess: processSelector({ liveness, isDraining: async () => continuity.isDraining }),
     start: startRetention,
     close: async () => {
