@@ -98,7 +98,12 @@ describe("continuity: embedded restart brings tables and seats back", function (
     await start();
     await expectBack(tableId, seated, restartedAt);
 
-    await new Promise((r) => setTimeout(r, 300)); // the archive writes within 50 ms
+    // Every event the log holds (expectBack read them all) is in PGlite before the kill.
+    await eventually(
+      async () => /^holdfast_table_archive_pending_events 0$/m.test((await http<string>(server!.url, "GET", "/metrics")).body),
+      30_000,
+      "the archive queue written",
+    );
     await server!.kill(); // SIGKILL: no drain; the events were archived already
     for (const c of conns.splice(0)) await c.leave();
     restartedAt = Date.now();
