@@ -106,6 +106,22 @@ export class TablesApi {
   }
 
   /**
+   * The table's events after seq `after` (default 0), at most `limit` (server default 100,
+   * at most 1000), in seq order, as the room would show them to you: your own hole cards
+   * only, no one else's. Signed in. For a history of what happened before you joined.
+   */
+  async events<E extends TableEvent = KnownTableEvent>(tableId: string, options: { after?: number; limit?: number } = {}): Promise<E[]> {
+    const query = new URLSearchParams();
+    if (options.after !== undefined) query.set("after", String(options.after));
+    if (options.limit !== undefined) query.set("limit", String(options.limit));
+    const qs = query.size > 0 ? `?${query}` : "";
+    const res = await requestJson<{ events: E[] }>(this.client.url, "GET", `/api/tables/${encodeURIComponent(tableId)}/events${qs}`, {
+      token: this.client.auth.requireToken(),
+    });
+    return res.events;
+  }
+
+  /**
    * Joins a table: reclaims the stored seat when there is one (after a refresh, in a
    * new tab), otherwise watches as a spectator until you `sit`.
    */

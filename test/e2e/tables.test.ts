@@ -239,4 +239,25 @@ describe("tables and seats (e2e through the SDK)", function () {
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.code, "VALIDATION_FAILED");
   });
+
+  it("tables.events(tableId, {after, limit}) reads the events API; a bad query is VALIDATION_FAILED", async () => {
+    const tableId = await newTable();
+    await (await join(await player("kit"), tableId)).sit({ seat: 0 });
+    await (await join(await player("lou"), tableId)).sit({ seat: 1 });
+    const reader = await player("reader");
+    const all = await reader.tables.events(tableId);
+    assert.deepEqual(
+      all.filter((e) => e.type === "seat.taken").map((e) => e.data.seat),
+      [0, 1],
+    );
+    const seqs = all.map((e) => e.seq);
+    const page = await reader.tables.events(tableId, { after: seqs[0], limit: 1 });
+    assert.deepEqual(
+      page.map((e) => e.seq),
+      [seqs[1]],
+    );
+    await assert.rejects(reader.tables.events(tableId, { limit: 0 }), (err: unknown) => HoldfastError.from(err).code === "VALIDATION_FAILED");
+    const anonymous = new HoldfastClient({ url: server.url, storage: new MemoryStorage() });
+    await assert.rejects(anonymous.tables.events(tableId), (err: unknown) => HoldfastError.from(err).code === "UNAUTHORIZED");
+  });
 });
