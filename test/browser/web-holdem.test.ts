@@ -141,6 +141,14 @@ describe("web app: Hold'em table (Chromium)", function () {
     assert.deepEqual(await holeCards(ada.page), adaCards);
     assert.equal(await ada.page.locator(".seat.mine").getAttribute("data-testid"), adaSeat);
     await ada.page.getByTestId("status").filter({ hasText: "connected" }).waitFor();
+    // The history tells the hand so far again (read from the events API), each event once,
+    // with Ada's own cards and no one else's.
+    const adaEvents = ada.page.getByTestId("events");
+    for (const line of ["Hand #1 starts", /posts? the small blind 5/, /(You call|Bob calls) 5/, /You are dealt /, /(You check|Bob checks)/, /Flop: /]) {
+      await adaEvents.filter({ hasText: line }).waitFor();
+    }
+    assert.equal(await adaEvents.locator("li", { hasText: "Hand #1 starts" }).count(), 1, "each event once");
+    assert.equal(await adaEvents.locator("li", { hasText: /dealt/ }).count(), 1, "only Ada's own deal is told");
 
     // Flop: a bet of 40 (the amount typed), then a fold; the pot goes to the bettor.
     const bettor = await actorOffering('[data-act="bet"]', ada.page, bob.page);

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { client } from "./client.ts";
 import { connectionStatus } from "./connection-status.ts";
 import { showError } from "./errors.ts";
+import { currentHandEvents } from "./earlier-events.ts";
 import { describe, learn, newCast, type Cast } from "./history.ts";
 
 /** How many history lines a table view keeps. */
@@ -28,6 +29,13 @@ export interface TableSession {
   rejoin(): void;
   /** Re-reads the state and the seat (after sit or stand, whose reply may follow the patch). */
   refresh(): void;
+}
+
+/** `earlier` and `lines` as one history in seq order, each seq once, the last HISTORY_LINES. */
+function mergeHistory(earlier: HistoryLine[], lines: HistoryLine[]): HistoryLine[] {
+  const bySeq = new Map<number, HistoryLine>();
+  for (const line of [...earlier, ...lines]) bySeq.set(line.seq, line);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq).slice(-HISTORY_LINES);
 }
 
 /** The room state as plain data (Colyseus schema objects have `toJSON`). */
@@ -70,6 +78,28 @@ export function useTable(tableId: string, onJoined?: (conn: TableConnection) => 
       }
     };
 
+    // A reloaded page (or a new watcher) would see "nothing has happened" mid-hand: tell
+    // the current hand so far from the events API. Live events may arrive meanwhile; the
+    // merge keeps each seq once. The earlier events are told with their own hand's seats
+    // (a copy of the cast), so a hand that started live since keeps its own.
+    const fillEarlierHistory = async (c: TableConnection) => {
+      let earlier: TableEvent[];
+      try {
+        earlier = await currentHandEvents(tableId, c.lastSeq);
+      } catch {
+        return; // the history is a convenience: the table plays on without it
+      }
+      if (disposed) return;
+      const told: Cast = { ...cast, seatNames: new Map(cast.seatNames), handSeats: new Map(cast.handSeats), me: { userId: cast.me.userId, seat: c.seat } };
+      const lines: HistoryLine[] = [];
+      for (const event of earlier) {
+        learn(told, event);
+        const text = describe(event, told);
+        if (text !== null) lines.push({ seq: event.seq, at: event.at, text });
+      }
+      setHistory((live) => mergeHistory(lines, live));
+    };
+
     client.tables
       .join(tableId)
       .then(async (c) => {
@@ -102,6 +132,7 @@ export function useTable(tableId: string, onJoined?: (conn: TableConnection) => 
         );
         setConn(c);
         refresh();
+        if (plain(c.state).kind === "holdem") void fillEarlierHistory(c);
         if (onJoined) await onJoined(c).catch(showError);
         refresh();
       })
