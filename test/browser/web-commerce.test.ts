@@ -145,3 +145,47 @@ describe("web app: dining and flash sale (Chromium)", function () {
     assertNoConsoleErrors(cy);
   });
 });
+
+/**
+ * A buyer admitted who does not hold in time sees that their turn passed. Its own server:
+ * ADMISSION_TTL_SECONDS is short so the lapse comes soon, yet long enough (8 s) that the
+ * page shows the admission first even on a loaded machine.
+ */
+describe("web app: a flash-sale admission that lapses (Chromium)", function () {
+  this.timeout(300_000);
+  const rig = new BrowserRig();
+  let admin: string;
+
+  before(async function () {
+    this.timeout(300_000);
+    await rig.start(this, { JWT_SECRET, ADMISSION_TTL_SECONDS: "8" });
+    admin = adminToken(JWT_SECRET);
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed") await rig.shootAll(this.currentTest.title);
+  });
+  after(() => rig.stop());
+
+  it("admitted, no hold: the view turns to 'your turn passed' and offers no hold", async () => {
+    const sku = `lapse-${randomUUID().slice(0, 6)}`;
+    const created = await http(rig.server.url, "POST", "/api/sales", {
+      token: admin,
+      body: { sku, quantity: 1, perUserLimit: 1, startsAt: Date.now() + 5_000, admission: { mode: "stock" }, name: "Limited cap", priceCents: 2500 },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const saleId: string = created.body.sale?.saleId ?? created.body.saleId;
+
+    const dee = await rig.guest("Dee");
+    await dee.page.goto(`${rig.server.url}/#/sale/${saleId}`);
+    await dee.page.getByTestId("join-sale").click();
+    // Admitted first (the hold button; its deadline is not read here: on a slow machine
+    // the turn may already have passed by then)...
+    await dee.page.getByTestId("hold").waitFor({ timeout: 60_000 });
+    // ...then, with no hold placed, the admission lapses.
+    await dee.page.getByTestId("lapsed").waitFor({ timeout: 60_000 });
+    assert.equal(await dee.page.getByTestId("hold").count(), 0, "no hold button once the turn passed");
+    assert.equal(await dee.page.getByTestId("ticket").getAttribute("data-ticket-status"), "lapsed");
+    await shoot(dee.page, "sale-lapsed");
+    assertNoConsoleErrors(dee);
+  });
+});
