@@ -56,16 +56,24 @@ describe("JoinSingleFlight: one room creation per key and node", () => {
     await Promise.all([c, d]);
   });
 
-  it("a leader's failure is its own: the waiters still ask, and the next join leads again", async () => {
+  it("a leader's failure is its own: the waiters still ask, one of them leading the next attempt", async () => {
     const flights = new JoinSingleFlight();
     const log: string[] = [];
     const leader = gatedJoin(log, "leader");
-    const a = flights.run("k", leader.join);
-    const b = flights.run("k", async () => "b");
+    const b = gatedJoin(log, "b");
+    const c = gatedJoin(log, "c");
+    const runA = flights.run("k", leader.join);
+    const runB = flights.run("k", b.join);
+    const runC = flights.run("k", c.join);
     leader.fail(new Error("bad token"));
-    await assert.rejects(a, /bad token/);
-    assert.equal(await b, "b");
+    await assert.rejects(runA, /bad token/);
+    await settled();
     assert.equal(flights.size, 0, "a failed leader marks nothing known");
+    assert.deepEqual(log, ["leader asks", "b asks"], "one waiter leads the next attempt; the other waits for it (no stampede)");
+    b.open();
+    c.open();
+    assert.deepEqual(await Promise.all([runB, runC]), ["b", "c"]);
+    assert.deepEqual(log, ["leader asks", "b asks", "c asks"]);
   });
 
   it("remembers at most maxKnown keys, dropping the oldest", async () => {

@@ -192,6 +192,14 @@ describe("TableMaster (no Colyseus, a manual clock)", () => {
     assert.equal(await bindings.get(TABLE.tableId, 0), null, "the seat's binding goes with it");
   });
 
+  it("one tick at a time: a tick asked for while one runs waits for that one instead of queuing its steps again", async () => {
+    const { master } = setUp();
+    const first = master.tick();
+    assert.equal(master.tick(), first, "the same tick");
+    await first;
+    assert.notEqual(master.tick(), first, "a later tick is a new one");
+  });
+
   it("start() ticks on the clock: two active players get a hand dealt without anyone asking", async () => {
     const { master, clock, audience } = setUp();
     await master.start();
@@ -262,6 +270,10 @@ describe("TableMaster (no Colyseus, a manual clock)", () => {
     assert.deepEqual(reply.events.map((e) => e.seq), [1, 2]);
     assert.ok(!JSON.stringify(reply).includes("secret-token"), "no seat token ids");
     assert.deepEqual(await master.resync(2, PUBLIC_VIEWER, 0), { events: [], fromSeq: 3, toSeq: 2 });
+    // A client ahead of the table (a replayed or stale lastSeq) is put right with the table now.
+    const ahead = await master.resync(9, PUBLIC_VIEWER, 0);
+    assert.deepEqual([ahead.fromSeq, ahead.toSeq, ahead.events.length], [3, 2, 0]);
+    assert.ok(ahead.snapshot);
     // A log that kept nothing: the table now, as a snapshot.
     (log as unknown as { logs: Map<string, unknown[]> }).logs.get(TABLE.tableId)!.splice(0);
     const trimmed = await master.resync(0, PUBLIC_VIEWER, 0);

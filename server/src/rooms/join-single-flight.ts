@@ -21,12 +21,16 @@ export class JoinSingleFlight {
   constructor(private readonly maxKnown = 10_000) {}
 
   async run<T>(key: string, join: () => Promise<T>): Promise<T> {
-    if (this.known.has(key)) return join();
+    if (this.known.has(key)) {
+      this.remember(key); // a hit keeps the table among the newest, so eviction takes idle ones
+      return join();
+    }
     const leader = this.leaders.get(key);
     if (leader) {
-      // The leader's failure is its own (its auth, its options): try on our own.
+      // The leader's failure is its own (its auth, its options): try again, one of the
+      // waiters leading this time (not all at once: that is the stampede this prevents).
       await leader.catch(() => undefined);
-      return join();
+      return this.run(key, join);
     }
     const led = join();
     this.leaders.set(key, led);

@@ -112,10 +112,6 @@ export class CommandQueue {
     this.closedWith ??= reason;
   }
 
-  get closed(): boolean {
-    return this.closedWith !== null;
-  }
-
   /** Commands waiting or running. */
   get length(): number {
     return this.tasks.length + (this.running ? 1 : 0);

@@ -1,6 +1,6 @@
 import { getMessageBytes, Protocol, type Client } from "@colyseus/core";
 import { TableMessage, type TableEvent, type TableKind } from "@holdfast/shared";
-import { eventViewShape, viewOfShape } from "./event-views.ts";
+import { eventView, eventViewShape } from "./event-views.ts";
 import type { LoggedEvent } from "./table-event-log.ts";
 import type { TableViewer } from "./table-viewer.ts";
 
@@ -75,7 +75,7 @@ export class EventFrames {
     const views: TableEvent[] = [];
     for (const { events, recipients } of published) {
       if (!recipients.has(client)) continue;
-      for (const event of events) views.push(viewOfShape(this.kind, event, eventViewShape(this.kind, event, reader.viewer)));
+      for (const event of events) views.push(eventView(this.kind, event, reader.viewer));
     }
     if (views.length === 0) return [];
     if (reader.batched && views.length > 1) return [getMessageBytes.raw(Protocol.ROOM_DATA, TableMessage.EVENTS, views)];

@@ -97,6 +97,8 @@ export class TableMaster {
   /** seat -> the token whose binding a heartbeat last extended, and when. */
   private readonly bindingExtended = new Map<number, { tokenId: string; at: number }>();
   private isFrozen = false;
+  /** The tick under way, if any (the clock does not wait for one to end before the next). */
+  private runningTick: Promise<void> | undefined;
 
   constructor(
     private readonly deps: TableMasterDeps,
@@ -221,11 +223,14 @@ export class TableMaster {
    */
   async resync(lastSeq: number, viewer: TableViewer, spectators: number, packed = 0): Promise<ResyncReply> {
     const toSeq = this.current.seq;
-    if (lastSeq >= toSeq) return { events: [], fromSeq: lastSeq + 1, toSeq };
-    const { events, complete } = await this.deps.eventLog.readAfter(this.table.tableId, lastSeq, RESYNC_LIMIT, { hotOnly: true });
-    const last = events[events.length - 1];
+    if (lastSeq === toSeq) return { events: [], fromSeq: lastSeq + 1, toSeq };
     const model = this.current;
     const snapshotReply = (): ResyncReply => ({ events: [], fromSeq: model.seq + 1, toSeq: model.seq, snapshot: publicSnapshot(model, spectators, viewer) });
+    // A client ahead of the table (a stale or replayed lastSeq, a table restored behind
+    // what it saw) is put right, and a gap the events can't fill isn't read at all.
+    if (lastSeq > toSeq || toSeq - lastSeq > RESYNC_LIMIT) return snapshotReply();
+    const { events, complete } = await this.deps.eventLog.readAfter(this.table.tableId, lastSeq, RESYNC_LIMIT, { hotOnly: true });
+    const last = events[events.length - 1];
     if (!complete || events[0]?.seq !== lastSeq + 1 || last.seq < toSeq) return snapshotReply();
     const views = events.map((e) => eventView(this.table.kind, e, viewer));
     if (packed < PACKED_EVENTS_VERSION) return { events: views, fromSeq: lastSeq + 1, toSeq: last.seq };
@@ -239,14 +244,25 @@ export class TableMaster {
   // --- time -----------------------------------------------------------------------
 
   /** Everything time-driven, once: expired away seats, the game's due steps, a snapshot if due. */
-  async tick(): Promise<void> {
-    if (this.isFrozen) return;
+  tick(): Promise<void> {
+    // One tick at a time: while a slow command holds the queue, the clock's later ticks
+    // would otherwise each queue the same due steps again. A call during a tick waits
+    // for that tick.
+    if (this.isFrozen) return Promise.resolve();
+    this.runningTick ??= this.runTick().finally(() => {
+      this.runningTick = undefined;
+    });
+    return this.runningTick;
+  }
+
+  private async runTick(): Promise<void> {
     const seatsExpired = await this.releaseExpiredSeats();
     await this.runDueSteps();
     if (this.isFrozen) return;
     this.deps.hosting?.maybeSnapshot(this.current);
     this.audience.ticked({ seatsExpired });
   }
+
 
   private async releaseExpiredSeats(): Promise<boolean> {
     const now = this.deps.clock.now();
