@@ -276,6 +276,7 @@ export async function startApp(config: Config, options: CreateAppOptions = {}): 
             saleOps: new SaleOperations(sales.service, sales.pauses),
             orders: new OperatorOrders(db.pool),
             nodes: heartbeats,
+            logger,
           }),
         );
         if (config.demoPayments) {

@@ -204,6 +204,8 @@ describe("operator API (e2e over HTTP and the SDK)", function () {
     const pause = await call("POST", `/sales/${paused}/pause`, admin);
     assert.equal(pause.status, 200, JSON.stringify(pause.body));
     assert.equal(typeof pause.body.pausedAt, "number");
+    const again = await call("POST", `/sales/${paused}/pause`, admin);
+    assert.equal(again.body.pausedAt, pause.body.pausedAt, "a repeated pause keeps the first pause's time");
     const buyers = await Promise.all(["b1", "b2", "b3"].map((n) => signInGuest(server.url, n)));
     for (const b of buyers) {
       for (const id of [paused, control]) assert.equal((await http(server.url, "POST", `/api/sales/${id}/queue`, { token: b.token })).status, 200);

@@ -96,8 +96,9 @@ export class NodeHeartbeats {
     const self = matchMaker.processId;
     const ids = await this.o.presence.smembers(this.o.indexKey);
     const beats: NodeHeartbeat[] = [];
-    for (const id of ids) {
-      const raw = (await this.o.presence.get(this.o.recordKey(id))) as string | null;
+    const records = await Promise.all(ids.map((id) => this.o.presence.get(this.o.recordKey(id)) as Promise<string | null>));
+    for (const [i, id] of ids.entries()) {
+      const raw = records[i];
       if (!raw) {
         if (id !== self) await Promise.resolve(this.o.presence.srem(this.o.indexKey, id)).catch(() => undefined);
         continue;

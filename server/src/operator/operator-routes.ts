@@ -6,6 +6,7 @@ import { TableId } from "@holdfast/shared/schemas";
 import { AppError } from "../errors.ts";
 import { parseOrThrow } from "../http/validate.ts";
 import type { SessionService } from "../identity/session-service.ts";
+import type { Logger } from "../logger.ts";
 import type { TableRepository } from "../tables/table-repository.ts";
 import type { BranchStaff } from "../tables/table-viewer.ts";
 import type { NodeHeartbeats } from "./node-heartbeats.ts";
@@ -40,6 +41,7 @@ export interface OperatorRoutesDeps {
   saleOps: SaleOperations;
   orders: OperatorOrders;
   nodes: NodeHeartbeats;
+  logger: Logger;
 }
 
 /**
@@ -50,6 +52,9 @@ export interface OperatorRoutesDeps {
 export function operatorRoutes(deps: OperatorRoutesDeps): Router {
   const router = Router();
   router.use(requireOperator(deps.sessions, deps.staff));
+  /** Who did what: every operator action is one info line (an audit trail in the logs). */
+  const audit = (scope: OperatorScope, action: string, target: Record<string, unknown>, result: unknown) =>
+    deps.logger.info({ operator: scope.userId, admin: scope.admin, action, ...target, result }, "operator action");
 
   router.get("/scope", (req, res) => {
     res.json(scopeOf(req));
@@ -62,15 +67,21 @@ export function operatorRoutes(deps: OperatorRoutesDeps): Router {
   });
 
   router.post("/tables/:tableId/close", async (req, res) => {
-    const table = await tableInScope(deps.tables, scopeOf(req), req.params.tableId);
-    res.json({ tableId: table.tableId, ...(await deps.tableOps.command(table.tableId, { type: "close" })) });
+    const scope = scopeOf(req);
+    const table = await tableInScope(deps.tables, scope, req.params.tableId);
+    const result = await deps.tableOps.command(table.tableId, { type: "close" });
+    audit(scope, "close table", { tableId: table.tableId }, result);
+    res.json({ tableId: table.tableId, ...result });
   });
 
   router.post("/tables/:tableId/seats/:seat/release", async (req, res) => {
     const { tableId, seat } = parseOrThrow(SeatParams, req.params, "path");
-    const table = await tableInScope(deps.tables, scopeOf(req), tableId);
+    const scope = scopeOf(req);
+    const table = await tableInScope(deps.tables, scope, tableId);
     if (seat >= table.seats) throw new AppError(ErrorCode.SEAT_INVALID, `seat ${seat} does not exist (0 to ${table.seats - 1})`);
-    res.json({ tableId, ...(await deps.tableOps.command(tableId, { type: "release", seat })) });
+    const result = await deps.tableOps.command(tableId, { type: "release", seat });
+    audit(scope, "release seat", { tableId, seat }, result);
+    res.json({ tableId, ...result });
   });
 
   router.get("/sales", adminOnly, async (req, res) => {
@@ -79,11 +90,17 @@ export function operatorRoutes(deps: OperatorRoutesDeps): Router {
   });
 
   router.post("/sales/:saleId/pause", adminOnly, async (req, res) => {
-    res.json(await deps.saleOps.pause(parseOrThrow(SaleId, req.params.saleId, "saleId")));
+    const saleId = parseOrThrow(SaleId, req.params.saleId, "saleId");
+    const view = await deps.saleOps.pause(saleId);
+    audit(scopeOf(req), "pause sale", { saleId }, { pausedAt: view.pausedAt });
+    res.json(view);
   });
 
   router.post("/sales/:saleId/resume", adminOnly, async (req, res) => {
-    res.json(await deps.saleOps.resume(parseOrThrow(SaleId, req.params.saleId, "saleId")));
+    const saleId = parseOrThrow(SaleId, req.params.saleId, "saleId");
+    const view = await deps.saleOps.resume(saleId);
+    audit(scopeOf(req), "resume sale", { saleId }, { pausedAt: view.pausedAt });
+    res.json(view);
   });
 
   router.get("/orders", async (req, res) => {

@@ -43,8 +43,12 @@ export class SaleOperations {
 
   async pause(saleId: string): Promise<OperatorSaleView> {
     await this.known(saleId);
-    await this.pauses.pause(saleId);
-    return this.view(saleId, await this.pauses.pausedAt(saleId));
+    // Idempotent: a repeated or replayed pause keeps the time of the first.
+    const already = await this.pauses.pausedAt(saleId);
+    if (already !== null) return this.view(saleId, already);
+    const at = Date.now();
+    await this.pauses.pause(saleId, at);
+    return this.view(saleId, at);
   }
 
   async resume(saleId: string): Promise<OperatorSaleView> {

@@ -25,6 +25,12 @@ function usePoll<T>(load: () => Promise<T>, deps: unknown[]): [T | null, () => v
     let timer: ReturnType<typeof setTimeout> | undefined;
     const run = async () => {
       clearTimeout(timer);
+      // A hidden tab doesn't poll: an open console in a background tab would spend the
+      // operator's request budget (the API's per-IP rate limit) for nothing.
+      if (document.hidden) {
+        timer = setTimeout(run, OPS_POLL_MS);
+        return;
+      }
       try {
         const value = await load();
         if (stopped) return;
