@@ -34,15 +34,8 @@ export function testRedis(db: number): Redis | undefined {
   return new Redis(url.toString(), { maxRetriesPerRequest: 1 });
 }
 
-/** Polls `check` until it is true or `ms` passes. */
-export async function eventually(check: () => boolean | Promise<boolean>, ms = 5000, what = "condition"): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** The suites' one poller (at least 30 s before it gives up: a wait is not a timing assertion). */
+export { eventually } from "../support/e2e.ts";
 
 export const percentile = (sorted: number[], p: number): number =>
   sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];

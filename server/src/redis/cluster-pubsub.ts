@@ -8,7 +8,12 @@ import type { RedisClient } from "./redis-client.ts";
  * question goes to every node and the answers are added up.
  */
 function nodesOf(client: RedisClient): RedisClient[] {
-  return client instanceof Cluster ? client.nodes("all") : [client];
+  if (!(client instanceof Cluster)) return [client];
+  const nodes = client.nodes("all");
+  // No node connected yet (or reconnecting): no answer, not "nobody listens" (which
+  // would make a live process look dead to the liveness check).
+  if (nodes.length === 0) throw new Error("no Redis Cluster node connected");
+  return nodes;
 }
 
 /** How many connections listen on `channel`, over the whole deployment. */

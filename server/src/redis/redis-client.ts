@@ -143,7 +143,7 @@ export function createRedisClient(target: RedisTarget | string, logger: Logger, 
   return client;
 }
 
-/** Resolves with `fallback` if `promise` does not settle within `ms`. */
+/** Rejects with `<what> timed out after <ms> ms` if `promise` does not settle within `ms`. */
 export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {

@@ -263,7 +263,7 @@ export function createSaleRoom(deps: SaleRoomDeps) {
       switch (known.entry.state) {
         case "waiting":
           if (!known.final && this.startedSeen) return true;
-          return snap.stats.headOrder === 0 || known.entry.order < snap.stats.headOrder;
+          return positionOf(known.entry.order, snap.stats) === 0;
         case "admitted":
           return now - known.readAt >= ADMITTED_REFRESH_MS;
         case "holding":
