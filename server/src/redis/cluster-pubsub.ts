@@ -8,17 +8,16 @@ import type { RedisClient } from "./redis-client.ts";
  * question goes to every node and the answers are added up.
  */
 function nodesOf(client: RedisClient): RedisClient[] {
-  if (!(client instanceof Cluster)) return [client];
-  const nodes = client.nodes("all");
-  // No node connected yet (or reconnecting): no answer, not "nobody listens" (which
-  // would make a live process look dead to the liveness check).
-  if (nodes.length === 0) throw new Error("no Redis Cluster node connected");
-  return nodes;
+  return client instanceof Cluster ? client.nodes("all") : [client];
 }
 
 /** How many connections listen on `channel`, over the whole deployment. */
 export async function subscriberCount(client: RedisClient, channel: string): Promise<number> {
-  const replies = await Promise.all(nodesOf(client).map((n) => n.pubsub("NUMSUB", channel) as Promise<[string, number | string]>));
+  const nodes = nodesOf(client);
+  // No cluster node connected yet (or reconnecting): no answer, not "nobody listens",
+  // which would make a live process look dead to the liveness check for a minute.
+  if (nodes.length === 0) throw new Error("no Redis Cluster node connected");
+  const replies = await Promise.all(nodes.map((n) => n.pubsub("NUMSUB", channel) as Promise<[string, number | string]>));
   return replies.reduce((sum, reply) => sum + Number(reply[1] ?? 0), 0);
 }
 
